@@ -1466,7 +1466,10 @@ def write(df, path, kind=None, freq=None, excel=False, precision="full", min_dec
     (temporary file + rename).  A frame with unique_id, ds and y
     is written as a panel (series in sorted unique_id order, ds in civicast
     format, attributes from df.attrs["attributes"] if present) unless
-    kind="table"; anything else as a table.
+    kind="table" or it has a cutoff column (civicast.backtest's windows,
+    statsforecast's cross_validation layout); anything else as a table.
+    A frame taken as a panel for its columns whose other columns are not
+    covariates (text, dates) is refused with the cure kind="table".
 
     CSV for people (civ_csv_write_options; docs/CLI.md, "Files for people"):
     excel=True starts the file with a UTF-8 byte-order mark, without which
@@ -1481,10 +1484,18 @@ def write(df, path, kind=None, freq=None, excel=False, precision="full", min_dec
     opt = _csv_options(excel, precision, min_decimals)
     if path.lower().endswith(".xlsx"):
         df = _xlsx_ids(df)
-    if kind is None:
-        kind = "panel" if {"unique_id", "ds", "y"} <= set(df.columns) else "table"
+    inferred = kind is None
+    if kind is None:  # a backtest's windows (unique_id, cutoff, ds, y, ...) are a table, not a panel
+        kind = "panel" if {"unique_id", "ds", "y"} <= set(df.columns) and "cutoff" not in df.columns else "table"
     if kind == "panel":
-        pdata = PanelData(df, freq=freq, attributes=df.attrs.get("attributes"))
+        try:
+            pdata = PanelData(df, freq=freq, attributes=df.attrs.get("attributes"))
+        except Error as e:
+            if not inferred or e.status != "CIV_ERR_PARSE" or not str(e.message).startswith("covariate column"):
+                raise
+            raise Error(e.status, f"civicast.write: the frame has unique_id, ds and y, so it is written as a panel, "
+                        f"whose other columns are numeric covariates: {e.message}; or write it as a table, as it "
+                        f"is: civicast.write(df, {path!r}, kind='table')", field=e.field) from None
         with pdata.handle:
             check(lib.civ_panel_write_opts(pdata.ptr, encode(path), ctypes.byref(opt)))
     elif kind == "table":
