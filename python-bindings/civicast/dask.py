@@ -190,10 +190,11 @@ def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xr
     import dask
     dd = _dd()
     multi = not isinstance(model, (str, bytes))
+    models = _frame._model_list("civicast.dask.forecast", model)  # arguments checked now, not in the workers
+    _frame.check_arguments("civicast.dask.forecast", models, h, level, threads, seed, xreg, ic, n_paths, nonnegative,
+                           integer)
     if multi:
-        model = list(model)
-        if not model or not all(isinstance(m, str) for m in model):
-            raise _lib.invalid(f"civicast.dask.forecast: model is a spec or a non-empty list of specs, got {model!r}")
+        model = models
     ddf, id_dtype, part, spec = _partitioned(ddf, id_col, time_col, target_col, freq, "forecast")
     kw = dict(h=h, model=model, level=level, threads=threads, seed=seed, xreg=xreg, ic=ic, n_paths=n_paths,
               nonnegative=nonnegative, freq=None, integer=integer)
@@ -242,6 +243,10 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
     if accuracy not in (False, "series"):
         raise _lib.invalid("civicast.dask.backtest: accuracy is False or 'series' (the accuracy per model pools "
                            "every series: use civicast.backtest on the computed frame)")
+    fn = "civicast.dask.backtest"
+    _frame.check_arguments(fn, _frame._model_list(fn, model), h, level, threads, seed, None, ic, n_paths, nonnegative)
+    _lib.whole(fn, "windows", windows, 1)
+    _lib.whole(fn, "step", step, 1)
     ddf, id_dtype, part, spec = _partitioned(ddf, id_col, time_col, target_col, freq, "backtest")
     kw = dict(model=model, h=h, windows=windows, step=step, level=level, threads=threads, seed=seed, ic=ic,
               n_paths=n_paths, nonnegative=nonnegative, accuracy=accuracy)

@@ -1643,6 +1643,25 @@ def _levels(fn, level):
     return out
 
 
+def check_arguments(fn, models, h, level, threads, seed, xreg, ic, n_paths, nonnegative, integer=False):
+    """Checks forecast()'s arguments without a panel, as the call would (civicast.dask checks them when it is
+    called, not in the workers at .compute()): the options (_forecast_options), the levels' range (as the
+    library's check, which needs a panel) and every model spec by the library's parser
+    (civ_model_display_name); raises what the call would raise."""
+    opt, keep = _forecast_options(fn, h, None, level, threads, seed, xreg, ic, n_paths, nonnegative, False,
+                                  integer=integer)
+    for v in opt.levels[:opt.n_levels]:  # the library's check_options, before any series
+        if 0.0 < v < 1.0:
+            raise _lib.invalid(f"{fn}: level {v:g} is a fraction but levels are percentages in (0, 100): did you "
+                               f"mean {v * 100:g}?", "levels")
+        if not 0.0 < v < 100.0:
+            raise _lib.invalid(f"{fn}: level {v:g} is not a percentage in (0, 100)", "levels")
+    buf = ctypes.create_string_buffer(4096)
+    for m in models:
+        check(lib.civ_model_display_name(encode(m), buf, len(buf)))
+    del keep
+
+
 def _model_list(fn, model):
     """model= (a spec, or a list of specs) as a list of str; an empty list, or a spec that is not text, is
     refused naming what was given (model=5 said "'int' object is not iterable")."""
