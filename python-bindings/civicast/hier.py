@@ -43,6 +43,21 @@ def _method(name):
     return out.value
 
 
+def _reconcile_method(method, residuals):
+    """reconcile's method= as the library's number: None is mint_shrink with residuals and ols without (the
+    command's defaults with and without --fitted; it was mint_shrink always, so the call without residuals
+    failed); a method that needs residuals (mint_shrink, wls_var) without them names the cure."""
+    if method is None:
+        method = "ols" if residuals is None else "mint_shrink"
+    number = _method(method)
+    if residuals is None and number in (_method("mint_shrink"), _method("wls_var")):
+        raise _lib.invalid(f"civicast: method={method!r} needs the nodes' in-sample one-step residuals: pass "
+                           "residuals= (fitted.pivot(index='ds', columns='unique_id', values='residual') of "
+                           "civicast.forecast(hz.aggregate(), fitted=True)), or use method='ols' or 'wls_struct'",
+                           "residuals")
+    return number
+
+
 def _label(v):
     """A level value or id as text: whole floats as whole numbers (a code
     column pandas typed as float, 101.0, is the label '101', as the panel's
@@ -265,9 +280,10 @@ class Hierarchy:
                              field="unique_id")
         return rows
 
-    def reconcile(self, base, method="mint_shrink", residuals=None, nonnegative=False):
+    def reconcile(self, base, method=None, residuals=None, nonnegative=False):
         """Reconciles base forecasts of every node with `method` (bu, td, ols, wls_struct, wls_var,
-        mint_shrink).  base: a DataFrame (a row per node, a column per step, e.g.
+        mint_shrink; None, the default: mint_shrink with residuals, ols without, as `civicast reconcile`
+        with and without --fitted).  base: a DataFrame (a row per node, a column per step, e.g.
         fc.pivot(index="unique_id", columns="h", values="mean")) or a Series (one step) whose index holds the
         node ids, matched to .nodes' unique_id in any order; or an array n_nodes x h (or n_nodes), taken by
         position: rows in the order of .nodes.  residuals: in-sample one-step residuals, T x n_nodes (NaN
@@ -312,7 +328,7 @@ class Hierarchy:
             rn[:, self._listed] = r
         out = np.empty_like(bn)
         lam = ctypes.c_double()
-        check(lib.civ_hier_reconcile(self._h.ptr, _method(method), bn.ctypes.data, H,
+        check(lib.civ_hier_reconcile(self._h.ptr, _reconcile_method(method, rn), bn.ctypes.data, H,
                                      rn.ctypes.data if rn is not None else None, 0 if rn is None else rn.shape[0],
                                      1 if nonnegative else 0, out.ctypes.data, ctypes.byref(lam)))
         self.last_lambda = lam.value
@@ -367,11 +383,12 @@ class Hierarchy:
         return out
 
 
-def reconcile(df, communities, base, hierarchy=None, groups=None, method="mint_shrink", residuals=None,
+def reconcile(df, communities, base, hierarchy=None, groups=None, method=None, residuals=None,
               nonnegative=False, encoding=None, thousands=None, percent=False):
     """Reconciles base forecasts of every node of the hierarchy of `df`:
     Hierarchy(df, communities, hierarchy, groups, encoding=, thousands=,
-    percent=).reconcile(base, method, residuals, nonnegative).  Returns
+    percent=).reconcile(base, method, residuals, nonnegative) (method None:
+    mint_shrink with residuals, ols without, as `civicast reconcile`).  Returns
     (nodes DataFrame, coherent forecasts): rows in the order of nodes, a
     DataFrame indexed by the node ids when base is a DataFrame (matched to
     the nodes by its index), else an array."""
