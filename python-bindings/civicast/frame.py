@@ -926,8 +926,11 @@ def _rows_in_order(df, codes, per, y, covs, id_bytes, spec, S):
                             f"which fall in one {_PERIOD_WORD.get(spec.freq, 'period')} of the freq= asked for: "
                             "aggregate the rows to that frequency first, or drop freq= to read the dates' own",
                             series_id=sid, field="ds")
-            raise Error("CIV_ERR_DUPLICATE", f"rows {a} and {b}: series '{sid}' has ds {label} twice",
-                        series_id=sid, field="ds")
+            if isinstance(first, pd.Timestamp) and first == first.normalize():  # 2022-12-01, not ... 00:00:00
+                label = first.strftime("%Y-%m-%d")
+            raise Error("CIV_ERR_DUPLICATE", f"rows {a} and {b}: series '{sid}' has ds {label} twice: keep one row "
+                        "(df.drop_duplicates(['unique_id', 'ds'])) or, if both count, sum them "
+                        "(df.groupby(['unique_id', 'ds'], as_index=False)['y'].sum())", series_id=sid, field="ds")
     return sorted_rows, cs, ps, ys, cvs
 
 

@@ -1093,3 +1093,15 @@ def test_wrong_argument_types_name_what_is_taken(meals, tmp_path):
     import pickle
     again = pickle.loads(pickle.dumps(e.value))  # the subclass survives a trip to a Dask worker
     assert isinstance(again, ValueError) and isinstance(again, civicast.Error) and str(again) == str(e.value)
+
+
+def test_duplicate_timestamp_named_as_a_date_with_the_cure():
+    """A series with a Timestamp twice said "has ds 2022-12-01 00:00:00 twice" and no cure; the date is
+    written as the file would have it and the message says how to keep one row or sum them."""
+    df = pd.DataFrame({"unique_id": ["a"] * 4, "ds": pd.to_datetime(["2022-10-01", "2022-11-01", "2022-12-01",
+                                                                     "2022-12-01"]), "y": [1.0, 2.0, 3.0, 4.0]})
+    with pytest.raises(civicast.Error, match=r"rows 2 and 3: series 'a' has ds 2022-12-01 twice: keep one row "
+                                             r"\(df\.drop_duplicates\(\['unique_id', 'ds'\]\)\) or, if both count, "
+                                             r"sum them") as e:
+        civicast.backtest(df, model="naive", h=1, windows=1)
+    assert e.value.status == "CIV_ERR_DUPLICATE" and e.value.series_id == "a" and "00:00:00" not in str(e.value)
