@@ -1034,7 +1034,8 @@ def test_argument_checks_raise_the_typed_errors(meals, tmp_path):
     TypeError), both civicast.Error with the argument in .field, exported as civicast.InvalidArgument / WrongType.
     Before 2026-12-07 accuracy=, ic=, thousands=, encoding=, lang=, h=, windows=, freq= raised a plain ValueError,
     nonnegative= a bare KeyError ('maybe'), model=5 "'int' object is not iterable", progress=1 "'int' object is not
-    callable" from inside the run, and encoding='latin1' was taken without a word."""
+    callable" from inside the run, info(data, attributes=5) "expected str, bytes or os.PathLike object", and
+    encoding='latin1' was taken without a word."""
     d = small(meals, 2)
     path = str(tmp_path / "m.csv")
     d.to_csv(path, index=False)
@@ -1058,7 +1059,8 @@ def test_argument_checks_raise_the_typed_errors(meals, tmp_path):
     bad_type = [(lambda: civicast.backtest(d, h=3, model=5), "model"),
                 (lambda: civicast.backtest(d, h=3, model="naive", windows=2.0), "windows"),
                 (lambda: civicast.forecast(d, h=3, model="naive", level="high"), "level"),
-                (lambda: civicast.backtest(d, h=3, model="naive", progress=1), "progress")]
+                (lambda: civicast.backtest(d, h=3, model="naive", progress=1), "progress"),
+                (lambda: civicast.info(d, attributes=5), "attributes"), (lambda: civicast.info(42), "data")]
     for call, field in bad_type:
         with pytest.raises(civicast.WrongType) as e:
             call()
