@@ -1674,7 +1674,8 @@ def _model_list(fn, model):
         raise _lib.invalid(f"{fn}: model must be a spec (model='ets') or a list of specs (model=['ets', 'theta']), "
                            f"got {model!r}", "model", kind=TypeError)
     if not len(models):
-        raise _lib.invalid(f"{fn}: model is an empty list: name at least one spec (model=['ets', 'theta'])", "model")
+        raise _lib.invalid(f"{fn}: model is an empty list: give a spec or a non-empty list of specs (model=['ets', "
+                           "'theta'])", "model")
     return list(models)
 
 
