@@ -896,6 +896,8 @@ class stoppable:
 def encode(s):
     """Text -> NUL-terminated UTF-8 for C.  Text holding a NUL byte is refused:
     C would silently cut it there (issue 18: 'A\\x00x' became 'A')."""
+    if not isinstance(s, (str, bytes, bytearray)):  # bytes(5) is five NUL bytes: "5 contains a NUL character"
+        raise invalid(f"civicast: expected text, got {type(s).__name__} {s!r}", kind=TypeError)
     b = s.encode("utf-8") if isinstance(s, str) else bytes(s)
     if b"\x00" in b:
         raise invalid(f"civicast: {s!r} contains a NUL character, which C text cannot hold")

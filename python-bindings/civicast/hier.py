@@ -350,6 +350,9 @@ class Hierarchy:
         opt = _lib.civ_hier_options()
         check(lib.civ_hier_options_init(ctypes.byref(opt)))
         fn = "civicast.forecast"
+        if not isinstance(model, (str, bytes)):
+            raise _lib.invalid(f"{fn}: a hierarchy is forecast with one model spec (model='ets'), got {model!r}",
+                               "model", kind=TypeError)
         model_b = encode(model)
         opt.forecast.model = model_b
         if h is not None:

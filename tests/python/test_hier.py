@@ -443,3 +443,17 @@ def test_reconcile_defaults_as_the_command():
                                                            r"residuals=.*method='ols' or 'wls_struct'") as e:
             hz.reconcile(base, method)
         assert e.value.field == "residuals"
+
+
+def test_hierarchy_forecast_model_must_be_one_spec():
+    """Hierarchy.forecast(model=5) said "civicast: 5 contains a NUL character" (bytes(5) is five NUL bytes) and
+    model=["ets"] "'str' object cannot be interpreted as an integer"; both are a WrongType naming model=."""
+    rng = np.random.default_rng(7)
+    df, comm = small_city(rng, 24)
+    hz = civicast.Hierarchy(df, comm, hierarchy=["district"])
+    for model in (5, ["ets"]):
+        with pytest.raises(civicast.WrongType, match=r"a hierarchy is forecast with one model spec") as e:
+            hz.forecast(h=2, model=model)
+        assert e.value.field == "model"
+    with pytest.raises(civicast.WrongType, match=r"expected text, got int 5"):
+        civicast._lib.encode(5)
