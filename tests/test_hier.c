@@ -388,6 +388,14 @@ static void test_bad_hierarchies(void **state)
     assert_int_equal(build_cells(CELLS, twice, 2, &h), CIV_ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(civ_last_error_message(), "twice"));
     assert_int_equal(build_cells(CELLS, ward, 1, &h), CIV_ERR_MISSING_COLUMN);
+    /* no column at all: it said "1..8 nested levels and 0..4 crossed groups, got 0 and 0", though groups alone
+     * are a hierarchy; the message now names both ways to give the columns */
+    assert_int_equal(build_cells(CELLS, lv, 0, &h), CIV_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(civ_last_error_message(), "a hierarchy names its columns: nested levels (--hierarchy "
+                                                     "district,street; Python hierarchy=['district', 'street']) "
+                                                     "and/or crossed groups (--group service; groups=['service']); "
+                                                     "none were given"));
+    assert_null(strstr(civ_last_error_message(), "1.."));
     civ_table *t = make_table(COLS, 4, CELLS, 5); /* no row for c6 */
     civ_panel *p = make_panel(IDS, 6, 10);
     assert_int_equal(civ_hier_build(p, t, lv, 2, NULL, 0, &h), CIV_ERR_NOT_FOUND);

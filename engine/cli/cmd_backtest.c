@@ -153,6 +153,9 @@ static int backtest_settings(const civ_cli_args *a, backtest_job *j)
         return civ_cli_usage_error("backtest", a->n_positional ? "more than one input file" : "missing the input file");
     if (!a->value[B_OUT])
         return civ_cli_usage_error("backtest", "missing --out FILE");
+    if (a->value[B_BY_SERIES] && !a->value[B_ACCURACY]) /* it was ignored without a word */
+        return civ_cli_usage_error("backtest", "--by-series shapes the accuracy table: give it a file, "
+                                   "--accuracy FILE --by-series");
     return 0;
 }
 

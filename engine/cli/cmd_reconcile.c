@@ -24,7 +24,7 @@ static const civ_cli_option reconcile_options[] = {
     [C_GROUP] = {"--group", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "g,...", "crossed grouping columns"},
     [C_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                        "community attributes with unique_id and the hierarchy's\ncolumns (default: the panel's)"},
-    [C_METHOD] = {"--method", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "M",
+    [C_METHOD] = {"--method", "--reconcile", CIV_CLI_VALUE, CIV_CLI_TEXT, "M", /* --reconcile: forecast's name */
                   "mint_shrink (default with --fitted), wls_var, ols (default without),\nwls_struct, bu, td"},
     [C_FITTED] = {"--fitted", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                   "every node's in-sample residuals: unique_id, ds, residual (`forecast --fitted`)"},

@@ -18,6 +18,7 @@ The shared library is located and version-checked at import (see
 civicast._lib); C errors are raised as civicast.Error.  docs/PYTHON.md
 documents the whole package.
 """
+from ._lib import InvalidArgument, WrongType  # noqa: F401 (bad arguments, refused before any call)
 from ._lib import EXPECTED_VERSION, LIBRARY_VERSION, Error  # noqa: F401 (EXPECTED_VERSION: the C API major.minor)
 from ._lib import path as library_path
 from .frame import (DateSpec, ForecastWarning, allocate, allocate_to_file, classify_demand, forecast, forecast_to_files,
@@ -36,7 +37,8 @@ from ._version import __version__  # noqa: E402 (engine/include/civicast.h, the 
 
 if __version__ is None:  # a package copied without its version record
     __version__ = LIBRARY_VERSION
-__all__ = ["Error", "ForecastWarning", "DateSpec", "info", "forecast", "forecast_to_files", "backtest", "models_report",
+__all__ = ["Error", "InvalidArgument", "WrongType", "ForecastWarning", "DateSpec", "info", "forecast",
+           "forecast_to_files", "backtest", "models_report",
            "classify_demand", "read", "write_workbook",
            "write", "allocate", "allocate_to_file", "compare", "uncertainty", "need", "settle", "project", "monitor",
            "write_allocation_workbook",
@@ -55,10 +57,11 @@ def set_csv_formula_guard(enabled):
     as ``"'=..."`` so a spreadsheet shows it as text instead of running it as
     a formula.  Turn it off (``False``) when the file is for programs that
     need the exact text back.  Process-wide."""
+    from . import _lib as _l
     if not isinstance(enabled, bool):
-        raise TypeError(f"enabled must be True or False, not {type(enabled).__name__}")
-    from ._lib import check as _check, lib as _lib
-    _check(_lib.civ_csv_set_formula_guard(int(enabled)))
+        raise _l.invalid(f"civicast.set_csv_formula_guard: enabled must be True or False, not "
+                         f"{type(enabled).__name__}", "enabled", kind=TypeError)
+    _l.check(_l.lib.civ_csv_set_formula_guard(int(enabled)))
 
 
 def library_version():

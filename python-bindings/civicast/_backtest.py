@@ -9,7 +9,7 @@ import numpy as np
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import (ForecastWarning, PanelData, _conformal, _forecast_options, _Owned, _standard_columns, count_dtypes,
+from .frame import (ForecastWarning, PanelData, _conformal, _forecast_options, _model_list, _Owned, _standard_columns, count_dtypes,
                     panel_frame,
                     table_to_frame)
 
@@ -95,11 +95,9 @@ def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), thread
     the model x series x window tasks, then of the conformal calibrations;
     an exception from it, or Ctrl-C, stops the run).  Results are identical
     for any thread count."""
-    models = [model] if isinstance(model, (str, bytes)) else list(model)
-    if not models:
-        raise ValueError(f"{_FN}: model is an empty list")
+    models = _model_list(_FN, model)
     if accuracy not in (False, True, "series"):
-        raise ValueError(f"{_FN}: accuracy must be False, True or 'series', got {accuracy!r}")
+        raise _lib.invalid(f"{_FN}: accuracy must be False, True or 'series', got {accuracy!r}", "accuracy")
     keep = []
     opt = _options(models, h, windows, step, level, threads, seed, ic, n_paths, nonnegative, intervals,
                    _conformal(conformal_windows, conformal_step, conformal_sample, conformal_refit), keep)

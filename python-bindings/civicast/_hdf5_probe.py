@@ -117,7 +117,7 @@ def guard_enabled(isolate=None):
     variable; ValueError for an `isolate` that is not None/True/False."""
     if isolate is not None:
         if isolate not in (True, False):
-            raise ValueError(f"civicast.read: isolate must be None, True or False, got {isolate!r}")
+            raise _lib.invalid(f"civicast.read: isolate must be None, True or False, got {isolate!r}")
         return bool(isolate)
     v = os.environ.get("CIV_HDF5_GUARD")
     if not v or v in ("fork", "on", "1"):

@@ -72,7 +72,12 @@ def info(data, attributes=None, freq=None, encoding=None, id_col=None, time_col=
     data: a panel file (.csv long or wide, .h5) or a long-format DataFrame.
     freq, encoding, id_col, time_col, target_col, layout, thousands,
     percent, isolate and sheet (an .xlsx input's sheet): as civicast.read's.  Errors: civicast.Error with
-    the file, line and column."""
+    the file, line and column; a data or attributes argument that is neither a DataFrame nor a path is a
+    civicast.WrongType naming it."""
+    for what, v in (("data", data), ("attributes", attributes)):
+        if not (isinstance(v, (pd.DataFrame, str, bytes, os.PathLike)) or (v is None and what == "attributes")):
+            raise _lib.invalid(f"civicast.info: {what} must be a DataFrame or a file's path, not "
+                               f"{type(v).__module__}.{type(v).__name__}", what, kind=TypeError)
     if isinstance(data, pd.DataFrame):
         pdata = PanelData(data, freq=freq, attributes=_attributes_frame(attributes, encoding, id_col, thousands,
                                                                         percent, isolate, sheet))

@@ -7,6 +7,7 @@ import warnings
 
 import pandas as pd
 
+from . import _lib
 from ._lib import Error, check, encode, lib
 from .frame import (PanelData, _dec, _Owned, _read_table, _spec_handle, frame_table, ids_like, panel_to_frame,
                     table_to_frame)
@@ -33,10 +34,10 @@ def join_predecessors(df, communities, predecessors=None, spec=None, id="unique_
     gap_to).  Errors: civicast.Error (a predecessor that is a community of this year too, a missing column, a
     share outside (0, 1] or not aligned with the predecessors, a split's shares summing above 1)."""
     if (predecessors is None) == (spec is None):
-        raise ValueError("civicast.join_predecessors: give predecessors= (a column) or spec= (an allocation spec)")
+        raise _lib.invalid("civicast.join_predecessors: give predecessors= (a column) or spec= (an allocation spec)")
     if shares is not None and predecessors is None:
-        raise ValueError("civicast.join_predecessors: shares= goes with predecessors= (with spec=, its [data] "
-                         "predecessor_shares names the column)")
+        raise _lib.invalid("civicast.join_predecessors: shares= goes with predecessors= (with spec=, its [data] "
+                           "predecessor_shares names the column)")
     if spec is not None:
         sp = _spec_handle(spec)
         with sp:

@@ -843,6 +843,9 @@ class stoppable:
     """
 
     def __init__(self, progress=None):
+        if progress is not None and not callable(progress):  # it raised "'int' object is not callable" mid-run
+            raise invalid(f"civicast: progress must be None or a callable(done, total), got {progress!r}",
+                          "progress", kind=TypeError)
         self._progress = progress
         self._error = None     # what stops the call: the handler's or progress's exception
         self._previous = None  # the SIGINT handler wrapped, to put back
@@ -893,9 +896,11 @@ class stoppable:
 def encode(s):
     """Text -> NUL-terminated UTF-8 for C.  Text holding a NUL byte is refused:
     C would silently cut it there (issue 18: 'A\\x00x' became 'A')."""
+    if not isinstance(s, (str, bytes, bytearray)):  # bytes(5) is five NUL bytes: "5 contains a NUL character"
+        raise invalid(f"civicast: expected text, got {type(s).__name__} {s!r}", kind=TypeError)
     b = s.encode("utf-8") if isinstance(s, str) else bytes(s)
     if b"\x00" in b:
-        raise ValueError(f"civicast: {s!r} contains a NUL character, which C text cannot hold")
+        raise invalid(f"civicast: {s!r} contains a NUL character, which C text cannot hold")
     return b
 
 
@@ -906,8 +911,9 @@ def whole(func, name, value, minimum=None):
     n_paths=-1 as 18446744073709551615)."""
     import numbers
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{func}: {name} must be a whole number (int), not {type(value).__name__} {value!r}")
+        raise invalid(f"{func}: {name} must be a whole number (int), not {type(value).__name__} {value!r}", name,
+                      kind=TypeError)
     value = int(value)
     if minimum is not None and value < minimum:
-        raise ValueError(f"{func}: {name} must be at least {minimum}, got {value}")
+        raise invalid(f"{func}: {name} must be at least {minimum}, got {value}", name)
     return value

@@ -172,14 +172,14 @@ def _apply(p, out, model, h, threads, draws, intervals=None, columns=(None, None
         check(lib.civ_plan_set_columns(p.ptr, *names))
     if lang is not None:
         if lang not in ("zh", "en"):
-            raise ValueError(f"civicast.plan: lang must be 'zh' or 'en', got {lang!r}")
+            raise _lib.invalid(f"civicast.plan: lang must be 'zh' or 'en', got {lang!r}", "lang")
         check(lib.civ_plan_set_lang(p.ptr, encode(lang)))
     if layout is not None:
         check(lib.civ_plan_set_wide(p.ptr, _layout_wide(layout, "civicast.plan")))
     if any(v is not None for v in inputs):
         for what, v in zip(("freq", "encoding", "thousands"), inputs[:3]):
             if v is not None and not isinstance(v, str):
-                raise ValueError(f"civicast.plan: {what} must be a string, got {v!r}")
+                raise _lib.invalid(f"civicast.plan: {what} must be a string, got {v!r}")
         percent = -1 if inputs[3] is None else _percent(inputs[3], "civicast.plan")
         check(lib.civ_plan_set_input(p.ptr, *(encode(v) if v is not None else None for v in inputs[:3]), percent))
 
@@ -314,8 +314,8 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
         if sheet is not None:
             sheets = (sheet, sheet) if isinstance(sheet, str) else tuple(sheet)
             if len(sheets) != 2 or not all(x is None or (isinstance(x, str) and x) for x in sheets):
-                raise ValueError(f"civicast.plan: sheet must be a sheet's name or a pair (panel's, communities'), "
-                                 f"got {sheet!r}")
+                raise _lib.invalid(f"civicast.plan: sheet must be a sheet's name or a pair (panel's, communities'), "
+                                   f"got {sheet!r}")
             check(lib.civ_plan_set_sheets(p.ptr, *(encode(x) if x is not None else None for x in sheets)))
         if last_year_sheet is not None:
             check(lib.civ_plan_set_last_year_sheet(p.ptr, _sheet(last_year_sheet, "civicast.plan")))

@@ -23,14 +23,14 @@ def report(outdir, lang=None, title=None, intervals=None, unit=None, currency=No
     civicast.Error (CIV_ERR_IO naming a missing table, CIV_ERR_MISSING_COLUMN,
     CIV_ERR_INVALID_ARGUMENT for another language, ...)."""
     if lang is not None and lang not in ("zh", "en"):
-        raise ValueError(f"civicast.report: lang must be 'zh' or 'en', not {lang!r}")
+        raise _lib.invalid(f"civicast.report: lang must be 'zh' or 'en', not {lang!r}", "lang")
     if intervals not in (None, "model", "conformal"):
         raise _lib.invalid(f"civicast.report: intervals must be None, 'model' or 'conformal', not {intervals!r}",
                            "intervals")
     if minor_unit is not None and (minor_unit not in (1, 10, 100, 1000) or isinstance(minor_unit, bool)):
-        raise ValueError(f"civicast.report: minor_unit is 1, 10, 100 or 1000, not {minor_unit!r}")
+        raise _lib.invalid(f"civicast.report: minor_unit is 1, 10, 100 or 1000, not {minor_unit!r}")
     if minor_unit is not None and currency is None:
-        raise ValueError("civicast.report: minor_unit goes with currency=")
+        raise _lib.invalid("civicast.report: minor_unit goes with currency=")
     outdir = os.fspath(outdir)
     opt = _lib.civ_report_options(_lib.encode(lang) if lang else None, _lib.encode(title) if title else None,
                                   _lib.INTERVALS[intervals], None, _lib.encode(unit) if unit else None,

@@ -52,7 +52,7 @@ def _labels(specs, labels):
     if labels is not None:
         labels = [str(x) for x in labels]
         if len(labels) != len(specs):
-            raise ValueError(f"civicast.compare: {len(labels)} labels for {len(specs)} specs")
+            raise _lib.invalid(f"civicast.compare: {len(labels)} labels for {len(specs)} specs")
         return labels
     out = []
     for k, s in enumerate(specs):
@@ -60,7 +60,7 @@ def _labels(specs, labels):
         if lab in out:  # as the CLI: a suffix "-<k>" for a repeated name
             lab = lab[:40] + f"-{k + 1}"
         if lab in out:
-            raise ValueError(f"civicast.compare: two specs are both labelled {lab!r}; pass labels=")
+            raise _lib.invalid(f"civicast.compare: two specs are both labelled {lab!r}; pass labels=")
         out.append(lab)
     return out
 
@@ -94,7 +94,7 @@ def compare(communities, specs, forecasts=None, labels=None, encoding=None, thou
         specs = [specs]
     specs = list(specs)
     if not specs:
-        raise ValueError("civicast.compare: give at least one spec")
+        raise _lib.invalid("civicast.compare: give at least one spec")
     names = _labels(specs, labels)
     handles = []
     comm = fc = None
@@ -160,7 +160,7 @@ def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight
     opt = _lib.civ_alloc_uncertainty_options()
     check(lib.civ_alloc_uncertainty_options_init(ctypes.byref(opt)))
     if int(draws) < 1:
-        raise ValueError("civicast.uncertainty: draws must be a whole number >= 1")
+        raise _lib.invalid("civicast.uncertainty: draws must be a whole number >= 1")
     opt.n_draws = int(draws)
     if seed is not None:
         opt.seed = int(seed)
@@ -331,7 +331,7 @@ def project(communities, spec, forecasts, years, explain=False, encoding=None, t
     fmt = _input_format("civicast.project", encoding, thousands, percent, sheet)
     _sheet(last_year_sheet, "civicast.project")
     if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or not 1 <= years <= 100:
-        raise ValueError(f"years must be a whole number 1..100, not {years!r}")
+        raise _lib.invalid(f"years must be a whole number 1..100, not {years!r}")
     out, summ = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
     comm = fc = None
     code = _explain_code(explain)
@@ -376,7 +376,8 @@ def write_allocation_workbook(path, spec, allocation=None, summary=None, rules=N
               "need_summary": need_summary, "uncertainty": uncertainty}
     for k, df in frames.items():
         if df is not None and not isinstance(df, pd.DataFrame):
-            raise TypeError(f"civicast.write_allocation_workbook: {k} must be a DataFrame, not {type(df).__name__}")
+            raise _lib.invalid(f"civicast.write_allocation_workbook: {k} must be a DataFrame, not {type(df).__name__}",
+                               kind=TypeError)
     path = os.fspath(path)
     sp = None if spec is None else _spec_handle(spec)
     handles = {}

@@ -30,7 +30,7 @@ once; see its docstring.
 import numpy as np
 import pandas as pd
 
-from . import frame as _frame
+from . import _lib, frame as _frame
 
 __all__ = ["forecast", "backtest", "allocate", "partition_by_id"]
 
@@ -158,7 +158,7 @@ def _partitioned(ddf, id_col, time_col, target_col, freq, who):
         raise _frame.Error("CIV_ERR_FREQUENCY", "partitions disagree on the date layout "
                            f"({', '.join(sorted(map(repr, specs)))}); pass freq= explicitly", field="ds")
     if not specs:
-        raise ValueError(f"civicast.dask.{who}: the frame has no rows")
+        raise _lib.invalid(f"civicast.dask.{who}: the frame has no rows")
     spec = specs.pop()
     return ddf, id_dtype, part, spec
 
@@ -183,17 +183,18 @@ def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xr
     (a ValueError naming the cure): reconciliation needs every node's
     forecast at once, so the partitions cannot reconcile alone."""
     if hierarchy is not None or groups is not None or communities is not None or reconcile is not None:
-        raise ValueError("civicast.dask.forecast: hierarchies are not forecast per partition (reconciliation needs "
-                         "every node's forecast at once); compute the frame and call civicast.forecast(df, h=..., "
-                         "hierarchy=[...], groups=[...], communities=...) or civicast.Hierarchy(df, communities, "
-                         "...).forecast(...)")
+        raise _lib.invalid("civicast.dask.forecast: hierarchies are not forecast per partition (reconciliation needs "
+                           "every node's forecast at once); compute the frame and call civicast.forecast(df, h=..., "
+                           "hierarchy=[...], groups=[...], communities=...) or civicast.Hierarchy(df, communities, "
+                           "...).forecast(...)")
     import dask
     dd = _dd()
     multi = not isinstance(model, (str, bytes))
+    models = _frame._model_list("civicast.dask.forecast", model)  # arguments checked now, not in the workers
+    _frame.check_arguments("civicast.dask.forecast", models, h, level, threads, seed, xreg, ic, n_paths, nonnegative,
+                           integer)
     if multi:
-        model = list(model)
-        if not model or not all(isinstance(m, str) for m in model):
-            raise ValueError(f"civicast.dask.forecast: model is a spec or a non-empty list of specs, got {model!r}")
+        model = models
     ddf, id_dtype, part, spec = _partitioned(ddf, id_col, time_col, target_col, freq, "forecast")
     kw = dict(h=h, model=model, level=level, threads=threads, seed=seed, xreg=xreg, ic=ic, n_paths=n_paths,
               nonnegative=nonnegative, freq=None, integer=integer)
@@ -235,13 +236,17 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
     import dask
     dd = _dd()
     if intervals == "conformal":
-        raise ValueError("civicast.dask.backtest: conformal intervals are calibrated over the whole panel, not one "
-                         "partition; compute the frame and call civicast.backtest(df, intervals='conformal')")
+        raise _lib.invalid("civicast.dask.backtest: conformal intervals are calibrated over the whole panel, not one "
+                           "partition; compute the frame and call civicast.backtest(df, intervals='conformal')")
     if intervals not in (None, "model"):
-        raise ValueError(f"civicast.dask.backtest: intervals must be None or 'model', got {intervals!r}")
+        raise _lib.invalid(f"civicast.dask.backtest: intervals must be None or 'model', got {intervals!r}")
     if accuracy not in (False, "series"):
-        raise ValueError("civicast.dask.backtest: accuracy is False or 'series' (the accuracy per model pools "
-                         "every series: use civicast.backtest on the computed frame)")
+        raise _lib.invalid("civicast.dask.backtest: accuracy is False or 'series' (the accuracy per model pools "
+                           "every series: use civicast.backtest on the computed frame)")
+    fn = "civicast.dask.backtest"
+    _frame.check_arguments(fn, _frame._model_list(fn, model), h, level, threads, seed, None, ic, n_paths, nonnegative)
+    _lib.whole(fn, "windows", windows, 1)
+    _lib.whole(fn, "step", step, 1)
     ddf, id_dtype, part, spec = _partitioned(ddf, id_col, time_col, target_col, freq, "backtest")
     kw = dict(model=model, h=h, windows=windows, step=step, level=level, threads=threads, seed=seed, ic=ic,
               n_paths=n_paths, nonnegative=nonnegative, accuracy=accuracy)

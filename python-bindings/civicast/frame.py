@@ -214,7 +214,7 @@ def _want_spec(freq):
     text = getattr(freq, "freqstr", None) or getattr(freq, "name", None) or str(freq)
     spec = _lib.civ_freq_spec()
     if lib.civ_freq_parse(encode(str(text).strip()), ctypes.byref(spec)):
-        raise ValueError("civicast: " + _lib.last_error().message)
+        raise _lib.invalid("civicast: freq=: " + _lib.last_error().message, "freq")
     return spec
 
 
@@ -264,9 +264,9 @@ def to_periods(ds, codes, n_series, freq=None, spec=None, ids=None, hint=None):
         name = _norm_freq(pd_freq.name if hasattr(pd_freq, "name") else str(pd_freq))
         rule = pd_freq.rule_code.upper()
         if name == "quarterly" and rule not in ("Q-DEC",):
-            raise ValueError(f"civicast: quarterly Periods must end in December (Q-DEC), got {rule}")
+            raise _lib.invalid(f"civicast: quarterly Periods must end in December (Q-DEC), got {rule}")
         if name == "yearly" and rule not in ("A-DEC", "Y-DEC"):
-            raise ValueError(f"civicast: yearly Periods must end in December (A-DEC), got {rule}")
+            raise _lib.invalid(f"civicast: yearly Periods must end in December (A-DEC), got {rule}")
         if ds.isna().any():
             raise _missing_ds(ds, codes, ids)
         stamps = ds.dt.start_time
@@ -595,7 +595,7 @@ def _standard_columns(df, id_col=None, time_col=None, target_col=None):
         if name is None or name == std:
             continue
         if name in rename:
-            raise ValueError(f"column {name!r} cannot be both the {rename[name]} and the {std} column")
+            raise _lib.invalid(f"column {name!r} cannot be both the {rename[name]} and the {std} column")
         if name in df.columns and std in df.columns:
             raise Error("CIV_ERR_DUPLICATE", f"the frame has both '{name}' (given as {what}) and '{std}': either "
                         "could be meant; drop or rename one of them", field=std)
@@ -816,7 +816,7 @@ def _float_column(s, name, codes=None, ids=None):
         except (ValueError, TypeError):
             raise _text_number_error(s, name, codes, ids) from None
     elif not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
-        raise TypeError(f"civicast: {name} must be numeric, got {s.dtype}")
+        raise _lib.invalid(f"civicast: {name} must be numeric, got {s.dtype}", kind=TypeError)
     return _as_float64(s)
 
 
@@ -926,8 +926,11 @@ def _rows_in_order(df, codes, per, y, covs, id_bytes, spec, S):
                             f"which fall in one {_PERIOD_WORD.get(spec.freq, 'period')} of the freq= asked for: "
                             "aggregate the rows to that frequency first, or drop freq= to read the dates' own",
                             series_id=sid, field="ds")
-            raise Error("CIV_ERR_DUPLICATE", f"rows {a} and {b}: series '{sid}' has ds {label} twice",
-                        series_id=sid, field="ds")
+            if isinstance(first, pd.Timestamp) and first == first.normalize():  # 2022-12-01, not ... 00:00:00
+                label = first.strftime("%Y-%m-%d")
+            raise Error("CIV_ERR_DUPLICATE", f"rows {a} and {b}: series '{sid}' has ds {label} twice: keep one row "
+                        "(df.drop_duplicates(['unique_id', 'ds'])) or, if both count, sum them "
+                        "(df.groupby(['unique_id', 'ds'], as_index=False)['y'].sum())", series_id=sid, field="ds")
     return sorted_rows, cs, ps, ys, cvs
 
 
@@ -1214,10 +1217,21 @@ def _read_options(text_columns, encoding=None, id_col=None, thousands=None, perc
     text_columns = text_columns or ()
     arr = (ctypes.c_char_p * (len(text_columns) + 1))(*[encode(c) for c in text_columns], None)
     opt = _lib.civ_table_read_options(ctypes.cast(arr, ctypes.POINTER(ctypes.c_char_p)),
-                                      encode(encoding) if encoding else None, _column_name("id_col", id_col),
+                                      _encoding(encoding), _column_name("id_col", id_col),
                                       _thousands(thousands), _percent(percent), _sheet(sheet))
     opt._keep = arr
     return opt
+
+
+def _encoding(encoding, fn="civicast.read"):
+    """encoding= (None, utf-8 or gb18030 and its subsets gbk and gb2312) as C text, checked here as the CLI's
+    --encoding is: the library checks the name only when the file is not valid UTF-8, so
+    civicast.read(path, encoding="latin1") of a UTF-8 file was taken without a word."""
+    if encoding is None:
+        return None
+    if not isinstance(encoding, str) or encoding.lower() not in ("utf-8", "utf8", "gb18030", "gbk", "gb2312"):
+        raise _lib.invalid(f"{fn}: encoding must be 'utf-8' or 'gb18030', got {encoding!r}", "encoding")
+    return encode(encoding)
 
 
 def _thousands(sep, fn="civicast.read"):
@@ -1225,7 +1239,8 @@ def _thousands(sep, fn="civicast.read"):
     if sep is None:
         return None
     if sep not in (",", "'", " "):
-        raise ValueError(f"{fn}: thousands must be ',' (12,345), \"'\" (12'345) or ' ' (12 345), got {sep!r}")
+        raise _lib.invalid(f"{fn}: thousands must be ',' (12,345), \"'\" (12'345) or ' ' (12 345), got {sep!r}",
+                           "thousands")
     return encode(sep)
 
 
@@ -1234,14 +1249,14 @@ def _sheet(sheet, fn="civicast.read"):
     if sheet is None:
         return None
     if not isinstance(sheet, str) or not sheet:
-        raise ValueError(f"{fn}: sheet must be a sheet's name (a non-empty string) or None, got {sheet!r}")
+        raise _lib.invalid(f"{fn}: sheet must be a sheet's name (a non-empty string) or None, got {sheet!r}")
     return encode(sheet)
 
 
 def _percent(percent, fn="civicast.read"):
     """percent= (True/False) as civ_table_read_options.percent."""
     if percent not in (True, False, 0, 1):
-        raise ValueError(f"{fn}: percent must be True or False, got {percent!r}")
+        raise _lib.invalid(f"{fn}: percent must be True or False, got {percent!r}")
     return 1 if percent else 0
 
 
@@ -1250,14 +1265,14 @@ def _column_name(what, name):
     if name is None:
         return None
     if not isinstance(name, str) or not name:
-        raise ValueError(f"{what} must be a non-empty column name, got {name!r}")
+        raise _lib.invalid(f"{what} must be a non-empty column name, got {name!r}")
     return encode(name)
 
 
 def _layout_wide(layout, fn):
     """layout= ("long", "wide" or None = long) as civ_panel_read_options.wide."""
     if layout not in (None, "long", "wide"):
-        raise ValueError(f"{fn}: layout must be 'long' or 'wide', got {layout!r}")
+        raise _lib.invalid(f"{fn}: layout must be 'long' or 'wide', got {layout!r}")
     return 1 if layout == "wide" else 0
 
 
@@ -1270,7 +1285,7 @@ def _panel_read_options(freq=None, encoding=None, id_col=None, time_col=None, ta
         ro.freq = want
     else:
         ro.freq.weekday = -1
-    ro.encoding = encode(encoding) if encoding else None
+    ro.encoding = _encoding(encoding, fn)
     ro.id_column = _column_name("id_col", id_col)
     ro.time_column = _column_name("time_col", time_col)
     ro.target_column = _column_name("target_col", target_col)
@@ -1369,7 +1384,7 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
     kind or isolate."""
     path = os.fspath(path)
     if kind not in (None, "panel", "table"):
-        raise ValueError(f"civicast.read: kind must be 'panel', 'table' or None, got {kind!r}")
+        raise _lib.invalid(f"civicast.read: kind must be 'panel', 'table' or None, got {kind!r}")
     _layout_wide(layout, "civicast.read")
     _sheet(sheet)
     if _hdf5_probe.is_hdf5_path(path) and _hdf5_probe.guard_enabled(isolate):
@@ -1431,10 +1446,10 @@ def _csv_options(excel, precision, min_decimals):
     elif isinstance(precision, (int, np.integer)) and not isinstance(precision, bool) and 1 <= precision <= 17:
         opt.significant_digits = int(precision)
     else:
-        raise ValueError(f"civicast: precision is 'full' or a number of significant digits 1..17, "
-                         f"got {precision!r}")
+        raise _lib.invalid(f"civicast: precision is 'full' or a number of significant digits 1..17, "
+                           f"got {precision!r}")
     if not (isinstance(min_decimals, (int, np.integer)) and 0 <= min_decimals <= 9):
-        raise ValueError(f"civicast: min_decimals must be 0..9, got {min_decimals!r}")
+        raise _lib.invalid(f"civicast: min_decimals must be 0..9, got {min_decimals!r}")
     opt.min_decimals = int(min_decimals)
     return opt
 
@@ -1454,7 +1469,10 @@ def write(df, path, kind=None, freq=None, excel=False, precision="full", min_dec
     (temporary file + rename).  A frame with unique_id, ds and y
     is written as a panel (series in sorted unique_id order, ds in civicast
     format, attributes from df.attrs["attributes"] if present) unless
-    kind="table"; anything else as a table.
+    kind="table" or it has a cutoff column (civicast.backtest's windows,
+    statsforecast's cross_validation layout); anything else as a table.
+    A frame taken as a panel for its columns whose other columns are not
+    covariates (text, dates) is refused with the cure kind="table".
 
     CSV for people (civ_csv_write_options; docs/CLI.md, "Files for people"):
     excel=True starts the file with a UTF-8 byte-order mark, without which
@@ -1469,17 +1487,25 @@ def write(df, path, kind=None, freq=None, excel=False, precision="full", min_dec
     opt = _csv_options(excel, precision, min_decimals)
     if path.lower().endswith(".xlsx"):
         df = _xlsx_ids(df)
-    if kind is None:
-        kind = "panel" if {"unique_id", "ds", "y"} <= set(df.columns) else "table"
+    inferred = kind is None
+    if kind is None:  # a backtest's windows (unique_id, cutoff, ds, y, ...) are a table, not a panel
+        kind = "panel" if {"unique_id", "ds", "y"} <= set(df.columns) and "cutoff" not in df.columns else "table"
     if kind == "panel":
-        pdata = PanelData(df, freq=freq, attributes=df.attrs.get("attributes"))
+        try:
+            pdata = PanelData(df, freq=freq, attributes=df.attrs.get("attributes"))
+        except Error as e:
+            if not inferred or e.status != "CIV_ERR_PARSE" or not str(e.message).startswith("covariate column"):
+                raise
+            raise Error(e.status, f"civicast.write: the frame has unique_id, ds and y, so it is written as a panel, "
+                        f"whose other columns are numeric covariates: {e.message}; or write it as a table, as it "
+                        f"is: civicast.write(df, {path!r}, kind='table')", field=e.field) from None
         with pdata.handle:
             check(lib.civ_panel_write_opts(pdata.ptr, encode(path), ctypes.byref(opt)))
     elif kind == "table":
         with frame_to_table(df) as t:
             check(lib.civ_table_write_opts(t.ptr, encode(path), ctypes.byref(opt)))
     else:
-        raise ValueError(f"civicast.write: kind must be 'panel', 'table' or None, got {kind!r}")
+        raise _lib.invalid(f"civicast.write: kind must be 'panel', 'table' or None, got {kind!r}")
 
 
 def write_workbook(sheets, path):
@@ -1496,12 +1522,14 @@ def write_workbook(sheets, path):
     .h5)."""
     path = os.fspath(path)
     if not isinstance(sheets, dict) or not sheets:
-        raise TypeError("civicast.write_workbook: sheets must be a non-empty dict of sheet name -> DataFrame")
+        raise _lib.invalid("civicast.write_workbook: sheets must be a non-empty dict of sheet name -> DataFrame",
+                           kind=TypeError)
     handles = []
     try:
         for name, df in sheets.items():
             if not isinstance(df, pd.DataFrame):
-                raise TypeError(f"civicast.write_workbook: sheet {name!r} is a {type(df).__name__}, not a DataFrame")
+                raise _lib.invalid(f"civicast.write_workbook: sheet {name!r} is a {type(df).__name__}, not a DataFrame",
+                                   kind=TypeError)
             handles.append(frame_to_table(_xlsx_ids(df)))
         n = len(handles)
         tables = (ctypes.c_void_p * n)(*[h.ptr.value for h in handles])
@@ -1551,7 +1579,7 @@ def _conformal_fields(fn, conformal):
         out["conformal_sample"] = _lib.whole(fn, "conformal_sample", sample, 1)
     refit = conformal.get("refit")
     if refit not in _lib.CONFORMAL_REFIT:
-        raise ValueError(f"{fn}: conformal_refit must be None, 'search' or 'fixed', got {refit!r}")
+        raise _lib.invalid(f"{fn}: conformal_refit must be None, 'search' or 'fixed', got {refit!r}")
     if refit is not None:
         out["conformal_refit"] = _lib.CONFORMAL_REFIT[refit]
     return out
@@ -1591,6 +1619,66 @@ def panel_frame(df, fn):
                        "civicast.read(path)", kind=TypeError)
 
 
+_NONNEGATIVE = {"auto": -1, "off": 0, "on": 1}
+
+
+def _nonnegative(fn, value):
+    """nonnegative= ("auto", "off", "on", None, False or True) as civ_forecast_options.nonnegative (-1, 0, 1);
+    anything else is an InvalidArgument naming the values taken (it was a bare KeyError)."""
+    if value is None or isinstance(value, bool):
+        return -1 if value is None else int(value)
+    if isinstance(value, str) and value in _NONNEGATIVE:
+        return _NONNEGATIVE[value]
+    raise _lib.invalid(f"{fn}: nonnegative must be 'auto', 'on' or 'off' (or True / False), got {value!r}",
+                       "nonnegative")
+
+
+def _levels(fn, level):
+    """level= (None, a number or a list of numbers, percent) as a list of floats; a level that is no number
+    ("80%", "high") is a WrongType naming it; the range (0, 100) is the library's check."""
+    out = []
+    for x in ([] if level is None else np.atleast_1d(level)):
+        try:
+            out.append(float(x))
+        except (TypeError, ValueError):
+            raise _lib.invalid(f"{fn}: level must be a percentage or a list of them (level=[80, 95]), got {x!r}",
+                               "level", kind=TypeError) from None
+    return out
+
+
+def check_arguments(fn, models, h, level, threads, seed, xreg, ic, n_paths, nonnegative, integer=False):
+    """Checks forecast()'s arguments without a panel, as the call would (civicast.dask checks them when it is
+    called, not in the workers at .compute()): the options (_forecast_options), the levels' range (as the
+    library's check, which needs a panel) and every model spec by the library's parser
+    (civ_model_display_name); raises what the call would raise."""
+    opt, keep = _forecast_options(fn, h, None, level, threads, seed, xreg, ic, n_paths, nonnegative, False,
+                                  integer=integer)
+    for v in opt.levels[:opt.n_levels]:  # the library's check_options, before any series
+        if 0.0 < v < 1.0:
+            raise _lib.invalid(f"{fn}: level {v:g} is a fraction but levels are percentages in (0, 100): did you "
+                               f"mean {v * 100:g}?", "levels")
+        if not 0.0 < v < 100.0:
+            raise _lib.invalid(f"{fn}: level {v:g} is not a percentage in (0, 100)", "levels")
+    buf = ctypes.create_string_buffer(4096)
+    for m in models:
+        check(lib.civ_model_display_name(encode(m), buf, len(buf)))
+    del keep
+
+
+def _model_list(fn, model):
+    """model= (a spec, or a list of specs) as a list of str; an empty list, or a spec that is not text, is
+    refused naming what was given (model=5 said "'int' object is not iterable")."""
+    models = [model] if isinstance(model, (str, bytes)) else model
+    if (not isinstance(models, (list, tuple, pd.Index, np.ndarray))
+            or not all(isinstance(m, (str, bytes)) for m in models)):
+        raise _lib.invalid(f"{fn}: model must be a spec (model='ets') or a list of specs (model=['ets', 'theta']), "
+                           f"got {model!r}", "model", kind=TypeError)
+    if not len(models):
+        raise _lib.invalid(f"{fn}: model is an empty list: give a spec or a non-empty list of specs (model=['ets', "
+                           "'theta'])", "model")
+    return list(models)
+
+
 def _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted, intervals=None,
                       conformal=None, integer=False):
     """civ_forecast_options from forecast()'s arguments, and the ctypes
@@ -1602,19 +1690,19 @@ def _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, non
     opt.model = model_b
     if h is not None:
         opt.horizon = _lib.whole(fn, "h", h, 1)
-    levels = [] if level is None else [float(x) for x in np.atleast_1d(level)]
+    levels = _levels(fn, level)
     lv = (ctypes.c_double * max(1, len(levels)))(*levels)
     opt.levels = ctypes.cast(lv, _lib.c_double_p)
     opt.n_levels = len(levels)
     if threads is not None:
         opt.threads = _lib.whole(fn, "threads", threads, 0)
     opt.seed = _DEFAULT_SEED if seed is None else _lib.whole(fn, "seed", seed, 0)
-    if ic not in _lib.CRITERIA:
-        raise ValueError(f"{fn}: ic must be one of {sorted(_lib.CRITERIA)}, got {ic!r}")
+    if not isinstance(ic, str) or ic not in _lib.CRITERIA:
+        raise _lib.invalid(f"{fn}: ic must be one of {sorted(_lib.CRITERIA)}, got {ic!r}", "ic")
     opt.criterion = _lib.CRITERIA[ic]
     if n_paths is not None:
         opt.n_paths = _lib.whole(fn, "n_paths", n_paths, 0)
-    opt.nonnegative = {"auto": -1, "off": 0, "on": 1, None: -1, False: 0, True: 1}[nonnegative]
+    opt.nonnegative = _nonnegative(fn, nonnegative)
     opt.want_fitted = 1 if fitted else 0
     opt.integer_bounds = 1 if integer else 0
     if not isinstance(intervals, (str, type(None))) or intervals not in _lib.INTERVALS:
@@ -1820,25 +1908,23 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     fmt = _input_format("civicast.forecast", encoding, thousands, percent, sheet)
     if (encoding is not None or thousands is not None or percent or sheet is not None) and (
             (hierarchy is None and groups is None) or not isinstance(communities, (str, bytes, os.PathLike))):
-        raise ValueError("civicast.forecast: encoding=, thousands= and percent= say how a communities CSV path is "
-                         "written (with hierarchy= or groups=); the panel is a DataFrame: read a CSV panel with "
-                         "civicast.read(path, encoding=..., thousands=..., percent=...)")
+        raise _lib.invalid("civicast.forecast: encoding=, thousands= and percent= say how a communities CSV path is "
+                           "written (with hierarchy= or groups=); the panel is a DataFrame: read a CSV panel with "
+                           "civicast.read(path, encoding=..., thousands=..., percent=...)")
     if hierarchy is not None or groups is not None:
         if report or fitted or xreg or integer:
-            raise ValueError("civicast.forecast: report, fitted, xreg and integer are not available with hierarchy=")
+            raise _lib.invalid("civicast.forecast: report, fitted, xreg and integer are not available with hierarchy=")
         if intervals is not None or wide or not isinstance(model, (str, bytes)):
-            raise ValueError("civicast.forecast: intervals=, wide= and a list of models are not available with "
-                             "hierarchy=")
+            raise _lib.invalid("civicast.forecast: intervals=, wide= and a list of models are not available with "
+                               "hierarchy=")
         from .hier import forecast_hierarchy
         return forecast_hierarchy(df, communities, hierarchy, groups, reconcile, h=h, model=model, level=level,
                                   threads=threads, seed=seed, n_paths=n_paths, nonnegative=nonnegative, freq=freq,
                                   fmt=fmt, progress=progress)
     if not isinstance(model, (str, bytes)) or wide:
-        models = [model] if isinstance(model, (str, bytes)) else list(model)
-        if not models:
-            raise ValueError("civicast.forecast: model is an empty list")
+        models = _model_list("civicast.forecast", model)
         if report or fitted:
-            raise ValueError("civicast.forecast: report and fitted take one model; call forecast per model")
+            raise _lib.invalid("civicast.forecast: report and fitted take one model; call forecast per model")
         return _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, intervals,
                       _conformal(conformal_windows, conformal_step, conformal_sample, conformal_refit), integer,
                       progress=progress)
@@ -1936,7 +2022,7 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
     fn = "civicast.forecast_to_files"
     if not isinstance(data, (str, os.PathLike)):
         if encoding is not None or layout is not None or thousands is not None or percent:
-            raise ValueError(f"{fn}: encoding, layout, thousands and percent apply to a file, not to a DataFrame")
+            raise _lib.invalid(f"{fn}: encoding, layout, thousands and percent apply to a file, not to a DataFrame")
         data = _standard_columns(panel_frame(data, fn), id_col, time_col, target_col)
     opt, keep = _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted,
                                   intervals, _conformal(conformal_windows, conformal_step, conformal_sample, conformal_refit))
@@ -2073,9 +2159,7 @@ def _input_format(fn, encoding=None, thousands=None, percent=False, sheet=None):
     """encoding=, thousands=, percent= and sheet= of the budget functions, checked
     before anything is read (as the CLI's --encoding, --thousands, --percent, --sheet:
     they apply to every CSV path, and sheet= to every .xlsx path, the call reads)."""
-    if encoding is not None and (not isinstance(encoding, str) or
-                                 encoding.lower() not in ("utf-8", "utf8", "gb18030", "gbk", "gb2312")):
-        raise ValueError(f"{fn}: encoding must be 'utf-8' or 'gb18030', got {encoding!r}")
+    _encoding(encoding, fn)
     _thousands(thousands, fn)
     _percent(percent, fn)
     _sheet(sheet, fn)
@@ -2141,7 +2225,7 @@ def _explain_code(explain):
         return 1
     if explain == "zh":
         return 2
-    raise ValueError(f"explain must be False, True, 'en' or 'zh', not {explain!r}")
+    raise _lib.invalid(f"explain must be False, True, 'en' or 'zh', not {explain!r}")
 
 
 def demand_windows(spec_ptr, fc_ptr):

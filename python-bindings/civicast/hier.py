@@ -19,7 +19,7 @@ import pandas as pd
 from . import _lib
 from ._lib import check, encode, lib
 from .frame import (ForecastWarning, PanelData, _DEFAULT_SEED, _Owned, _dec, _days_to_periods, _input_format,
-                    _read_table, _string_periods, frame_table, panel_frame, panel_to_frame, table_to_frame,
+                    _levels, _nonnegative, _read_table, _string_periods, frame_table, panel_frame, panel_to_frame, table_to_frame,
                     whole_codes)
 
 
@@ -41,6 +41,21 @@ def _method(name):
     if lib.civ_reconcile_method_parse(_lib.encode(name), ctypes.byref(out)):
         raise _lib.invalid("civicast: " + _lib.last_error().message)
     return out.value
+
+
+def _reconcile_method(method, residuals):
+    """reconcile's method= as the library's number: None is mint_shrink with residuals and ols without (the
+    command's defaults with and without --fitted; it was mint_shrink always, so the call without residuals
+    failed); a method that needs residuals (mint_shrink, wls_var) without them names the cure."""
+    if method is None:
+        method = "ols" if residuals is None else "mint_shrink"
+    number = _method(method)
+    if residuals is None and number in (_method("mint_shrink"), _method("wls_var")):
+        raise _lib.invalid(f"civicast: method={method!r} needs the nodes' in-sample one-step residuals: pass "
+                           "residuals= (fitted.pivot(index='ds', columns='unique_id', values='residual') of "
+                           "civicast.forecast(hz.aggregate(), fitted=True)), or use method='ols' or 'wls_struct'",
+                           "residuals")
+    return number
 
 
 def _label(v):
@@ -265,9 +280,10 @@ class Hierarchy:
                              field="unique_id")
         return rows
 
-    def reconcile(self, base, method="mint_shrink", residuals=None, nonnegative=False):
+    def reconcile(self, base, method=None, residuals=None, nonnegative=False):
         """Reconciles base forecasts of every node with `method` (bu, td, ols, wls_struct, wls_var,
-        mint_shrink).  base: a DataFrame (a row per node, a column per step, e.g.
+        mint_shrink; None, the default: mint_shrink with residuals, ols without, as `civicast reconcile`
+        with and without --fitted).  base: a DataFrame (a row per node, a column per step, e.g.
         fc.pivot(index="unique_id", columns="h", values="mean")) or a Series (one step) whose index holds the
         node ids, matched to .nodes' unique_id in any order; or an array n_nodes x h (or n_nodes), taken by
         position: rows in the order of .nodes.  residuals: in-sample one-step residuals, T x n_nodes (NaN
@@ -312,7 +328,7 @@ class Hierarchy:
             rn[:, self._listed] = r
         out = np.empty_like(bn)
         lam = ctypes.c_double()
-        check(lib.civ_hier_reconcile(self._h.ptr, _method(method), bn.ctypes.data, H,
+        check(lib.civ_hier_reconcile(self._h.ptr, _reconcile_method(method, rn), bn.ctypes.data, H,
                                      rn.ctypes.data if rn is not None else None, 0 if rn is None else rn.shape[0],
                                      1 if nonnegative else 0, out.ctypes.data, ctypes.byref(lam)))
         self.last_lambda = lam.value
@@ -334,11 +350,14 @@ class Hierarchy:
         opt = _lib.civ_hier_options()
         check(lib.civ_hier_options_init(ctypes.byref(opt)))
         fn = "civicast.forecast"
+        if not isinstance(model, (str, bytes)):
+            raise _lib.invalid(f"{fn}: a hierarchy is forecast with one model spec (model='ets'), got {model!r}",
+                               "model", kind=TypeError)
         model_b = encode(model)
         opt.forecast.model = model_b
         if h is not None:
             opt.forecast.horizon = _lib.whole(fn, "h", h, 1)
-        levels = [] if level is None else [float(x) for x in np.atleast_1d(level)]
+        levels = _levels(fn, level)
         lv = (ctypes.c_double * max(1, len(levels)))(*levels)
         opt.forecast.levels = ctypes.cast(lv, _lib.c_double_p)
         opt.forecast.n_levels = len(levels)
@@ -348,7 +367,7 @@ class Hierarchy:
         if n_paths is not None:
             opt.n_paths = _lib.whole(fn, "n_paths", n_paths, 1)
         opt.method = _method(reconcile)
-        opt.nonnegative = {"auto": -1, "off": 0, "on": 1, None: -1, False: 0, True: 1}[nonnegative]
+        opt.nonnegative = _nonnegative(fn, nonnegative)
         self._warn_gaps()
         res, t = _Owned(lib.civ_hier_result_free), _Owned(lib.civ_table_free)
         with res, t:
@@ -367,11 +386,12 @@ class Hierarchy:
         return out
 
 
-def reconcile(df, communities, base, hierarchy=None, groups=None, method="mint_shrink", residuals=None,
+def reconcile(df, communities, base, hierarchy=None, groups=None, method=None, residuals=None,
               nonnegative=False, encoding=None, thousands=None, percent=False):
     """Reconciles base forecasts of every node of the hierarchy of `df`:
     Hierarchy(df, communities, hierarchy, groups, encoding=, thousands=,
-    percent=).reconcile(base, method, residuals, nonnegative).  Returns
+    percent=).reconcile(base, method, residuals, nonnegative) (method None:
+    mint_shrink with residuals, ols without, as `civicast reconcile`).  Returns
     (nodes DataFrame, coherent forecasts): rows in the order of nodes, a
     DataFrame indexed by the node ids when base is a DataFrame (matched to
     the nodes by its index), else an array."""
@@ -383,8 +403,8 @@ def forecast_hierarchy(df, communities, hierarchy=None, groups=None, reconcile="
     """civicast.forecast(df, hierarchy=..., communities=...): every node
     forecast and reconciled; see Hierarchy.forecast."""
     if communities is None:
-        raise ValueError("civicast.forecast: hierarchy= needs communities= (a DataFrame or a path with unique_id "
-                         "and the hierarchy's columns)")
+        raise _lib.invalid("civicast.forecast: hierarchy= needs communities= (a DataFrame or a path with unique_id "
+                           "and the hierarchy's columns)")
     fmt = kw.pop("fmt", None) or {}
     hz = Hierarchy(df, communities, hierarchy, groups, freq=kw.pop("freq", None), **fmt)
     return hz.forecast(reconcile=reconcile, **kw)

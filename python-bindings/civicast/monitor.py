@@ -349,7 +349,7 @@ def early_warning(indicators, actuals, h=6, model="auto", level=(80, 95), thresh
     for 80%".  Units, periods and counts come in the actuals' types, as
     monitor()'s."""
     if not level:
-        raise ValueError("civicast.early_warning: needs interval levels (the distribution comes from them)")
+        raise _lib.invalid("civicast.early_warning: needs interval levels (the distribution comes from them)")
     threshold = _threshold(threshold)
     b = _Bound(indicators, actuals, encoding, thousands, percent, sheet)
     panel, fc = _Owned(lib.civ_panel_free), _Owned(lib.civ_table_free)
@@ -381,8 +381,8 @@ def _threshold(threshold):
     """threshold= as the command's --threshold reads it (civ_monitor_threshold_parse): a probability
     (0.8) or a percentage with its sign ("80%"); 80 is refused with the cure "write 0.8 for 80%"."""
     if isinstance(threshold, bool) or not isinstance(threshold, (str, int, float, np.integer, np.floating)):
-        raise TypeError(f"civicast.early_warning: threshold must be a probability (0.8) or a percentage "
-                        f"(\"80%\"), not {threshold!r}")
+        raise _lib.invalid(f"civicast.early_warning: threshold must be a probability (0.8) or a percentage "
+                           f"(\"80%\"), not {threshold!r}", kind=TypeError)
     text = threshold if isinstance(threshold, str) else repr(float(threshold))
     out = ctypes.c_double()
     check(lib.civ_monitor_threshold_parse(encode(text), ctypes.byref(out)))
@@ -550,7 +550,8 @@ def _period_cell(v, freq=None):
 def _workbook_frame(df, what):
     """A monitoring frame as the C tables it came from: periods and times as text, ids as text."""
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"civicast.write_monitor_workbook: {what} must be a DataFrame, not {type(df).__name__}")
+        raise _lib.invalid(f"civicast.write_monitor_workbook: {what} must be a DataFrame, not {type(df).__name__}",
+                           kind=TypeError)
     df = df.copy()
     for c in df.columns:
         col = df[c]

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from . import frame as _frame
+from . import _lib, frame as _frame
 from ._lib import check, encode, lib
 
 __all__ = ["plot", "plot_allocation", "short_model", "model_family", "cjk_font"]
@@ -171,7 +171,7 @@ def plot(df, forecasts=None, ids=None, max_ids=4, ncols=2, history=None, title=N
         ids = [ids]
     ids = [str(i) for i in ids]
     if not ids:
-        raise ValueError("civicast.plot: no series to draw")
+        raise _lib.invalid("civicast.plot: no series to draw")
     _warn_if_no_cjk(ids + [title or ""])
     ncols = max(1, min(ncols, len(ids)))
     nrows = (len(ids) + ncols - 1) // ncols

@@ -75,6 +75,9 @@ expect_code "conformal windows 0" 1 "$CIV" backtest "$WORK/m.csv" --intervals co
 expect_code "no out" 1 "$CIV" backtest "$WORK/p.csv"
 expect_err "no out" "missing --out"
 expect_code "windows 0" 1 "$CIV" backtest "$WORK/p.csv" --windows 0 --out "$WORK/x.csv"
+# --by-series without --accuracy was ignored (exit 0, no accuracy table anywhere)
+expect_code "by-series alone" 1 "$CIV" backtest "$WORK/p.csv" --by-series --out "$WORK/x.csv"
+expect_err "by-series alone" "--by-series shapes the accuracy table: give it a file, --accuracy FILE --by-series"
 expect_code "bad model" 4 "$CIV" backtest "$WORK/p.csv" --model naive,nonsense --out "$WORK/x.csv"
 expect_err "bad model" "unknown model 'nonsense'"
 expect_code "same model" 4 "$CIV" backtest "$WORK/p.csv" --model ets,ETS --out "$WORK/x.csv"

@@ -141,6 +141,10 @@ done
 [ "$(head -1 "$WORK/rec_ols.csv")" = "level,unique_id,ds,h,model,base,mean" ] || fail "rec header"
 grep -qE "^reconciled +13 nodes \(6 series, 7 aggregates\), h = 4, by td$" "$WORK/out" ||
   fail "reconcile stdout: $(cat "$WORK/out")"
+# --reconcile, forecast --hierarchy's name of the method, was "unknown option '--reconcile'": same as --method
+expect_code "reconcile --reconcile" 0 "$CIV" reconcile "$WORK/panel.csv" --base "$WORK/base.csv" \
+  --hierarchy district,street --communities "$WORK/comm.csv" --reconcile wls_struct --out "$WORK/rec_alias.csv"
+cmp -s "$WORK/rec_alias.csv" "$WORK/rec_wls_struct.csv" || fail "reconcile --reconcile differs from --method"
 # bottom-up keeps the series' own forecasts
 [ "$(awk -F, '$1 == "unique_id" && $6 != $7' "$WORK/rec_bu.csv" | wc -l)" -eq 0 ] || fail "bu changed a series"
 [ "$(awk -F, '$1 == "unique_id"' "$WORK/rec_bu.csv" | wc -l)" -eq 24 ] || fail "bu: not 6 series x 4 steps"

@@ -116,7 +116,7 @@ EXCEPTIONS = [
      "host receiving sensor events; files go through civ_monitor_inactivity_run (the same detector)"),
     ("civ_model_short_name", "cli", EXEMPT, "Python's column names"),
     ("civ_model_display_*", "cli", EXEMPT, "Python's plot legends and model names"),
-    ("civ_model_display_name", "both", EXEMPT, "the name the forecast tables already carry"),
+    ("civ_model_display_name", "cli", EXEMPT, "the name the forecast tables already carry"),
     ("civ_plan_[!rs]*", "both", EXEMPT, "a plan's settings read back; each client reads those it shows"),
     ("civ_plan_seed", "cli", EXEMPT, "a plan's setting read back (civicast.read_plan)"),
     ("civ_plan_result_write", "both", EXEMPT, "civ_plan_result_write_opts without options"),

@@ -239,3 +239,24 @@ def test_dask_refuses_conformal(meals):
     import civicast.dask as cdask
     with pytest.raises(ValueError, match="whole panel"):
         cdask.backtest(dd.from_pandas(meals, npartitions=2), model="naive", intervals="conformal")
+
+
+def test_write_takes_the_windows_as_a_table(meals, tmp_path):
+    """civicast.write(cv, path) of civicast.backtest's own output took it for a panel (it has unique_id, ds and y)
+    and refused it: "covariate column 'cutoff' is not numeric". The windows are a table: the CSV is the command's
+    --out file, byte for byte, and .h5 reads back; a panel-shaped frame with a text column names kind='table'."""
+    src = tmp_path / "m.csv"
+    meals.to_csv(src, index=False)
+    cv = civicast.backtest(meals, model="naive", h=3, windows=2)
+    civicast.write(cv, tmp_path / "py.csv")
+    subprocess.run([CLI, "backtest", str(src), "--model", "naive", "--h", "3", "--windows", "2", "-q", "--out",
+                    str(tmp_path / "cli.csv")], check=True)
+    assert (tmp_path / "py.csv").read_bytes() == (tmp_path / "cli.csv").read_bytes()
+    civicast.write(cv, tmp_path / "py.h5")
+    back = civicast.read(tmp_path / "py.h5")
+    assert list(back.columns) == list(cv.columns) and len(back) == len(cv)
+    np.testing.assert_array_equal(back["mean"].to_numpy(), cv["mean"].to_numpy())
+    named = meals.assign(name="x")
+    with pytest.raises(civicast.Error, match=r"covariate column 'name' is not numeric.*kind='table'") as e:
+        civicast.write(named, tmp_path / "n.csv")
+    assert e.value.field == "name"

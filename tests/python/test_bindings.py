@@ -1029,6 +1029,45 @@ def test_sheet_rows_and_pivoted_frames_say_what_they_are(tmp_path):
     assert e.value.field == "unique_id"
 
 
+def test_argument_checks_raise_the_typed_errors(meals, tmp_path):
+    """Arguments refused before any call raise civicast.InvalidArgument (a ValueError) or civicast.WrongType (a
+    TypeError), both civicast.Error with the argument in .field, exported as civicast.InvalidArgument / WrongType.
+    Before 2026-12-07 accuracy=, ic=, thousands=, encoding=, lang=, h=, windows=, freq= raised a plain ValueError,
+    nonnegative= a bare KeyError ('maybe'), model=5 "'int' object is not iterable", progress=1 "'int' object is not
+    callable" from inside the run, info(data, attributes=5) "expected str, bytes or os.PathLike object", and
+    encoding='latin1' was taken without a word."""
+    d = small(meals, 2)
+    path = str(tmp_path / "m.csv")
+    d.to_csv(path, index=False)
+    bad_value = [(lambda: civicast.backtest(d, h=3, model="naive", accuracy="yes"), "accuracy"),
+                 (lambda: civicast.backtest(d, h=3, model="naive", ic="bic2"), "ic"),
+                 (lambda: civicast.forecast(d, h=3, model="naive", ic="x"), "ic"),
+                 (lambda: civicast.backtest(d, h=3, model=[]), "model"),
+                 (lambda: civicast.backtest(d, h=3, model="naive", windows=0), "windows"),
+                 (lambda: civicast.forecast(d, h=0, model="naive"), "h"),
+                 (lambda: civicast.backtest(d, h=3, model="naive", nonnegative="maybe"), "nonnegative"),
+                 (lambda: civicast.forecast(d, h=3, model="naive", freq="X"), "freq"),
+                 (lambda: civicast.read(path, thousands="."), "thousands"),
+                 (lambda: civicast.read(path, encoding="latin1"), "encoding"),
+                 (lambda: civicast.report(str(tmp_path), lang="fr"), "lang"),
+                 (lambda: civicast.plan(str(DEMO / "plan.toml"), lang="fr"), "lang")]
+    for call, field in bad_value:
+        with pytest.raises(civicast.InvalidArgument) as e:
+            call()
+        assert isinstance(e.value, ValueError) and isinstance(e.value, civicast.Error), field
+        assert e.value.status == "CIV_ERR_INVALID_ARGUMENT" and e.value.field == field, (field, str(e.value))
+    bad_type = [(lambda: civicast.backtest(d, h=3, model=5), "model"),
+                (lambda: civicast.backtest(d, h=3, model="naive", windows=2.0), "windows"),
+                (lambda: civicast.forecast(d, h=3, model="naive", level="high"), "level"),
+                (lambda: civicast.backtest(d, h=3, model="naive", progress=1), "progress"),
+                (lambda: civicast.info(d, attributes=5), "attributes"), (lambda: civicast.info(42), "data")]
+    for call, field in bad_type:
+        with pytest.raises(civicast.WrongType) as e:
+            call()
+        assert isinstance(e.value, TypeError) and e.value.field == field, (field, str(e.value))
+    assert {"InvalidArgument", "WrongType"} <= set(civicast.__all__)
+
+
 def test_wrong_argument_types_name_what_is_taken(meals, tmp_path):
     """forecast(path), backtest(path), an array or a Series raised AttributeError "'str' object has no
     attribute 'columns'", and xreg=True "'bool' object is not iterable"; an intervals= typo a plain
@@ -1056,3 +1095,15 @@ def test_wrong_argument_types_name_what_is_taken(meals, tmp_path):
     import pickle
     again = pickle.loads(pickle.dumps(e.value))  # the subclass survives a trip to a Dask worker
     assert isinstance(again, ValueError) and isinstance(again, civicast.Error) and str(again) == str(e.value)
+
+
+def test_duplicate_timestamp_named_as_a_date_with_the_cure():
+    """A series with a Timestamp twice said "has ds 2022-12-01 00:00:00 twice" and no cure; the date is
+    written as the file would have it and the message says how to keep one row or sum them."""
+    df = pd.DataFrame({"unique_id": ["a"] * 4, "ds": pd.to_datetime(["2022-10-01", "2022-11-01", "2022-12-01",
+                                                                     "2022-12-01"]), "y": [1.0, 2.0, 3.0, 4.0]})
+    with pytest.raises(civicast.Error, match=r"rows 2 and 3: series 'a' has ds 2022-12-01 twice: keep one row "
+                                             r"\(df\.drop_duplicates\(\['unique_id', 'ds'\]\)\) or, if both count, "
+                                             r"sum them") as e:
+        civicast.backtest(df, model="naive", h=1, windows=1)
+    assert e.value.status == "CIV_ERR_DUPLICATE" and e.value.series_id == "a" and "00:00:00" not in str(e.value)

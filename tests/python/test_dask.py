@@ -210,6 +210,31 @@ def test_missing_columns_refused_from_the_metadata(meals):
         cdask.forecast(dd.from_pandas(meals.set_index("ds"), npartitions=2), h=2, model="naive")
 
 
+def test_bad_arguments_refused_when_called(meals):
+    """A bad model spec, h, level, ic, nonnegative or windows is refused when civicast.dask.forecast / backtest is
+    called, with the error the single-machine call gives (InvalidArgument, or the library's CIV_ERR_SPEC for an
+    unknown model), before any partition is read. Before 2026-12-07 they were taken lazily and failed only at
+    .compute(), inside every worker (whose log printed the partition), naming civicast.forecast / backtest."""
+    ddf = dd.from_pandas(meals, npartitions=3).map_partitions(_no_compute, meta=meals.iloc[:0])
+    cases = [(dict(model="etsx"), civicast.Error, "model"), (dict(h=0), civicast.InvalidArgument, "h"),
+             (dict(level=150), civicast.InvalidArgument, "levels"), (dict(ic="bic2"), civicast.InvalidArgument, "ic"),
+             (dict(nonnegative="maybe"), civicast.InvalidArgument, "nonnegative"),
+             (dict(model=5), civicast.WrongType, "model")]
+    for fn, name in ((cdask.forecast, "forecast"), (cdask.backtest, "backtest")):
+        for kw, kind, field in cases + ([(dict(windows=0), civicast.InvalidArgument, "windows")]
+                                        if name == "backtest" else []):
+            with pytest.raises(kind) as e:
+                fn(ddf, **{"h": 3, "model": "naive", **kw})
+            assert e.value.field == field, (name, kw, str(e.value))
+            if kind is not civicast.Error:
+                assert str(e.value).startswith(f"civicast.dask.{name}: "), str(e.value)
+    with pytest.raises(civicast.Error) as want:
+        civicast.forecast(meals, h=3, model="etsx")
+    with pytest.raises(civicast.Error) as got:
+        cdask.backtest(ddf, h=3, model=["naive", "etsx"])
+    assert str(got.value) == str(want.value) and got.value.status == "CIV_ERR_SPEC"
+
+
 @pytest.fixture(scope="module")
 def client():
     distributed = pytest.importorskip("distributed")

@@ -34,7 +34,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::civicast.ForecastWarning")
 # _fen columns that are real numbers by design: shares of a fen (the decomposition) and statistics of draws.
 REAL_FEN = re.compile(r"^(factor_.*|unattributed|rounding|mean|p5|p50|p95)_fen$")
 # Public names that return no frame (or return what another walked function returns).
-NOT_FRAMES = {"Error", "ForecastWarning", "DateSpec", "Hierarchy", "plot", "plot_allocation", "read_plan",
+NOT_FRAMES = {"Error", "InvalidArgument", "WrongType", "ForecastWarning", "DateSpec", "Hierarchy", "plot",
+              "plot_allocation", "read_plan",
               "model_families", "restore_error", "report", "library_version", "library_path",
               "set_csv_formula_guard", "EXPECTED_VERSION", "__version__", "write", "write_workbook", "info",
               "write_monitor_workbook", "write_allocation_workbook"}

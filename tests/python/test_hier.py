@@ -422,3 +422,38 @@ def test_reconcile_shape_errors_are_civicast_errors():
         assert isinstance(e.value, ValueError) and e.value.status == "CIV_ERR_INVALID_ARGUMENT"
     with pytest.raises(civicast.Error, match=r"base needs 12 rows \(one per node, in the order of \.nodes\)"):
         hz.reconcile(np.ones((3, 2)), "ols")
+
+
+def test_reconcile_defaults_as_the_command():
+    """civicast.reconcile / Hierarchy.reconcile without method= nor residuals= failed ("mint_shrink needs the
+    in-sample residuals of every node") where `civicast reconcile` without --fitted uses ols. method=None now
+    means mint_shrink with residuals and ols without, as the command; mint_shrink or wls_var asked for without
+    residuals is an InvalidArgument naming residuals= and the methods that need none."""
+    rng = np.random.default_rng(5)
+    df, comm = small_city(rng, 24)
+    hz = civicast.Hierarchy(df, comm, hierarchy=["district"])
+    base = rng.normal(10.0, 1.0, (hz.n_nodes, 3))
+    res = rng.normal(0.0, 1.0, (20, hz.n_nodes))
+    np.testing.assert_array_equal(hz.reconcile(base), hz.reconcile(base, "ols"))
+    np.testing.assert_array_equal(hz.reconcile(base, residuals=res), hz.reconcile(base, "mint_shrink", residuals=res))
+    nodes, out = civicast.reconcile(df, comm, base, hierarchy=["district"])
+    np.testing.assert_array_equal(out, hz.reconcile(base, "ols"))
+    for method in ("mint_shrink", "wls_var"):
+        with pytest.raises(civicast.InvalidArgument, match=r"needs the nodes' in-sample one-step residuals: pass "
+                                                           r"residuals=.*method='ols' or 'wls_struct'") as e:
+            hz.reconcile(base, method)
+        assert e.value.field == "residuals"
+
+
+def test_hierarchy_forecast_model_must_be_one_spec():
+    """Hierarchy.forecast(model=5) said "civicast: 5 contains a NUL character" (bytes(5) is five NUL bytes) and
+    model=["ets"] "'str' object cannot be interpreted as an integer"; both are a WrongType naming model=."""
+    rng = np.random.default_rng(7)
+    df, comm = small_city(rng, 24)
+    hz = civicast.Hierarchy(df, comm, hierarchy=["district"])
+    for model in (5, ["ets"]):
+        with pytest.raises(civicast.WrongType, match=r"a hierarchy is forecast with one model spec") as e:
+            hz.forecast(h=2, model=model)
+        assert e.value.field == "model"
+    with pytest.raises(civicast.WrongType, match=r"expected text, got int 5"):
+        civicast._lib.encode(5)

@@ -528,8 +528,13 @@ civ_status civ_hier_build(const civ_panel *panel, const civ_table *communities, 
     if (!communities && !(communities = civ_panel_attributes(panel)))
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "the hierarchy needs a communities table (--communities FILE) "
                                                   "with a unique_id column and the level columns");
-    if (n_levels + n_groups == 0 || n_levels > CIV_HIER_MAX_LEVELS || n_groups > CIV_HIER_MAX_GROUPS)
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "a hierarchy has 1..%d nested levels and 0..%d crossed groups, "
+    /* "1..8 nested levels" was said of a call with none, though groups alone (--group) are a hierarchy */
+    if (n_levels + n_groups == 0)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "a hierarchy names its columns: nested levels (--hierarchy "
+                        "district,street; Python hierarchy=['district', 'street']) and/or crossed groups (--group "
+                        "service; groups=['service']); none were given");
+    if (n_levels > CIV_HIER_MAX_LEVELS || n_groups > CIV_HIER_MAX_GROUPS)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "a hierarchy has at most %d nested levels and %d crossed groups, "
                         "got %zu and %zu", CIV_HIER_MAX_LEVELS, CIV_HIER_MAX_GROUPS, n_levels, n_groups);
     size_t n = civ_panel_n_series(panel), max_levels = (n_levels + 1) << n_groups;
     builder b = {.t = communities, .panel = panel, .n_cols = n_levels + n_groups, .n_levels = n_levels,
