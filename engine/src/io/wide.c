@@ -18,6 +18,7 @@
 #include "csv.h"
 #include "date.h"
 #include "error.h"
+#include "panel.h" /* civ_ids_split_by_spaces: the long reader's check of the ids */
 #include "table.h" /* the attributes keep the numbers' format (civ_csv_first_text_row) */
 #include "text.h"
 
@@ -379,6 +380,21 @@ static civ_status add_rows(const char *path, const civ_table *t, const wide_layo
     return s;
 }
 
+/* The long reader's checks of the ids, once every row is a series (row r is series r): ids that differ only by
+ * spaces around them ('0101 ' and '0101': one community split in two), at the line of the spaced one.  (The
+ * table reader has already read an integer column that pandas wrote as floats, 310101001.0, as the integers.) */
+static civ_status check_ids(const char *path, const civ_table *t, const wide_layout *w, civ_panel *panel)
+{
+    const char *field = civ_table_column_name(t, w->id);
+    if (civ_ids_split_by_spaces(panel->ids, panel->n_series, &panel->id_index, path, field)) {
+        size_t r = 0;
+        while (r + 1 < panel->n_series && strcmp(panel->ids[r], civ_last_error()->series_id))
+            r++;
+        return in_file(path, field, record_line(t, r), (long)w->id + 1);
+    }
+    return CIV_OK;
+}
+
 /* After "no column header is a date": when the first column's cells are the dates (a sheet with a
  * column per series, pandas' df.pivot(index="ds", columns="unique_id")), says so instead; else
  * keeps the error `s`. */
@@ -485,6 +501,8 @@ civ_status civ_panel_read_wide_csv(const char *path, const civ_panel_read_option
             s = civ_panel_set_date_style(panel, w.style);
         if (!s)
             s = add_rows(path, t, &w, panel);
+        if (!s)
+            s = check_ids(path, t, &w, panel);
         if (!s && !(s = attributes(t, &w, &attr)) && attr && (s = civ_panel_set_attributes(panel, attr)))
             civ_table_free(attr);
     }
