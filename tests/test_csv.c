@@ -2242,6 +2242,50 @@ static void test_excel_used_range(void **state)
     assert_non_null(strstr(civ_last_error()->message, "lines 2 and 3"));
 }
 
+/* A year in a merged cell above a row of months (Excel: 社区 over two rows, 2023年 merged across the months):
+ * the error says what it is and what to do (before 2026-12-07 "empty column name in the header: ... as pandas
+ * writes its index", "a value under a column with no name" or "the first line has one cell only"), whether read
+ * as a table, a long panel or a wide one; a year header over empty used-range cells with data below still reads */
+static void test_year_above_months(void **state)
+{
+    (void)state;
+    static const char *const files[] = {
+        "\xEF\xBB\xBF社区,2023年,,\r\n,1月,2月,3月\r\nA,1,2,3\r\n",
+        ",2023年,,\n社区,1月,2月,3月\nA,1,2,3\n",
+        "2023年,,,\n,1月,2月,3月\nA,1,2,3\n",
+        "社区,2023,,,2024,,\n,Jan,Feb,Mar,Jan,Feb\nA,1,2,3,4,5\n",
+        "社区,2023年度,,\n,一月份,二月份,三月份\nA,1,2,3\n",
+    };
+    static const long column[] = {2, 2, 1, 2, 2};
+    for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
+        const char *path = write_file(files[k], -1);
+        civ_table *t = (civ_table *)1;
+        civ_panel *p = (civ_panel *)1, *w = (civ_panel *)1;
+        assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_ERR_PARSE);
+        assert_int_equal(civ_panel_read_csv(path, &p), CIV_ERR_PARSE);
+        assert_int_equal(civ_panel_read_csv_ex(path, &(civ_panel_read_options){.wide = 1}, &w), CIV_ERR_PARSE);
+        assert_null(t);
+        assert_null(w);
+        const civ_error *e = civ_last_error();
+        assert_int_equal(e->line, 1);
+        assert_int_equal(e->column, column[k]);
+        if (!strstr(e->message, "above months without their year on line 2") ||
+            !strstr(e->message, "write each month with its year"))
+            fail_msg("file %zu: %s", k, e->message);
+    }
+    civ_panel *y = NULL;
+    assert_int_equal(civ_panel_read_csv_ex(write_file("社区,2023,,\nA,5,,\nB,6,,\n", -1),
+                                           &(civ_panel_read_options){.wide = 1}, &y),
+                     CIV_OK);
+    assert_int_equal(civ_panel_n_series(y), 2);
+    civ_panel_free(y);
+    civ_table *t = NULL; /* a year over empty cells but no months below: the header as before, rewound */
+    assert_int_equal(civ_table_read_csv(write_file("id,2023,,\nA,5,,\nB,,,\n", -1), NULL, &t), CIV_OK);
+    assert_int_equal(civ_table_n_rows(t), 2);
+    assert_string_equal(civ_table_text(t, 0, 0), "A");
+    civ_table_free(t);
+}
+
 /* The parallel table reader reads `path` (of `len` bytes, read without
  * error) as the serial one does, wherever its chunks split (2 threads,
  * every split step). */
@@ -2425,6 +2469,7 @@ int main(void)
         cmocka_unit_test(test_thousands_parallel),
         cmocka_unit_test(test_percent_option),
         cmocka_unit_test(test_excel_used_range),
+        cmocka_unit_test(test_year_above_months),
         cmocka_unit_test(test_used_range_parallel),
         cmocka_unit_test(test_table_late_text_column),
         cmocka_unit_test(test_table_sized_by_line_count),

@@ -144,41 +144,18 @@ static int looks_like_period(const char *name)
     return *p >= '0' && *p <= '9';
 }
 
-/* 1 when a header is a month without its year: "1月".."12月" (a sheet of one year, its year in the title or in
- * a merged cell above), or an English month name ("Jan", "January"). */
-static int yearless_month(const char *h)
-{
-    static const char *const en[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
-    int m = 0;
-    size_t k = 0;
-    while (k < 2 && civ_ascii_isdigit((unsigned char)h[k]))
-        m = 10 * m + (h[k++] - '0');
-    if (k && m >= 1 && m <= 12 && !strcmp(h + k, "月"))
-        return 1;
-    size_t len = strlen(h);
-    if (len < 3 || len > 9)
-        return 0;
-    for (size_t c = 3; c < len; c++)
-        if (!civ_ascii_isalpha((unsigned char)h[c]))
-            return 0;
-    for (size_t i = 0; i < 12; i++)
-        if (!civ_ascii_ncasecmp(h, en[i], 3))
-            return 1;
-    return 0;
-}
-
 static size_t yearless_months(char **names, size_t n)
 {
     size_t count = 0;
     for (size_t c = 0; c < n; c++)
-        count += (size_t)yearless_month(names[c]);
+        count += (size_t)civ_date_yearless_month(names[c]);
     return count;
 }
 
 static size_t yearless_first(char **names, size_t n)
 {
     size_t c = 0;
-    while (c + 1 < n && !yearless_month(names[c]))
+    while (c + 1 < n && !civ_date_yearless_month(names[c]))
         c++;
     return c;
 }
