@@ -482,7 +482,8 @@ static void test_quoting_errors(void **state)
     expect_panel_error("unique_id,ds,y\nA,2024-01,#DIV/1!\n", CIV_ERR_PARSE, 2, 3, "y"); /* not one of them */
     assert_null(strstr(civ_last_error()->text, "Excel error value"));
     /* a number with spaces around it, or a unit after it: said so */
-    /* ... full-width digits as a Chinese input method types them (１２３, １２．５, －３), a dash or
+    /* ... full-width digits as a Chinese input method types them (１２３, １２．５, －３, １２３，４５６ with its
+     * full-width comma: before 2026-12-07 a bare "bad number"), a dash or
      * slash for no data (-, —, ——, －, /), an accounting negative ((12), (1,200)) */
     const char *extra_cells[] = {"1200 ",
                                  " 1200",
@@ -492,6 +493,10 @@ static void test_quoting_errors(void **state)
                                  "\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93",
                                  "\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x8E\xEF\xBC\x95",
                                  "\xEF\xBC\x8D\xEF\xBC\x93",
+                                 "\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93\xEF\xBC\x8C"
+                                 "\xEF\xBC\x94\xEF\xBC\x95\xEF\xBC\x96",
+                                 "123\xEF\xBC\x8C"
+                                 "456",
                                  "-",
                                  "\xE2\x80\x94",
                                  "\xE2\x80\x94\xE2\x80\x94",
@@ -501,7 +506,9 @@ static void test_quoting_errors(void **state)
                                  "\"(1,200)\""};
     const char *extra_hints[] = {"spaces around it", "spaces around it", "spaces around it", "a unit after the number",
                                  "a unit after the number", "full-width characters", "full-width characters",
-                                 "full-width characters", "a dash or slash for no data", "a dash or slash for no data",
+                                 "full-width characters", "with a full-width comma between thousands",
+                                 "with a full-width comma between thousands", "a dash or slash for no data",
+                                 "a dash or slash for no data",
                                  "a dash or slash for no data", "a dash or slash for no data",
                                  "a dash or slash for no data", "accounting parentheses", "accounting parentheses"};
     for (size_t k = 0; k < sizeof extra_cells / sizeof *extra_cells; k++) {
@@ -517,6 +524,9 @@ static void test_quoting_errors(void **state)
     assert_null(strstr(civ_last_error()->text, "accounting"));
     expect_panel_error("unique_id,ds,y\nA,2024-01,\xEF\xBC\x91x\n", CIV_ERR_PARSE, 2, 3, "y");
     assert_null(strstr(civ_last_error()->text, "full-width"));
+    expect_panel_error("unique_id,ds,y\nA,2024-01,\xEF\xBC\x91\xEF\xBC\x8C\xEF\xBC\x92\n", CIV_ERR_PARSE, 2, 3,
+                       "y");
+    assert_null(strstr(civ_last_error()->text, "full-width")); /* １，２: no grouping in threes */
     /* Excel for Mac's "CSV (Macintosh)": every line ends in a lone CR; named with the fix */
     expect_panel_error("unique_id,ds,y\rA,2024-01,1\r", CIV_ERR_PARSE, 1, 3, NULL);
     assert_non_null(strstr(civ_last_error()->text, "CSV (Macintosh)"));

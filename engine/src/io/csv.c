@@ -451,15 +451,18 @@ int civ_csv_excel_error(const char *text)
 }
 
 /* A number typed with a Chinese input method's full-width characters
- * ("１２３", "１２．５", "－３"): 1 when, made half-width, it parses. */
+ * ("１２３", "１２．５", "－３", "１２３，４５６" with a full-width comma, U+FF0C, between thousands): 1 when,
+ * made half-width, it parses (its commas as thousands separators), 2 when it has such a comma. */
 static int full_width_number(const char *t)
 {
     char buf[64];
     size_t n = 0;
-    int wide = 0;
+    int wide = 0, comma = 0;
     for (const unsigned char *p = (const unsigned char *)t; *p && n + 1 < sizeof buf;) {
-        if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x8D && p[2] <= 0x99 && p[2] != 0x8F) {
-            buf[n++] = p[2] == 0x8D ? '-' : p[2] == 0x8E ? '.' : (char)('0' + (p[2] - 0x90));
+        if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x8C && p[2] <= 0x99 && p[2] != 0x8F) {
+            static const char sign[] = {',', '-', '.'};
+            buf[n++] = p[2] < 0x90 ? sign[p[2] - 0x8C] : (char)('0' + (p[2] - 0x90));
+            comma |= p[2] == 0x8C;
             p += 3, wide = 1;
         } else if (*p < 0x80)
             buf[n++] = (char)*p++;
@@ -467,7 +470,7 @@ static int full_width_number(const char *t)
             return 0;
     }
     double x;
-    return wide && civ_csv_parse_number(buf, n, &x) == CIV_CSV_NUMBER_OK;
+    return wide && civ_csv_parse_formatted(buf, n, ',', 0, &x) == CIV_CSV_NUMBER_OK ? 1 + comma : 0;
 }
 
 /* A cell that says "no data" the way printed tables do: dashes, a slash. */
@@ -490,7 +493,12 @@ const char *civ_csv_number_hint(const char *t)
 {
     size_t len = strlen(t), a = 0, b = len, k;
     double x;
-    if (full_width_number(t))
+    int wide = full_width_number(t);
+    if (wide == 2)
+        return "; it is written in full-width characters (as a Chinese input method types them), with a full-width "
+               "comma between thousands: write it in half-width characters (in Excel, =ASC() converts them, and "
+               "civicast reads the 123,456 it gives with --thousands \",\")";
+    if (wide)
         return "; it is written in full-width characters (as a Chinese input method types them): write half-width "
                "digits (in Excel, =ASC() converts them)";
     if (dash_for_no_data(t))
