@@ -1219,7 +1219,9 @@ CIV_API civ_status civ_backtest_result_failure_counts(const civ_backtest_result 
  *    unique_id, cutoff, ds, h, y, model, mean, lo-<L>, hi-<L>, ...
  *  one row per series, window, model and step (in that order), with cutoff
  *  the last training period, y the actual (NaN when missing) and model the
- *  display name.  Failed windows keep their rows with NaN forecasts.
+ *  display name.  Failed windows keep their rows with NaN forecasts; a
+ *  series with no observed value has its windows dated as a series that ends
+ *  with the panel (here and in civ_backtest_failures_table).
  *  `panel` must be the panel backtested.  Errors: CIV_ERR_INVALID_ARGUMENT,
  *  CIV_ERR_OUT_OF_MEMORY. */
 CIV_API civ_status civ_backtest_result_table(const civ_backtest_result *result, const civ_panel *panel,
