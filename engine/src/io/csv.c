@@ -1172,10 +1172,10 @@ static civ_status year_above_months(csv_reader *r)
         return fail_cell(r, CIV_ERR_PARSE, line, year + 1, NULL,
                          "%s %ld holds the year '%s' above months without their year on %s %ld ('%s', ...), "
                          "as a merged year cell over a row of months: civicast reads one header row, a date in "
-                         "each period's header: write each month with its year (2023年1月 or 2023-01), name the "
+                         "each period's header: write each month with its year (%.4s年1月 or %.4s-01), name the "
                          "id column in that row, and delete the year row",
                          r->is_sheet ? "row" : "line", line, y, r->is_sheet ? "row" : "line", r->fields[0].line,
-                         month);
+                         month, y, y);
     civ_status s = csv_rewind(r);
     if (!s)
         s = csv_next(r, &have);

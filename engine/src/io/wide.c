@@ -21,6 +21,7 @@
 #include "panel.h" /* civ_ids_split_by_spaces: the long reader's check of the ids */
 #include "table.h" /* the attributes keep the numbers' format (civ_csv_first_text_row) */
 #include "text.h"
+#include "xlsx_read.h" /* civ_xlsx_cell_name: a workbook's cell named as Excel names it */
 
 /* What the header says. */
 typedef struct wide_layout {
@@ -67,6 +68,26 @@ static civ_status in_file(const char *path, const char *field, long line, long c
     civ_where w = {.file = path, .line = line, .column = line ? column : 0, .series_id = series[0] ? series : NULL,
                    .field = own_field[0] ? own_field : NULL};
     return civ_fail_at(status, &w, "%s", message);
+}
+
+/* An error s found in the table t read from a workbook's sheet, at a line (a sheet row) and column: its cell named
+ * as the long reader names it ("cell A6: ..."; before 2026-12-07 a wide sheet's errors gave the row and column
+ * numbers only).  Other errors, and those that already name their cell, are returned as they are. */
+static civ_status sheet_cell(const civ_table *t, civ_status s)
+{
+    const civ_error *e = civ_last_error();
+    if (!s || !t || t->csv_lines != 2 || e->line <= 0 || e->column <= 0 || !strncmp(e->message, "cell ", 5))
+        return s;
+    char cell[16] = "", message[sizeof e->message], series[sizeof e->series_id], field[sizeof e->field],
+         file[sizeof e->file];
+    civ_xlsx_cell_name(e->line, e->column, cell);
+    civ_snprintf(message, sizeof message, "%s", e->message); /* copies: civ_fail_at rewrites *e */
+    civ_snprintf(series, sizeof series, "%s", e->series_id);
+    civ_snprintf(field, sizeof field, "%s", e->field);
+    civ_snprintf(file, sizeof file, "%s", e->file);
+    civ_where w = {.file = file, .line = e->line, .column = e->column, .series_id = series[0] ? series : NULL,
+                   .field = field[0] ? field : NULL};
+    return cell[0] ? civ_fail_at(s, &w, "cell %s: %s", cell, message) : s;
 }
 
 /* Sorts date columns by period (insertion sort: headers are in order, or nearly). */
@@ -483,6 +504,7 @@ civ_status civ_panel_read_wide_csv(const char *path, const civ_panel_read_option
         if (!s && !(s = attributes(t, &w, &attr)) && attr && (s = civ_panel_set_attributes(panel, attr)))
             civ_table_free(attr);
     }
+    s = sheet_cell(t, s);
     for (size_t c = 0; c < n; c++)
         free(names[c]);
     free(names);
