@@ -182,6 +182,37 @@ static void test_failure_counts(void **state)
     civ_panel_free(p);
 }
 
+/* A series with no observed value (a wide sheet's empty row) keeps its failed windows, dated as those of a series
+ * that ends with the panel: cutoffs 2023 and 2024 here, as a's (before 2026-12-07 2018 and 2019, before any data),
+ * in the windows' table and the failures' table alike. */
+static void test_empty_series_dates(void **state)
+{
+    (void)state;
+    civ_panel *p = small_panel(); /* a ends 2025 */
+    assert_int_equal(civ_panel_add_series(p, "e", 2020, NULL, 0, NULL), CIV_OK);
+    const char *models[] = {"naive"};
+    civ_backtest_result *r = backtest(p, models, 1, 1, 2, 1, NULL, 0, 1);
+    civ_table *t = NULL;
+    assert_int_equal(civ_backtest_result_table(r, p, &t), CIV_OK);
+    size_t cid = col(t, "unique_id"), ccut = col(t, "cutoff"), cds = col(t, "ds"), seen = 0;
+    for (size_t row = 0; row < civ_table_n_rows(t); row++) {
+        if (strcmp(civ_table_text(t, row, cid), "e"))
+            continue;
+        assert_string_equal(civ_table_text(t, row, ccut), seen ? "2024" : "2023");
+        assert_string_equal(civ_table_text(t, row, cds), seen ? "2025" : "2024");
+        seen++;
+    }
+    assert_int_equal(seen, 2);
+    civ_table_free(t);
+    assert_int_equal(civ_backtest_failures_table(r, p, &t), CIV_OK);
+    assert_int_equal(civ_table_n_rows(t), 2);
+    assert_string_equal(civ_table_text(t, 0, col(t, "cutoff")), "2023");
+    assert_string_equal(civ_table_text(t, 1, col(t, "cutoff")), "2024");
+    civ_table_free(t);
+    civ_backtest_result_free(r);
+    civ_panel_free(p);
+}
+
 static void test_accuracy_by_hand(void **state)
 {
     (void)state;
@@ -864,7 +895,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_windows_by_hand),   cmocka_unit_test(test_accuracy_by_hand),
-        cmocka_unit_test(test_failure_counts),
+        cmocka_unit_test(test_failure_counts),    cmocka_unit_test(test_empty_series_dates),
         cmocka_unit_test(test_threads_identical), cmocka_unit_test(test_conformal_rule),
         cmocka_unit_test(test_conformal_fixed_rule),
         cmocka_unit_test(test_conformal_windows), cmocka_unit_test(test_conformal_uncalibrated),

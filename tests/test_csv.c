@@ -482,7 +482,8 @@ static void test_quoting_errors(void **state)
     expect_panel_error("unique_id,ds,y\nA,2024-01,#DIV/1!\n", CIV_ERR_PARSE, 2, 3, "y"); /* not one of them */
     assert_null(strstr(civ_last_error()->text, "Excel error value"));
     /* a number with spaces around it, or a unit after it: said so */
-    /* ... full-width digits as a Chinese input method types them (１２３, １２．５, －３), a dash or
+    /* ... full-width digits as a Chinese input method types them (１２３, １２．５, －３, １２３，４５６ with its
+     * full-width comma: before 2026-12-07 a bare "bad number"), a dash or
      * slash for no data (-, —, ——, －, /), an accounting negative ((12), (1,200)) */
     const char *extra_cells[] = {"1200 ",
                                  " 1200",
@@ -492,6 +493,10 @@ static void test_quoting_errors(void **state)
                                  "\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93",
                                  "\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x8E\xEF\xBC\x95",
                                  "\xEF\xBC\x8D\xEF\xBC\x93",
+                                 "\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93\xEF\xBC\x8C"
+                                 "\xEF\xBC\x94\xEF\xBC\x95\xEF\xBC\x96",
+                                 "123\xEF\xBC\x8C"
+                                 "456",
                                  "-",
                                  "\xE2\x80\x94",
                                  "\xE2\x80\x94\xE2\x80\x94",
@@ -501,7 +506,9 @@ static void test_quoting_errors(void **state)
                                  "\"(1,200)\""};
     const char *extra_hints[] = {"spaces around it", "spaces around it", "spaces around it", "a unit after the number",
                                  "a unit after the number", "full-width characters", "full-width characters",
-                                 "full-width characters", "a dash or slash for no data", "a dash or slash for no data",
+                                 "full-width characters", "with a full-width comma between thousands",
+                                 "with a full-width comma between thousands", "a dash or slash for no data",
+                                 "a dash or slash for no data",
                                  "a dash or slash for no data", "a dash or slash for no data",
                                  "a dash or slash for no data", "accounting parentheses", "accounting parentheses"};
     for (size_t k = 0; k < sizeof extra_cells / sizeof *extra_cells; k++) {
@@ -517,6 +524,9 @@ static void test_quoting_errors(void **state)
     assert_null(strstr(civ_last_error()->text, "accounting"));
     expect_panel_error("unique_id,ds,y\nA,2024-01,\xEF\xBC\x91x\n", CIV_ERR_PARSE, 2, 3, "y");
     assert_null(strstr(civ_last_error()->text, "full-width"));
+    expect_panel_error("unique_id,ds,y\nA,2024-01,\xEF\xBC\x91\xEF\xBC\x8C\xEF\xBC\x92\n", CIV_ERR_PARSE, 2, 3,
+                       "y");
+    assert_null(strstr(civ_last_error()->text, "full-width")); /* １，２: no grouping in threes */
     /* Excel for Mac's "CSV (Macintosh)": every line ends in a lone CR; named with the fix */
     expect_panel_error("unique_id,ds,y\rA,2024-01,1\r", CIV_ERR_PARSE, 1, 3, NULL);
     assert_non_null(strstr(civ_last_error()->text, "CSV (Macintosh)"));
@@ -2242,6 +2252,50 @@ static void test_excel_used_range(void **state)
     assert_non_null(strstr(civ_last_error()->message, "lines 2 and 3"));
 }
 
+/* A year in a merged cell above a row of months (Excel: 社区 over two rows, 2023年 merged across the months):
+ * the error says what it is and what to do (before 2026-12-07 "empty column name in the header: ... as pandas
+ * writes its index", "a value under a column with no name" or "the first line has one cell only"), whether read
+ * as a table, a long panel or a wide one; a year header over empty used-range cells with data below still reads */
+static void test_year_above_months(void **state)
+{
+    (void)state;
+    static const char *const files[] = {
+        "\xEF\xBB\xBF社区,2023年,,\r\n,1月,2月,3月\r\nA,1,2,3\r\n",
+        ",2023年,,\n社区,1月,2月,3月\nA,1,2,3\n",
+        "2023年,,,\n,1月,2月,3月\nA,1,2,3\n",
+        "社区,2023,,,2024,,\n,Jan,Feb,Mar,Jan,Feb\nA,1,2,3,4,5\n",
+        "社区,2023年度,,\n,一月份,二月份,三月份\nA,1,2,3\n",
+    };
+    static const long column[] = {2, 2, 1, 2, 2};
+    for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
+        const char *path = write_file(files[k], -1);
+        civ_table *t = (civ_table *)1;
+        civ_panel *p = (civ_panel *)1, *w = (civ_panel *)1;
+        assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_ERR_PARSE);
+        assert_int_equal(civ_panel_read_csv(path, &p), CIV_ERR_PARSE);
+        assert_int_equal(civ_panel_read_csv_ex(path, &(civ_panel_read_options){.wide = 1}, &w), CIV_ERR_PARSE);
+        assert_null(t);
+        assert_null(w);
+        const civ_error *e = civ_last_error();
+        assert_int_equal(e->line, 1);
+        assert_int_equal(e->column, column[k]);
+        if (!strstr(e->message, "above months without their year on line 2") ||
+            !strstr(e->message, "write each month with its year"))
+            fail_msg("file %zu: %s", k, e->message);
+    }
+    civ_panel *y = NULL;
+    assert_int_equal(civ_panel_read_csv_ex(write_file("社区,2023,,\nA,5,,\nB,6,,\n", -1),
+                                           &(civ_panel_read_options){.wide = 1}, &y),
+                     CIV_OK);
+    assert_int_equal(civ_panel_n_series(y), 2);
+    civ_panel_free(y);
+    civ_table *t = NULL; /* a year over empty cells but no months below: the header as before, rewound */
+    assert_int_equal(civ_table_read_csv(write_file("id,2023,,\nA,5,,\nB,,,\n", -1), NULL, &t), CIV_OK);
+    assert_int_equal(civ_table_n_rows(t), 2);
+    assert_string_equal(civ_table_text(t, 0, 0), "A");
+    civ_table_free(t);
+}
+
 /* The parallel table reader reads `path` (of `len` bytes, read without
  * error) as the serial one does, wherever its chunks split (2 threads,
  * every split step). */
@@ -2425,6 +2479,7 @@ int main(void)
         cmocka_unit_test(test_thousands_parallel),
         cmocka_unit_test(test_percent_option),
         cmocka_unit_test(test_excel_used_range),
+        cmocka_unit_test(test_year_above_months),
         cmocka_unit_test(test_used_range_parallel),
         cmocka_unit_test(test_table_late_text_column),
         cmocka_unit_test(test_table_sized_by_line_count),

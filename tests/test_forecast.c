@@ -820,6 +820,45 @@ static void test_unknown_model_message(void **state)
 
 /* ---- tables ---------------------------------------------------------------------- */
 
+/* A series with no observed value (a wide sheet's empty row, a community whose cells were all empty) keeps its
+ * empty forecast rows, dated after the panel's end with the others' (before 2026-12-07 from its own first row:
+ * 2024-01 and 2024-02 here, in the past); a series that ends early is forecast from its own end, as before. */
+static void test_empty_series_dates(void **state)
+{
+    (void)state;
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    double y[6] = {5, 6, 7, 8, 9, 10}, nan3[3] = {NAN, NAN, NAN};
+    assert_int_equal(civ_panel_add_series(p, "A", 12 * 2024, y, 6, NULL), CIV_OK);     /* 2024-01 .. 2024-06 */
+    assert_int_equal(civ_panel_add_series(p, "B", 12 * 2024, NULL, 0, NULL), CIV_OK);  /* no row with a value */
+    assert_int_equal(civ_panel_add_series(p, "C", 12 * 2024 + 1, nan3, 3, NULL), CIV_OK); /* empty cells */
+    assert_int_equal(civ_panel_add_series(p, "D", 12 * 2024, y, 3, NULL), CIV_OK);     /* ends 2024-03 */
+    civ_forecast_options opt;
+    assert_int_equal(civ_forecast_options_init(&opt), CIV_OK);
+    opt.model = "naive";
+    opt.horizon = 2;
+    civ_forecast_result *r = NULL;
+    assert_int_equal(civ_forecast_panel(p, &opt, &r), CIV_OK);
+    civ_table *t = NULL;
+    assert_int_equal(civ_forecast_result_table(r, p, &t), CIV_OK);
+    static const char *const want[] = {"2024-07", "2024-08", "2024-07", "2024-08",
+                                       "2024-07", "2024-08", "2024-04", "2024-05"};
+    for (size_t row = 0; row < 8; row++)
+        assert_string_equal(civ_table_text(t, row, 1), want[row]);
+    assert_true(isnan(civ_table_number(t, 2, 4)));
+    civ_table_free(t);
+    const civ_forecast_result *rs[] = {r};
+    const char *specs[] = {"naive"};
+    for (int wide = 0; wide <= 1; wide++) {
+        assert_int_equal(civ_forecast_multi_table(rs, specs, 1, p, wide, &t), CIV_OK);
+        for (size_t row = 0; row < 8; row++)
+            assert_string_equal(civ_table_text(t, row, 1), want[row]);
+        civ_table_free(t);
+    }
+    civ_forecast_result_free(r);
+    civ_panel_free(p);
+}
+
 static void test_tables(void **state)
 {
     (void)state;
@@ -1009,6 +1048,7 @@ int main(void)
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_unknown_model_message),
         cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_empty_series_dates),
         cmocka_unit_test(test_nonfinite),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

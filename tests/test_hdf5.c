@@ -659,6 +659,15 @@ static void test_bad_content(void **state)
     replace_ids(top, top_ids, 4);
     civ_panel_free(read_panel_ok(top));
 
+    /* ids that differ only by spaces around them (h5py or to_hdf of a sheet's ids, '0101 ' and '0101'): one
+     * community split in two, refused as the CSV reader refuses it (before 2026-12-07: read as two series) */
+    const char *spaced = good_file("spaced_ids.h5");
+    const char *sp_ids[] = {"A", "B ", "C", "B"};
+    replace_ids(spaced, sp_ids, 4);
+    expect_panel_error(spaced, CIV_ERR_DUPLICATE, "/series/unique_id");
+    assert_string_equal(civ_last_error()->series_id, "B ");
+    assert_non_null(strstr(civ_last_error()->message, "differ only by spaces around the id"));
+
     const char *utf = good_file("utf8.h5");
     const char *bad_ids[] = {"A", "B\xff\xfe", "C", "D"};
     replace_ids(utf, bad_ids, 4);

@@ -278,12 +278,30 @@ static void test_errors(void **state)
     assert_non_null(strstr(civ_last_error()->message, "no column header is a date"));
 }
 
+/* The long reader's check of the ids (before 2026-12-07 the wide reader lacked it): ids that differ only by
+ * spaces around them are one community split in two, named at the spaced one's line; an integer column pandas
+ * wrote as floats reads as the integers, as in a long file. */
+static void test_ids(void **state)
+{
+    (void)state;
+    expect_at("社区,2025年1月,2025年2月\n0101,1,2\n0102,3,4\n0101 ,5,6\n", CIV_ERR_DUPLICATE, "0101 ", 4, 1,
+              "series '0101 ' and '0101' differ only by spaces around the id: one community split in two");
+    assert_string_equal(civ_last_error()->field, "社区");
+    expect_at("id,2025-01\n\tA,1\nA,2\n", CIV_ERR_DUPLICATE, "\tA", 2, 1, "differ only by spaces");
+    civ_panel *w = NULL;
+    assert_int_equal(read_wide("id,2025-01,2025-02\n310101001.0,1,2\n310101002.0,3,\n", NULL, NULL, &w), CIV_OK);
+    assert_string_equal(civ_panel_series_id(w, 0), "310101001");
+    assert_string_equal(civ_panel_series_id(w, 1), "310101002");
+    civ_panel_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_months),
         cmocka_unit_test(test_forms),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_ids),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -174,6 +174,28 @@ static void test_wide(void **state)
     civ_panel_free(p);
 }
 
+/* Wide sheets as offices lay them out, their errors at the sheet's cell (before 2026-12-07 a wide sheet's errors
+ * named no cell, and the year merged above the months was "a value under a column with no name"). */
+static void test_wide_layouts(void **state)
+{
+    (void)state;
+    civ_panel_read_options o = {.freq = {CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1}, .wide = 1};
+    civ_panel *p = (civ_panel *)1;
+    assert_int_equal(civ_panel_read_ex(fx("merged_year.xlsx"), &o, &p), CIV_ERR_PARSE);
+    assert_null(p);
+    const civ_error *e = civ_last_error();
+    assert_true(e->line == 1 && e->column == 2);
+    if (!strstr(e->message, "cell B1: row 1 holds the year '2025年' above months without their year on row 2 "
+                            "('1月', ...)") || !strstr(e->message, "(2025年1月 or 2025-01)"))
+        fail_msg("%s", e->message);
+    assert_int_equal(civ_panel_read_ex(fx("wide_total.xlsx"), &o, &p), CIV_ERR_PARSE);
+    e = civ_last_error();
+    assert_true(e->line == 4 && e->column == 1);
+    assert_string_equal(e->series_id, "合计");
+    if (strncmp(e->message, "cell A4: '合计' looks like the sheet's total row", 30))
+        fail_msg("%s", e->message);
+}
+
 /* Formulas: a cached value is the cell's value; none (a library that does not calculate) is refused at the cell
  * with the cure; an error value is explained by the CSV rules at its cell. */
 static void test_formulas_and_errors(void **state)
@@ -284,6 +306,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values),      cmocka_unit_test(test_dates),
         cmocka_unit_test(test_pandas),      cmocka_unit_test(test_wide),
+        cmocka_unit_test(test_wide_layouts),
         cmocka_unit_test(test_formulas_and_errors), cmocka_unit_test(test_sheets),
         cmocka_unit_test(test_sparse_and_lines),    cmocka_unit_test(test_hostile),
     };

@@ -1064,7 +1064,9 @@ CIV_API double civ_forecast_result_seconds(const civ_forecast_result *result);
  *    unique_id, ds, h, model, mean, lo-<L1>, hi-<L1>, lo-<L2>, hi-<L2>, ...
  *  with ds the future period (civ_period_format) and <L> the level as R and
  *  statsforecast print it ("80", "97.5").  Failed series keep their h rows
- *  with model "" and NaN numbers.  `panel` must be the panel that was
+ *  with model "" and NaN numbers; a series with no observed value has its
+ *  rows dated after the panel's last period, with the other series' (not
+ *  from its own first row).  `panel` must be the panel that was
  *  forecast (ids and periods come from it).  *out is a new table the caller
  *  frees.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, or a panel with another
  *  number of series), CIV_ERR_OUT_OF_MEMORY. */
@@ -1217,7 +1219,9 @@ CIV_API civ_status civ_backtest_result_failure_counts(const civ_backtest_result 
  *    unique_id, cutoff, ds, h, y, model, mean, lo-<L>, hi-<L>, ...
  *  one row per series, window, model and step (in that order), with cutoff
  *  the last training period, y the actual (NaN when missing) and model the
- *  display name.  Failed windows keep their rows with NaN forecasts.
+ *  display name.  Failed windows keep their rows with NaN forecasts; a
+ *  series with no observed value has its windows dated as a series that ends
+ *  with the panel (here and in civ_backtest_failures_table).
  *  `panel` must be the panel backtested.  Errors: CIV_ERR_INVALID_ARGUMENT,
  *  CIV_ERR_OUT_OF_MEMORY. */
 CIV_API civ_status civ_backtest_result_table(const civ_backtest_result *result, const civ_panel *panel,

@@ -61,7 +61,7 @@ def _windows_frame(pdata, res, models, K, step):
     k = np.repeat(np.arange(K), M * H)           # window of each row within a series
     j = np.tile(np.arange(H), K * M)             # step - 1
     cut = (pdata.n[:, None] - H - (K - 1 - k[None, :]) * step)  # training length c, per series x row
-    first = pdata.first[:, None]
+    first = (pdata.next_periods() - pdata.n)[:, None]  # a series with no value: windows as if it ended with the panel
     out["cutoff"] = pdata.spec.to_ds((first + cut - 1).ravel())
     out["ds"] = pdata.spec.to_ds((first + cut + j[None, :]).ravel())
     out["unique_id"] = pdata.ids_out(K * M * H)

@@ -1019,6 +1019,18 @@ class PanelData:
         self.covariate_names = [str(c) for c in covnames]
         self._create(S, id_arr, id_bytes, cov_bufs, attributes)
 
+    def next_periods(self):
+        """The period of each series' first forecast (h = 1): after its last row; for a series with no observed
+        value, after the panel's last period, with the others' (C civ_panel_next_period, the CLI's rule)."""
+        first, n = np.asarray(self.first, dtype=np.int64), np.asarray(self.n, dtype=np.int64)
+        nxt = first + n
+        offs = np.asarray(self.offsets, dtype=np.int64)
+        seen = np.r_[0, np.cumsum(~np.isnan(np.asarray(self.values, dtype=float)))]
+        empty = seen[offs[:len(n)] + n] == seen[offs[:len(n)]]
+        if empty.any() and (n > 0).any():
+            nxt[empty] = (first + n - 1)[n > 0].max() + 1
+        return nxt
+
     def _create(self, S, id_arr, id_bytes, cov_bufs, attributes):
         """The civ_panel (self.handle) of the series in self.values (offsets, first, n), their covariates
         (cov_bufs) and attributes."""
@@ -1741,7 +1753,7 @@ class _Run:
         L = lib.civ_forecast_result_n_levels(r)
         levels = np.ctypeslib.as_array(lib.civ_forecast_result_levels(r), shape=(L,)).copy() if L else []
         steps = np.tile(np.arange(1, H + 1, dtype=np.int64), S)
-        periods = np.repeat(pd_.first + pd_.n, H) + steps - 1
+        periods = np.repeat(pd_.next_periods(), H) + steps - 1
         models = np.array([_dec(lib.civ_forecast_result_model(r, i)) for i in range(S)], dtype=object)
         data = {"unique_id": pd_.ids_out(H),
                 "ds": pd_.spec.to_ds(periods) if S * H else np.array([], dtype=object),
@@ -1804,11 +1816,11 @@ def typed_keys(pdata, df):
 
 def _typed_ds(pdata, df, steps_per_series, offset_of_row):
     """Replaces the text ds column of a C table (rows grouped by series) with
-    the input's date type: period = first + n + offset_of_row(row in series)."""
+    the input's date type: period = next_periods() + offset_of_row(row in series)."""
     S = len(pdata.ids)
     if not len(df):
         return df
-    base = np.repeat(pdata.first + pdata.n, steps_per_series)
+    base = np.repeat(pdata.next_periods(), steps_per_series)
     df["ds"] = pdata.spec.to_ds(base + np.tile(offset_of_row, S))
     df["unique_id"] = pdata.ids_out(steps_per_series)
     return df

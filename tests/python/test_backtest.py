@@ -66,6 +66,18 @@ def test_failed_windows_in_words(small):
         civicast.backtest(small, model="naive", h=2, windows=3, step=1, level=80)
 
 
+def test_series_without_a_value_dated_with_the_panel(small):
+    """A series whose y cells are all empty keeps its failed windows dated as a series that ends with the panel
+    (cutoffs 2023 and 2024, as a's), as the C table dates them; before 2026-12-07 2018 and 2019, before any data."""
+    df = pd.concat([small, pd.DataFrame({"unique_id": ["e", "e"], "ds": ["2020", "2021"], "y": [np.nan] * 2})],
+                   ignore_index=True)
+    cv = civicast.backtest(df, model="naive", h=1, windows=2, level=None)
+    e = cv[cv.unique_id == "e"]
+    assert list(e.cutoff) == ["2023", "2024"]
+    assert list(e.ds) == ["2024", "2025"]
+    assert e["mean"].isna().all()
+
+
 def test_datetime_dates(meals):
     df = meals.assign(ds=pd.to_datetime(meals.ds))
     cv = civicast.backtest(df, model="snaive", h=3, windows=2)

@@ -92,6 +92,35 @@ def test_pandas_panels_cli_equal_python(alias, freq, first, tmp_path):
     assert rc == 0 and f"frequency    {freq}" in out_text, out_text + err
 
 
+@needs_cli
+def test_series_without_a_value_dated_after_the_panel(tmp_path):
+    """A series whose cells are all empty (a community that sent nothing this year) keeps its NaN forecast rows,
+    dated after the panel's end with the others', in Python (one model, several, wide) as in the CLI; before
+    2026-12-07 they were dated from its own first row, in the past (2024-01, 2024-02)."""
+    df = pd.DataFrame({"unique_id": ["A"] * 4 + ["B"] * 2,
+                       "ds": ["2024-01", "2024-02", "2024-03", "2024-04", "2024-01", "2024-02"],
+                       "y": [1.0, 2.0, 3.0, 4.0, np.nan, np.nan]})
+    want = ["2024-05", "2024-06"] * 2
+    with pytest.warns(civicast.ForecastWarning):
+        fc = civicast.forecast(df, h=2, model="naive", level=None)
+    assert list(fc["ds"]) == want
+    assert fc["mean"].iloc[2:].isna().all()
+    multi = civicast.forecast(df, h=2, model=["naive", "mean"], level=None)
+    assert list(multi["ds"]) == ["2024-05", "2024-06"] * 4
+    wide = civicast.forecast(df, h=2, model=["naive", "mean"], level=None, wide=True)
+    assert list(wide["ds"]) == want
+    path, out = tmp_path / "p.csv", tmp_path / "fc.csv"
+    df.to_csv(path, index=False)
+    rc, _, err = cli("forecast", path, "--h", 2, "--model", "naive", "--level", "none", "--out", out, "--quiet")
+    assert rc == 6, err
+    assert list(read_csv(out)["ds"]) == want
+    wide_path = tmp_path / "w.csv"
+    wide_path.write_text("社区,2024年1月,2024年2月,2024年3月\nA,1,2,3\nB,,,\n", encoding="utf-8-sig")
+    rc, _, err = cli("forecast", wide_path, "--wide-input", "--h", 1, "--model", "naive", "--out", out, "--quiet")
+    assert rc == 6, err
+    assert list(read_csv(out)["ds"]) == ["2024-04"] * 2
+
+
 def test_datetimes_with_times_and_periods(tmp_path):
     df = panel("MS")
     path = tmp_path / "p.csv"

@@ -660,3 +660,30 @@ civ_status civ_period_format(civ_frequency freq, int phase, int64_t period, char
         civ_snprintf(buf, size, "%04lld-%02d", (long long)y, (int)(period % 12) + 1);
     return CIV_OK;
 }
+
+/* The wide reader's and the CSV header's test of a month header that lacks its year (date.h). */
+int civ_date_yearless_month(const char *h)
+{
+    static const char *const en[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+    int m = 0;
+    size_t k = 0;
+    while (k < 2 && civ_ascii_isdigit((unsigned char)h[k]))
+        m = 10 * m + (h[k++] - '0');
+    if (k && m >= 1 && m <= 12 && (!strcmp(h + k, "月") || !strcmp(h + k, "月份")))
+        return 1;
+    static const char *const zh[] = {"一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月",
+                                     "十一月", "十二月"};
+    for (size_t i = 0; i < 12; i++) /* 一月 .. 十二月, and 一月份 */
+        if (!strncmp(h, zh[i], strlen(zh[i])) && (!h[strlen(zh[i])] || !strcmp(h + strlen(zh[i]), "份")))
+            return 1;
+    size_t len = strlen(h);
+    if (len < 3 || len > 9)
+        return 0;
+    for (size_t c = 3; c < len; c++)
+        if (!civ_ascii_isalpha((unsigned char)h[c]))
+            return 0;
+    for (size_t i = 0; i < 12; i++)
+        if (!civ_ascii_ncasecmp(h, en[i], 3))
+            return 1;
+    return 0;
+}

@@ -49,5 +49,8 @@ civ_status civ_spacing_decide(const civ_spacing *series, size_t n, const char *c
  * header "Jan-25" is named as a period, not taken for an attribute column.
  * May set the last error (the message civ_date_parse gives the same text). */
 int civ_date_month_named(const char *text, size_t len);
+/* 1 when a header is a month without its year: "1月".."12月" (a sheet of one year, its year in the title or in
+ * a merged cell above the months), or an English month name ("Jan", "January"); else 0.  No error is set. */
+int civ_date_yearless_month(const char *text);
 
 #endif

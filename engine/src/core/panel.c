@@ -70,6 +70,22 @@ size_t civ_panel_long_span(const civ_panel *panel, size_t i)
     return rows;
 }
 
+int64_t civ_panel_next_period(const civ_panel *panel, size_t i, int64_t *end)
+{
+    size_t a = panel->offsets[i], b = panel->offsets[i + 1], v = a;
+    while (v < b && isnan(panel->values[v]))
+        v++;
+    if (v < b)
+        return panel->starts[i] + (int64_t)(b - a);
+    if (*end == INT64_MIN) /* the last period of any series with a value: once, on the first empty series */
+        for (size_t k = 0; k < panel->n_series; k++) {
+            size_t n = panel->offsets[k + 1] - panel->offsets[k];
+            if (n && panel->starts[k] + (int64_t)n - 1 > *end)
+                *end = panel->starts[k] + (int64_t)n - 1;
+        }
+    return *end == INT64_MIN ? panel->starts[i] + (int64_t)(b - a) : *end + 1;
+}
+
 int civ_panel_long_row(const civ_panel *panel, size_t i, size_t t)
 {
     if (t < panel->offsets[i + 1] - panel->offsets[i])

@@ -57,6 +57,11 @@ civ_status civ_panel_set_covariate_owned(civ_panel *panel, size_t i, size_t k, d
  * period, or a future one where some covariate has a value.  A series with
  * no row at all is still written, as one row at its start. */
 size_t civ_panel_long_span(const civ_panel *panel, size_t i);
+/* The period of series i's first forecast (h = 1): the one after its last value; for a series with no observed
+ * value (a wide sheet's empty row, a community that sent only empty cells), the one after the panel's last period,
+ * where the other series' forecasts start, so that its empty forecast rows are dated with theirs.  *end caches
+ * the panel's last period between calls on one panel: set it to INT64_MIN before the first. */
+int64_t civ_panel_next_period(const civ_panel *panel, size_t i, int64_t *end);
 int civ_panel_long_row(const civ_panel *panel, size_t i, size_t t);
 
 /* A new panel of the first min(lengths[i], n_i) values of every series of

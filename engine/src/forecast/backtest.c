@@ -550,8 +550,10 @@ fail:
 }
 
 /* The rows of series i from `row` on. */
+/* The rows of series i; *end: civ_panel_next_period's cache, so that a series with no observed value has its
+ * windows dated as a series that ends with the panel (before 2026-12-07 before its own first row). */
 static civ_status table_series(const civ_backtest_result *r, const civ_panel *panel, size_t i, civ_table *t,
-                               const size_t *cols, size_t *row)
+                               const size_t *cols, size_t *row, int64_t *end)
 {
     size_t M = r->n_models, N = r->n_series, K = r->windows, h = r->h, tasks = M * N * K;
     civ_frequency freq = civ_panel_frequency(panel);
@@ -563,6 +565,7 @@ static civ_status table_series(const civ_backtest_result *r, const civ_panel *pa
     int64_t start;
     civ_status st;
     civ_panel_series(panel, i, &y, &n, &start);
+    start = civ_panel_next_period(panel, i, end) - (int64_t)n; /* its own start unless it has no value */
     for (size_t k = 0; k < K; k++) {
         long long c = civ_backtest_cutoff(n, h, K, r->step, k);
         char cut[32];
@@ -610,8 +613,9 @@ civ_status civ_backtest_result_table(const civ_backtest_result *r, const civ_pan
     CIV_TRY(table_columns(r, t, cols));
     CIV_TRY(civ_table_add_rows(t, r->n_models * r->n_series * r->windows * r->h, NULL));
     size_t row = 0;
+    int64_t end = INT64_MIN;
     for (size_t i = 0; i < r->n_series; i++)
-        CIV_TRY(table_series(r, panel, i, t, cols, &row));
+        CIV_TRY(table_series(r, panel, i, t, cols, &row, &end));
     free(cols);
     *out = t;
     return CIV_OK;
@@ -697,10 +701,11 @@ civ_status civ_backtest_failures_table(const civ_backtest_result *r, const civ_p
     civ_frequency freq = civ_panel_frequency(panel);
     int phase = civ_panel_phase(panel);
     civ_date_style style = civ_panel_date_style(panel);
+    int64_t end = INT64_MIN;
     for (size_t i = 0; i < N; i++) {
         size_t n;
-        int64_t start;
-        civ_panel_series(panel, i, NULL, &n, &start);
+        civ_panel_series(panel, i, NULL, &n, NULL);
+        int64_t start = civ_panel_next_period(panel, i, &end) - (int64_t)n; /* a series with no value: the panel's */
         for (size_t k = 0; k < K; k++) {
             for (size_t m = 0; m < M; m++) {
                 size_t task = (m * N + i) * K + k;

@@ -14,6 +14,7 @@
 #include "c_locale.h"
 #include "error.h"
 #include "forecast.h"
+#include "panel.h" /* civ_panel_next_period */
 
 typedef char name64[64];
 
@@ -101,7 +102,8 @@ fail:
 
 /* Fills the rows of series i (from *row on). */
 static civ_status fill_series(civ_table *t, const civ_forecast_result *const *res, const name64 *names, size_t n,
-                              const civ_panel *panel, size_t i, int wide, const size_t *cols, size_t *row)
+                              const civ_panel *panel, size_t i, int64_t next, int wide, const size_t *cols,
+                              size_t *row)
 {
     const civ_forecast_result *a = res[0];
     size_t h = a->h, L = a->n_levels, plane = a->n_series * h, per = 1 + 2 * L;
@@ -109,14 +111,11 @@ static civ_status fill_series(civ_table *t, const civ_forecast_result *const *re
     int phase = civ_panel_phase(panel);
     civ_date_style style = civ_panel_date_style(panel);
     const char *id = civ_panel_series_id(panel, i);
-    size_t len;
-    int64_t start;
     civ_status st;
-    civ_panel_series(panel, i, NULL, &len, &start);
     for (size_t km = 0; km < (wide ? 1 : n); km++) {
         for (size_t j = 0; j < h; j++, (*row)++) {
             char ds[32];
-            CIV_TRY(civ_period_format_style(freq, phase, &style, start + (int64_t)len + (int64_t)j, ds, sizeof ds));
+            CIV_TRY(civ_period_format_style(freq, phase, &style, next + (int64_t)j, ds, sizeof ds));
             CIV_TRY(civ_table_set_text(t, *row, cols[0], id));
             CIV_TRY(civ_table_set_text(t, *row, cols[1], ds));
             size_t cell = i * h + j;
@@ -174,8 +173,10 @@ civ_status civ_forecast_multi_table(const civ_forecast_result *const *results, c
     CIV_TRY(wide ? wide_columns(t, a, (const name64 *)names, n, cols) : long_columns(t, a, cols));
     CIV_TRY(civ_table_add_rows(t, a->n_series * a->h * (wide ? 1 : n), NULL));
     size_t row = 0;
+    int64_t end = INT64_MIN; /* a series with no value: dated after the panel's end, as the others */
     for (size_t i = 0; i < a->n_series; i++)
-        CIV_TRY(fill_series(t, results, (const name64 *)names, n, panel, i, wide, cols, &row));
+        CIV_TRY(fill_series(t, results, (const name64 *)names, n, panel, i, civ_panel_next_period(panel, i, &end),
+                            wide, cols, &row));
     free(cols);
     free(names);
     *out = t;

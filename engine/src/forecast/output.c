@@ -13,6 +13,7 @@
 #include "c_locale.h"
 #include "error.h"
 #include "forecast.h"
+#include "panel.h" /* civ_panel_next_period */
 
 static civ_status check_args(const civ_forecast_result *r, const civ_panel *panel, civ_table **out, const char *what)
 {
@@ -95,14 +96,13 @@ civ_status civ_forecast_result_table(const civ_forecast_result *r, const civ_pan
     int phase = civ_panel_phase(panel);
     civ_date_style style = civ_panel_date_style(panel);
     size_t row = 0;
+    int64_t end = INT64_MIN;
     for (size_t i = 0; i < N; i++) {
         const char *id = civ_panel_series_id(panel, r->first + i);
-        size_t n;
-        int64_t start;
-        civ_panel_series(panel, r->first + i, NULL, &n, &start);
+        int64_t next = civ_panel_next_period(panel, r->first + i, &end); /* after the panel's end when empty */
         for (size_t j = 0; j < h; j++, row++) {
             char ds[32];
-            if ((s = civ_period_format_style(freq, phase, &style, start + (int64_t)n + (int64_t)j, ds, sizeof ds)))
+            if ((s = civ_period_format_style(freq, phase, &style, next + (int64_t)j, ds, sizeof ds)))
                 goto done;
             if ((s = civ_table_set_text(t, row, cols[0], id)) || (s = civ_table_set_text(t, row, cols[1], ds)) ||
                 (s = civ_table_set_number(t, row, cols[2], (double)(j + 1))) ||

@@ -451,15 +451,18 @@ int civ_csv_excel_error(const char *text)
 }
 
 /* A number typed with a Chinese input method's full-width characters
- * ("１２３", "１２．５", "－３"): 1 when, made half-width, it parses. */
+ * ("１２３", "１２．５", "－３", "１２３，４５６" with a full-width comma, U+FF0C, between thousands): 1 when,
+ * made half-width, it parses (its commas as thousands separators), 2 when it has such a comma. */
 static int full_width_number(const char *t)
 {
     char buf[64];
     size_t n = 0;
-    int wide = 0;
+    int wide = 0, comma = 0;
     for (const unsigned char *p = (const unsigned char *)t; *p && n + 1 < sizeof buf;) {
-        if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x8D && p[2] <= 0x99 && p[2] != 0x8F) {
-            buf[n++] = p[2] == 0x8D ? '-' : p[2] == 0x8E ? '.' : (char)('0' + (p[2] - 0x90));
+        if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x8C && p[2] <= 0x99 && p[2] != 0x8F) {
+            static const char sign[] = {',', '-', '.'};
+            buf[n++] = p[2] < 0x90 ? sign[p[2] - 0x8C] : (char)('0' + (p[2] - 0x90));
+            comma |= p[2] == 0x8C;
             p += 3, wide = 1;
         } else if (*p < 0x80)
             buf[n++] = (char)*p++;
@@ -467,7 +470,7 @@ static int full_width_number(const char *t)
             return 0;
     }
     double x;
-    return wide && civ_csv_parse_number(buf, n, &x) == CIV_CSV_NUMBER_OK;
+    return wide && civ_csv_parse_formatted(buf, n, ',', 0, &x) == CIV_CSV_NUMBER_OK ? 1 + comma : 0;
 }
 
 /* A cell that says "no data" the way printed tables do: dashes, a slash. */
@@ -490,7 +493,12 @@ const char *civ_csv_number_hint(const char *t)
 {
     size_t len = strlen(t), a = 0, b = len, k;
     double x;
-    if (full_width_number(t))
+    int wide = full_width_number(t);
+    if (wide == 2)
+        return "; it is written in full-width characters (as a Chinese input method types them), with a full-width "
+               "comma between thousands: write it in half-width characters (in Excel, =ASC() converts them, and "
+               "civicast reads the 123,456 it gives with --thousands \",\")";
+    if (wide)
         return "; it is written in full-width characters (as a Chinese input method types them): write half-width "
                "digits (in Excel, =ASC() converts them)";
     if (dash_for_no_data(t))
@@ -1125,6 +1133,55 @@ static civ_status csv_next(csv_reader *r, int *have)
     }
 }
 
+/* 1 for a cell that is a year alone, as a merged cell above a row of months holds it: 2023, 2023年, 2023年度. */
+static int year_alone(const char *t, size_t len)
+{
+    while (len && t[len - 1] == ' ')
+        len--;
+    if (len < 4 || (t[0] != '1' && t[0] != '2'))
+        return 0;
+    for (size_t k = 1; k < 4; k++)
+        if (!civ_ascii_isdigit((unsigned char)t[k]))
+            return 0;
+    return len == 4 || (len == 7 && !memcmp(t + 4, "年", 3)) || (len == 10 && !memcmp(t + 4, "年度", 6));
+}
+
+/* A header row that holds a year over empty cells ("社区,2023年,,,", ",2023年,,", "2023年,,,": a year in a merged
+ * cell above a row of months) with months without their year in the row below ("1月,2月,..."): an error that
+ * says what to do (before 2026-12-07 "empty column name", "a value under a column with no name" or "the first
+ * line has one cell only").  Otherwise the reader is rewound and its header read again, as it was. */
+static civ_status year_above_months(csv_reader *r)
+{
+    size_t year = SIZE_MAX;
+    for (size_t c = 0; c + 1 < r->n_fields && year == SIZE_MAX; c++)
+        if (year_alone(r->fields[c].text, r->fields[c].len) && !r->fields[c + 1].len && !r->fields[c + 1].quoted)
+            year = c;
+    if (year == SIZE_MAX)
+        return CIV_OK;
+    char y[32], month[64] = "";
+    civ_snprintf(y, sizeof y, "%s", r->fields[year].text);
+    long line = r->fields[year].line;
+    size_t months = 0;
+    int have = 0;
+    if (csv_next(r, &have) == CIV_OK && have)
+        for (size_t c = 0; c < r->n_fields; c++)
+            if (civ_date_yearless_month(r->fields[c].text) && !months++)
+                civ_snprintf(month, sizeof month, "%s", r->fields[c].text);
+    civ_clear_error();
+    if (months >= 2)
+        return fail_cell(r, CIV_ERR_PARSE, line, year + 1, NULL,
+                         "%s %ld holds the year '%s' above months without their year on %s %ld ('%s', ...), "
+                         "as a merged year cell over a row of months: civicast reads one header row, a date in "
+                         "each period's header: write each month with its year (%.4s年1月 or %.4s-01), name the "
+                         "id column in that row, and delete the year row",
+                         r->is_sheet ? "row" : "line", line, y, r->is_sheet ? "row" : "line", r->fields[0].line,
+                         month, y, y);
+    civ_status s = csv_rewind(r);
+    if (!s)
+        s = csv_next(r, &have);
+    return s;
+}
+
 /* Reads the header: names must be non-empty, valid UTF-8 and distinct
  * (checked through a hash set: linear in the header, see CIV_CSV_HEADER_LIMIT
  * and CIV_CSV_COLUMN_LIMIT).  Copies them into r->names for error messages. */
@@ -1138,6 +1195,8 @@ static civ_status csv_read_header(csv_reader *r)
         civ_where w = {.file = r->path, .line = 1};
         return civ_fail_at(CIV_ERR_PARSE, &w, "empty file: expected a header line");
     }
+    if ((s = year_above_months(r)))
+        return s;
     r->record_limit = CIV_CSV_RECORD_LIMIT;
     /* unnamed columns after the last name: Excel's used range, dropped */
     size_t named = r->n_fields;

@@ -1025,8 +1025,9 @@ static civ_status read_panel_impl(const char *path, civ_panel **out)
         goto done;
     p->freq = freq; /* UNKNOWN only for an empty panel, as the CSV reader makes it */
     if ((s = refuse_total_rows(path, ids, n)) ||
-        (s = add_all_series(path, p, freq, (int)phase, ids, starts, lengths, values, n)))
-        goto done;
+        (s = add_all_series(path, p, freq, (int)phase, ids, starts, lengths, values, n)) ||
+        (s = civ_ids_split_by_spaces(p->ids, p->n_series, &p->id_index, path, "/series/unique_id")))
+        goto done; /* '0101 ' and '0101' (h5py, to_hdf of a sheet's ids): one community split in two, as in a CSV */
     free(values);
     values = NULL;
 

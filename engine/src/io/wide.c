@@ -18,8 +18,10 @@
 #include "csv.h"
 #include "date.h"
 #include "error.h"
+#include "panel.h" /* civ_ids_split_by_spaces: the long reader's check of the ids */
 #include "table.h" /* the attributes keep the numbers' format (civ_csv_first_text_row) */
 #include "text.h"
+#include "xlsx_read.h" /* civ_xlsx_cell_name: a workbook's cell named as Excel names it */
 
 /* What the header says. */
 typedef struct wide_layout {
@@ -66,6 +68,26 @@ static civ_status in_file(const char *path, const char *field, long line, long c
     civ_where w = {.file = path, .line = line, .column = line ? column : 0, .series_id = series[0] ? series : NULL,
                    .field = own_field[0] ? own_field : NULL};
     return civ_fail_at(status, &w, "%s", message);
+}
+
+/* An error s found in the table t read from a workbook's sheet, at a line (a sheet row) and column: its cell named
+ * as the long reader names it ("cell A6: ..."; before 2026-12-07 a wide sheet's errors gave the row and column
+ * numbers only).  Other errors, and those that already name their cell, are returned as they are. */
+static civ_status sheet_cell(const civ_table *t, civ_status s)
+{
+    const civ_error *e = civ_last_error();
+    if (!s || !t || t->csv_lines != 2 || e->line <= 0 || e->column <= 0 || !strncmp(e->message, "cell ", 5))
+        return s;
+    char cell[16] = "", message[sizeof e->message], series[sizeof e->series_id], field[sizeof e->field],
+         file[sizeof e->file];
+    civ_xlsx_cell_name(e->line, e->column, cell);
+    civ_snprintf(message, sizeof message, "%s", e->message); /* copies: civ_fail_at rewrites *e */
+    civ_snprintf(series, sizeof series, "%s", e->series_id);
+    civ_snprintf(field, sizeof field, "%s", e->field);
+    civ_snprintf(file, sizeof file, "%s", e->file);
+    civ_where w = {.file = file, .line = e->line, .column = e->column, .series_id = series[0] ? series : NULL,
+                   .field = field[0] ? field : NULL};
+    return cell[0] ? civ_fail_at(s, &w, "cell %s: %s", cell, message) : s;
 }
 
 /* Sorts date columns by period (insertion sort: headers are in order, or nearly). */
@@ -143,41 +165,18 @@ static int looks_like_period(const char *name)
     return *p >= '0' && *p <= '9';
 }
 
-/* 1 when a header is a month without its year: "1月".."12月" (a sheet of one year, its year in the title or in
- * a merged cell above), or an English month name ("Jan", "January"). */
-static int yearless_month(const char *h)
-{
-    static const char *const en[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
-    int m = 0;
-    size_t k = 0;
-    while (k < 2 && civ_ascii_isdigit((unsigned char)h[k]))
-        m = 10 * m + (h[k++] - '0');
-    if (k && m >= 1 && m <= 12 && !strcmp(h + k, "月"))
-        return 1;
-    size_t len = strlen(h);
-    if (len < 3 || len > 9)
-        return 0;
-    for (size_t c = 3; c < len; c++)
-        if (!civ_ascii_isalpha((unsigned char)h[c]))
-            return 0;
-    for (size_t i = 0; i < 12; i++)
-        if (!civ_ascii_ncasecmp(h, en[i], 3))
-            return 1;
-    return 0;
-}
-
 static size_t yearless_months(char **names, size_t n)
 {
     size_t count = 0;
     for (size_t c = 0; c < n; c++)
-        count += (size_t)yearless_month(names[c]);
+        count += (size_t)civ_date_yearless_month(names[c]);
     return count;
 }
 
 static size_t yearless_first(char **names, size_t n)
 {
     size_t c = 0;
-    while (c + 1 < n && !yearless_month(names[c]))
+    while (c + 1 < n && !civ_date_yearless_month(names[c]))
         c++;
     return c;
 }
@@ -379,6 +378,21 @@ static civ_status add_rows(const char *path, const civ_table *t, const wide_layo
     return s;
 }
 
+/* The long reader's checks of the ids, once every row is a series (row r is series r): ids that differ only by
+ * spaces around them ('0101 ' and '0101': one community split in two), at the line of the spaced one.  (The
+ * table reader has already read an integer column that pandas wrote as floats, 310101001.0, as the integers.) */
+static civ_status check_ids(const char *path, const civ_table *t, const wide_layout *w, civ_panel *panel)
+{
+    const char *field = civ_table_column_name(t, w->id);
+    if (civ_ids_split_by_spaces(panel->ids, panel->n_series, &panel->id_index, path, field)) {
+        size_t r = 0;
+        while (r + 1 < panel->n_series && strcmp(panel->ids[r], civ_last_error()->series_id))
+            r++;
+        return in_file(path, field, record_line(t, r), (long)w->id + 1);
+    }
+    return CIV_OK;
+}
+
 /* After "no column header is a date": when the first column's cells are the dates (a sheet with a
  * column per series, pandas' df.pivot(index="ds", columns="unique_id")), says so instead; else
  * keeps the error `s`. */
@@ -485,9 +499,12 @@ civ_status civ_panel_read_wide_csv(const char *path, const civ_panel_read_option
             s = civ_panel_set_date_style(panel, w.style);
         if (!s)
             s = add_rows(path, t, &w, panel);
+        if (!s)
+            s = check_ids(path, t, &w, panel);
         if (!s && !(s = attributes(t, &w, &attr)) && attr && (s = civ_panel_set_attributes(panel, attr)))
             civ_table_free(attr);
     }
+    s = sheet_cell(t, s);
     for (size_t c = 0; c < n; c++)
         free(names[c]);
     free(names);

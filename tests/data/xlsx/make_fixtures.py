@@ -238,6 +238,15 @@ def hand_written():
         f.write("unique_id,y\na,1\n".encode())
 
 
+def wide_layouts():
+    """Wide sheets as offices lay them out: a year in a merged cell above a row of months (社区编号 over two rows,
+    2025年 across the months; only the merged range's first cell holds a value), and a total row under the data."""
+    book("merged_year.xlsx", [("Sheet1", sheet_xml([["社区编号", "2025年", None, None], [None, "1月", "2月", "3月"],
+                                                    ["310101001", 204, 222, 234]]))])
+    book("wide_total.xlsx", [("Sheet1", sheet_xml([["社区编号", "2025-01", "2025-02"], ["310101001", 1, 2],
+                                                   ["310101002", 3, 4], ["合计", 4, 6]]))])
+
+
 def with_pandas():
     import pandas as pd
     meals = pd.read_csv(os.path.join(ROOT, "tests", "data", "plan", "meals.csv"), dtype={"unique_id": str})
@@ -314,6 +323,7 @@ def fuzz_seeds():
 
 if __name__ == "__main__":
     hand_written()
+    wide_layouts()
     with_pandas()
     example_workbook()
     fuzz_seeds()
