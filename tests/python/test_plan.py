@@ -511,6 +511,10 @@ def test_plan_counts_failed_fits_as_zero(tmp_path):
     meals.to_csv(tmp_path / "meals.csv", index=False)
     spec = (PLAN.parent / "plan.spec").read_text().replace("horizon = 12\n", 'horizon = 12\nif_missing = "zero"\n', 1)
     (tmp_path / "plan.spec").write_text(spec)
+    with pytest.raises(civicast.Error, match=r"'mean' is missing for community 'P06' \(did its forecast fail\? "
+                       r"if_missing = \"zero\" in \[need\] counts it as 0\)"):
+        civicast.plan(tmp_path / "plan.toml", draws=0)  # the need's own rule: its years hold P06's empty rows
+    (tmp_path / "plan.spec").write_text(spec.replace("[need]\n", '[need]\nif_missing = "zero"\n', 1))
     with pytest.warns(civicast.ForecastWarning, match=r"1 of 6 communities has no forecast and counts as 0"):
         tables = civicast.plan(tmp_path / "plan.toml", draws=0)
     st = tables["allocation"].attrs["plan_stats"]
