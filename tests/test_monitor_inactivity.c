@@ -259,7 +259,47 @@ static void test_table_runner(void **state)
     t = events(p2, t3, 3);
     assert_int_equal(civ_monitor_inactivity_run(NULL, t, "ev.csv", NAN, &al), CIV_ERR_DATE);
     assert_int_equal(civ_last_error()->line, 3);
+    assert_int_equal(civ_last_error()->column, 2);
     civ_table_free(t);
+}
+
+/* Times with their zone, as pandas writes tz-aware Timestamps ("2025-01-01 16:00:00+08:00", fractional seconds
+ * when there are some) and ISO 8601 ("+0800", "-05:00"), are the same instants as in UTC: the same alerts, in
+ * UTC.  Before 2026-12-07 they were refused ("is not a time"), so the CSV a notebook wrote from the frame that
+ * Python's inactivity_alerts took was not read by the command. */
+static void test_zoned_times(void **state)
+{
+    (void)state;
+    enum { N = 2 * 144 + 1 };
+    static char utc[N][40], zoned[N][40];
+    const char *persons[N], *t_utc[N], *t_zoned[N];
+    static const char *const zones[] = {"+08:00", "+0800", "-05:00", "Z"};
+    static const int east[] = {8 * 60, 8 * 60, -5 * 60, 0};
+    for (int k = 0; k < N; k++) {
+        int m = k < N - 1 ? k * 10 : (2 * 144 - 1) * 10 + 30 * 60, z = k % 4, l = m + 1440 + east[z];
+        snprintf(utc[k], sizeof utc[k], "2025-01-%02dT%02d:%02d:00%s", 2 + m / 1440, m / 60 % 24, m % 60,
+                 k % 3 ? "" : ".250");
+        snprintf(zoned[k], sizeof zoned[k], "2025-01-%02d %02d:%02d:00%s%s", 1 + l / 1440, l / 60 % 24, l % 60,
+                 k % 3 ? "" : ".250", zones[z]);
+        persons[k] = "X", t_utc[k] = utc[k], t_zoned[k] = zoned[k];
+    }
+    civ_table *a = events(persons, t_utc, N), *b = events(persons, t_zoned, N), *al = NULL, *bl = NULL;
+    assert_int_equal(civ_monitor_inactivity_run(NULL, a, "utc.csv", NAN, &al), CIV_OK);
+    if (civ_monitor_inactivity_run(NULL, b, "zoned.csv", NAN, &bl))
+        fail_msg("%s", civ_last_error()->text);
+    assert_int_equal(civ_table_n_rows(al), 1);
+    assert_int_equal(civ_table_n_rows(bl), 1);
+    for (size_t c = 0; c < 4; c++)
+        assert_string_equal(civ_table_text(bl, 0, c), civ_table_text(al, 0, c));
+    assert_true(fabs(civ_table_number(bl, 0, 4) - civ_table_number(al, 0, 4)) < 1e-3);
+    civ_table_free(al), civ_table_free(bl), civ_table_free(a), civ_table_free(b);
+    /* a zone that is none is still refused, at its cell, saying the form with a zone */
+    const char *p1[] = {"X"}, *t1[] = {"2025-01-01 08:00:00+8h"};
+    a = events(p1, t1, 1);
+    assert_int_equal(civ_monitor_inactivity_run(NULL, a, "ev.csv", NAN, &al), CIV_ERR_DATE);
+    assert_int_equal(civ_last_error()->column, 2);
+    assert_non_null(strstr(civ_last_error()->message, "\"2025-03-01 08:00:00+08:00\""));
+    civ_table_free(a);
 }
 
 int main(void)
@@ -268,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_planted_incidents),
         cmocka_unit_test(test_streaming_calls),
         cmocka_unit_test(test_table_runner),
+        cmocka_unit_test(test_zoned_times),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -269,7 +269,35 @@ civ_status civ_monitor_inactivity_poll(const civ_monitor_inactivity *d, double n
     return CIV_OK;
 }
 
-/* "YYYY-MM-DDTHH:MM[:SS][Z]" (or a space for T) as seconds since 1970 UTC. */
+/* The zone after a time: "" or "Z" (UTC), or an offset "+08:00" / "+0800" / "+08" (what pandas writes for
+ * tz-aware Timestamps, ISO 8601's local time with its offset), as seconds east of UTC; -1 when it is none. */
+static int parse_zone(const char *p, double *east)
+{
+    *east = 0;
+    if (!*p || (p[0] == 'Z' && !p[1]))
+        return 0;
+    if (*p != '+' && *p != '-')
+        return -1;
+    int sign = *p == '-' ? -1 : 1, d[4], n = 0;
+    for (const char *q = p + 1; *q; q++) {
+        if (*q == ':' && n == 2)
+            continue;
+        if (*q < '0' || *q > '9' || n == 4)
+            return -1;
+        d[n++] = *q - '0';
+    }
+    if (n != 2 && n != 4)
+        return -1;
+    int hh = 10 * d[0] + d[1], mm = n == 4 ? 10 * d[2] + d[3] : 0;
+    if (hh > 14 || mm > 59)
+        return -1;
+    *east = sign * (hh * 3600.0 + mm * 60.0);
+    return 0;
+}
+
+/* "YYYY-MM-DDTHH:MM[:SS[.fff]]" (or a space for T) with "Z", an offset ("+08:00") or nothing (UTC), as seconds
+ * since 1970 UTC.  Before 2026-12-07 an offset was refused, so the CSV pandas writes from tz-aware Timestamps
+ * (which Python's inactivity_alerts takes as a frame) was not read by the command. */
 static int parse_ts(const char *s, double *out)
 {
     size_t len = strlen(s);
@@ -279,7 +307,8 @@ static int parse_ts(const char *s, double *out)
         civ_clear_error();
         return -1;
     }
-    int hh, mm, ss = 0, n = 0;
+    int hh, mm, n = 0;
+    double ss = 0, east;
     const char *p = s + 11;
     if (sscanf(p, "%2d:%2d%n", &hh, &mm, &n) != 2 || n != 5)
         return -1;
@@ -289,12 +318,13 @@ static int parse_ts(const char *s, double *out)
             return -1;
         ss = (p[1] - '0') * 10 + (p[2] - '0');
         p += 3;
+        if (*p == '.' && p[1] >= '0' && p[1] <= '9')
+            for (double unit = 0.1; *++p >= '0' && *p <= '9'; unit /= 10)
+                ss += (*p - '0') * unit;
     }
-    if (*p == 'Z')
-        p++;
-    if (*p || hh > 23 || mm > 59 || ss > 59)
+    if (parse_zone(p, &east) || hh > 23 || mm > 59 || ss >= 60)
         return -1;
-    *out = (double)days * 86400.0 + hh * 3600.0 + mm * 60.0 + ss;
+    *out = (double)days * 86400.0 + hh * 3600.0 + mm * 60.0 + ss - east;
     return 0;
 }
 
@@ -332,8 +362,10 @@ civ_status civ_monitor_inactivity_run(const civ_monitor_inactivity_options *opt,
                 break;
             }
         } else if (parse_ts(civ_table_text(ev, r, c_t), &ts)) {
-            st = civ_fail_at(CIV_ERR_DATE, &w, "ts '%s' is not a time \"YYYY-MM-DDTHH:MM:SS\" (UTC) or seconds "
-                                               "since 1970", civ_table_text(ev, r, c_t));
+            w.column = (long)c_t + 1;
+            st = civ_fail_at(CIV_ERR_DATE, &w, "ts '%s' is not a time \"YYYY-MM-DDTHH:MM:SS\" (UTC, or with its "
+                                               "zone: \"2025-03-01 08:00:00+08:00\") or seconds since 1970",
+                             civ_table_text(ev, r, c_t));
             break;
         }
         if (!id[0]) {
