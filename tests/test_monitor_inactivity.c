@@ -246,15 +246,52 @@ static void test_table_runner(void **state)
     assert_true(fabs(civ_table_number(al, 0, 4) - 30.0) < 1e-9);
     civ_table_free(al), civ_table_free(t);
 
-    const char *p2[] = {"A", "B", "A"}, *t2[] = {"2025-01-01T08:00:00", "2025-01-01T09:00:00", "2025-01-01T08:30:00"};
+    /* a person's own event earlier than their event before it: an error naming both lines */
+    const char *p2[] = {"A", "B", "A"}, *t2[] = {"2025-01-01T08:00:00", "2025-01-01T09:00:00", "2025-01-01T07:30:00"};
     t = events(p2, t2, 3);
     assert_int_equal(civ_monitor_inactivity_run(NULL, t, "ev.csv", NAN, &al), CIV_ERR_DOMAIN);
     assert_null(al);
     assert_string_equal(civ_last_error()->file, "ev.csv");
     assert_int_equal(civ_last_error()->line, 4);
     assert_string_equal(civ_last_error()->field, "ts");
-    assert_non_null(strstr(civ_last_error()->message, "out of order"));
+    assert_non_null(strstr(civ_last_error()->message, "out of order: person 'A''s event at 2025-01-01T07:30:00 UTC "
+                                                      "is earlier than their event before it, at line 2 "
+                                                      "(2025-01-01T08:00:00 UTC)"));
     civ_table_free(t);
+    /* people listed one after another (sorted by person, then time), the same events as in time order: the same
+     * alerts (before 2026-12-07: refused at the second person's first row, "earlier than the one before it",
+     * with the first person's last time) */
+    {
+        enum { M = 2 * 144 };
+        static char tb[2 * M][32];
+        const char *pp[2 * M], *tt[2 * M], *qp[2 * M], *qt[2 * M];
+        for (int k = 0; k < 2 * M; k++) { /* k: in time order, X and Y alternate; Y goes quiet after a day */
+            int m = k / 2 * 10 + (k % 2) * 3;
+            snprintf(tb[k], sizeof tb[k], "2025-01-%02dT%02d:%02d:00", 1 + m / 1440, m / 60 % 24, m % 60);
+            pp[k] = k % 2 ? "Y" : "X", tt[k] = tb[k];
+        }
+        size_t q = 0;
+        for (int who = 0; who < 2; who++)
+            for (int k = who; k < 2 * M; k += 2)
+                if (who == 0 || k < M || k == 2 * M - 1)
+                    qp[q] = pp[k], qt[q++] = tt[k];
+        size_t nt = 0;
+        const char *ip[2 * M], *it[2 * M];
+        for (int k = 0; k < 2 * M; k++)
+            if (k % 2 == 0 || k < M || k == 2 * M - 1)
+                ip[nt] = pp[k], it[nt++] = tt[k];
+        assert_int_equal(nt, q);
+        civ_table *by_time = events(ip, it, nt), *by_person = events(qp, qt, q), *a1 = NULL, *a2 = NULL;
+        assert_int_equal(civ_monitor_inactivity_run(NULL, by_time, "t.csv", NAN, &a1), CIV_OK);
+        if (civ_monitor_inactivity_run(NULL, by_person, "p.csv", NAN, &a2))
+            fail_msg("%s", civ_last_error()->text);
+        assert_true(civ_table_n_rows(a1) >= 1);
+        assert_int_equal(civ_table_n_rows(a2), civ_table_n_rows(a1));
+        for (size_t r = 0; r < civ_table_n_rows(a1); r++)
+            for (size_t c = 0; c < 4; c++)
+                assert_string_equal(civ_table_text(a2, r, c), civ_table_text(a1, r, c));
+        civ_table_free(a1), civ_table_free(a2), civ_table_free(by_time), civ_table_free(by_person);
+    }
     const char *t3[] = {"2025-01-01T08:00:00", "2025-01-01 25:00", "2025-01-02T08:30:00"};
     t = events(p2, t3, 3);
     assert_int_equal(civ_monitor_inactivity_run(NULL, t, "ev.csv", NAN, &al), CIV_ERR_DATE);

@@ -207,8 +207,22 @@ echo "D01-S01,澜中区,service_coverage,2024-01,95,100" >>"$WORK/rate.csv"
 expect_exit 2 "rate.csv:4.*outside \[0, 1\].*field 'value'" -- monitor "$DEMO/indicators.toml" "$WORK/rate.csv"
 sed 's/^target = 0.95$/# no target/' "$DEMO/indicators.toml" >"$WORK/notarget.toml"
 expect_exit 4 "notarget.toml:.*missing key 'target'" -- monitor "$WORK/notarget.toml" "$DEMO/monitoring.csv"
-printf 'person,ts\na,2025-01-01T08:00:00\nb,2025-01-01T09:00:00\na,2025-01-01T08:30:00\n' >"$WORK/ev.csv"
-expect_exit 2 "ev.csv:4.*out of order.*field 'ts'" -- monitor --events "$WORK/ev.csv" --out "$WORK/nothing"
+printf 'person,ts\na,2025-01-01T08:00:00\nb,2025-01-01T09:00:00\na,2025-01-01T07:30:00\n' >"$WORK/ev.csv"
+expect_exit 2 "ev.csv:4:2: .*out of order: person 'a''s event .* at line 2 .*field 'ts'" -- \
+    monitor --events "$WORK/ev.csv" --out "$WORK/nothing"
+# a log sorted by person, then time, and one in Beijing time with its zone (as pandas writes tz-aware
+# Timestamps): the demo's alerts (before 2026-12-07 both refused)
+(head -1 "$DEMO/sensor_events.csv"; tail -n +2 "$DEMO/sensor_events.csv" | LC_ALL=C sort -s -t, -k1,1) \
+    >"$WORK/ev_by_person.csv"
+/usr/bin/python3 -c "
+import pandas as pd, sys
+e = pd.read_csv(sys.argv[1]); e['ts'] = pd.to_datetime(e.ts).dt.tz_convert('Asia/Shanghai'); e.to_csv(sys.argv[2], index=False)
+" "$DEMO/sensor_events.csv" "$WORK/ev_zoned.csv"
+"$CIV" monitor --events "$DEMO/sensor_events.csv" | tail -n +2 >"$WORK/ev_ref.txt"
+for f in ev_by_person ev_zoned; do
+    "$CIV" monitor --events "$WORK/$f.csv" | tail -n +2 >"$WORK/$f.txt" || fail "monitor --events $f.csv"
+    cmp -s "$WORK/ev_ref.txt" "$WORK/$f.txt" || fail "monitor --events $f.csv: not the demo's alerts"
+done
 printf 'risk,probability,impact\nx,70,severe\n' >"$WORK/risk.csv"
 expect_exit 2 "risk.csv:2.*probability.*field 'probability'" -- monitor --risks "$WORK/risk.csv"
 [ -e "$WORK/nothing" ] && fail "an output folder was made on bad input"

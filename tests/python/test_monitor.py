@@ -218,10 +218,15 @@ def test_inactivity_demo_incidents():
     # false alarms: few per person-month (10 people x 28 days)
     assert len(alerts) - len(truth) <= 10
     ev = pd.DataFrame({"person": ["a", "b", "a"], "ts": ["2025-01-01T08:00:00", "2025-01-01T09:00:00",
-                                                          "2025-01-01T08:30:00"]})
+                                                          "2025-01-01T07:30:00"]})
     with pytest.raises(civicast.Error) as e:
         civicast.inactivity_alerts(ev)
     assert e.value.line == 4 and e.value.field == "ts" and "out of order" in str(e.value)
+    assert "than their event before it, at line 2" in str(e.value)
+    # a log sorted by person, then time, is the same events: the same alerts (before 2026-12-07: refused)
+    demo = pd.read_csv(DEMO / "sensor_events.csv")
+    by_person = demo.sort_values(["person", "ts"], kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(civicast.inactivity_alerts(by_person), civicast.inactivity_alerts(demo))
 
 
 def test_inactivity_timestamps():
