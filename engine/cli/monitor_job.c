@@ -351,19 +351,23 @@ void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *
     print_reporting(st, ds);
 }
 
+/* The early warning's line and the ten warned series most likely to miss next (a series that warns only later in
+ * the horizon among them, by its next period's probability), then how many more warn and where they all are:
+ * before 2026-12-07 the list held only series whose next period reached the threshold, ten of "25 of 180 series
+ * warn" with nothing said of the 15 others nor of those warning later. */
 void civ_cli_print_warnings(const civ_table *s, double threshold, size_t horizon, const char *model,
-                            size_t n_failed)
+                            size_t n_failed, const char *listed_in)
 {
     size_t n = civ_table_n_rows(s), c_p = col(s, "p_miss_next"), c_w = col(s, "first_warning");
     size_t warned = 0, top[10], n_top = 0;
     for (size_t r = 0; r < n; r++) {
-        warned += civ_table_text(s, r, c_w)[0] != 0;
-        double p = civ_table_number(s, r, c_p);
-        if (!(p >= threshold))
+        if (!civ_table_text(s, r, c_w)[0])
             continue;
+        warned++;
+        double p = civ_table_number(s, r, c_p);
         /* keep the ten highest next-period probabilities, in order */
         size_t k = n_top < 10 ? n_top++ : 10;
-        while (k > 0 && civ_table_number(s, top[k - 1], c_p) < p) {
+        while (k > 0 && !(civ_table_number(s, top[k - 1], c_p) >= p)) {
             if (k < 10)
                 top[k] = top[k - 1];
             k--;
@@ -382,6 +386,8 @@ void civ_cli_print_warnings(const civ_table *s, double threshold, size_t horizon
                civ_cli_cell(civ_table_text(s, r, col(s, "scope")), 10, scope, sizeof scope),
                civ_cli_cell(civ_table_text(s, r, col(s, "unit")), 10, unit, sizeof unit), civ_table_text(s, r, c_w));
     }
+    if (warned > n_top)
+        printf("  ... and %zu more that warn: %s\n", warned - n_top, listed_in);
 }
 
 void civ_cli_print_risks(const civ_table *t, const char *source)
@@ -439,7 +445,9 @@ void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
         civ_cli_print_alerts(job->status, job->alerts, job->period ? ds : NULL);
     }
     if (job->summary)
-        civ_cli_print_warnings(job->summary, job->threshold, job->warn_h, job->model, job->n_failed);
+        civ_cli_print_warnings(job->summary, job->threshold, job->warn_h, job->model, job->n_failed,
+                               job->out ? "warning.csv and monitoring.xlsx list them all"
+                                        : "--out DIR writes them all to warning.csv and monitoring.xlsx");
     if (job->summary && job->first_failed[0])
         printf("  the first that failed: %s\n", job->first_failed);
     if (job->risk_table)

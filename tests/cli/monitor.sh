@@ -166,6 +166,22 @@ for thr in 0.2 20%; do
         fail "--threshold $thr failed: $(cat "$WORK/stderr")"
 done
 cmp -s "$WORK/warn_0.2/warning.csv" "$WORK/warn_20%/warning.csv" || fail "--threshold 20% is not --threshold 0.2"
+# the terminal lists the warned series, those that warn only later in the horizon too (the city's fraud cases
+# warn from 2025-02 at 0.2: before 2026-12-07 only a next period >= the threshold was listed), and says how many
+# more warn than the ten it shows, and where they all are (it said nothing of them)
+grep -q "fraud_cases .* first warning 2025-02" "$WORK/stdout" || fail "a series warning later is not listed"
+"$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --warn 3 --model naive --warn-scope district \
+    --threads 1 --threshold 0.2 --out "$WORK/warn_d" >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "district early warning failed: $(cat "$WORK/stderr")"
+warned=$(/usr/bin/python3 -c "
+import csv, sys
+print(sum(1 for r in csv.DictReader(open(sys.argv[1], encoding='utf-8-sig')) if r['first_warning']))
+" "$WORK/warn_d/warning.csv")
+[ "$warned" -gt 10 ] || fail "the district case should warn more than ten series ($warned)"
+grep -q "^early warning .* $warned of 160 series warn" "$WORK/stdout" || fail "early warning count: $(cat "$WORK/stdout")"
+[ "$(grep -c '^  P(miss next)' "$WORK/stdout")" -eq 10 ] || fail "not ten warned series listed"
+grep -q "^  \.\.\. and $((warned - 10)) more that warn: warning.csv and monitoring.xlsx list them all" \
+    "$WORK/stdout" || fail "no '... and N more' line: $(grep -A12 '^early' "$WORK/stdout")"
 # one month only: nothing can be forecast, exit 6, and the line says why (it said only how many)
 awk -F, 'NR == 1 || $4 == "2024-12"' "$DEMO/monitoring.csv" >"$WORK/one_month.csv"
 "$CIV" monitor "$DEMO/indicators.toml" "$WORK/one_month.csv" --warn 3 --warn-scope city >"$WORK/stdout" 2>&1
