@@ -179,6 +179,11 @@ def test_risk_matrix_plan():
     with pytest.raises(civicast.Error) as e:
         civicast.risk_matrix(bad)
     assert e.value.field == "probability" and e.value.line == 2
+    # a register headed as monitoring.xlsx's risk sheet (风险, 发生概率, 影响程度, ...): the same levels
+    # (before 2026-12-07: "the risk register has no column 'risk'")
+    zh = pd.read_csv(DEMO / "risks.csv").rename(columns={"risk": "风险", "probability": "发生概率", "impact": "影响程度",
+                                                         "owner": "责任单位", "mitigation": "应对措施"})
+    pd.testing.assert_frame_equal(civicast.risk_matrix(zh)[0], risks)
 
 
 def test_excel_sheets(tmp_path):
