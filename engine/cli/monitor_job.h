@@ -67,7 +67,8 @@ void civ_cli_monitor_job_free(civ_cli_monitor_job *job);
 /* The printers, over the tables (shared with `civicast plan`): the alerts of
  * period `ds` (NULL = the status table's last) by department with the counts
  * of raised, continued and cleared alerts; the ten warned series most likely
- * to miss next and how many more warn (listed_in: where they all are); the risks in handling order; inactivity alerts; demand flags. */
+ * to miss next and how many more warn (listed_in: where they all are); the
+ * risks in handling order; inactivity alerts; demand flags. */
 void civ_cli_print_alerts(const civ_table *status, const civ_table *alerts, const char *ds);
 void civ_cli_print_warnings(const civ_table *summary, double threshold, size_t horizon, const char *model,
                             size_t n_failed, const char *listed_in);

@@ -178,7 +178,8 @@ import csv, sys
 print(sum(1 for r in csv.DictReader(open(sys.argv[1], encoding='utf-8-sig')) if r['first_warning']))
 " "$WORK/warn_d/warning.csv")
 [ "$warned" -gt 10 ] || fail "the district case should warn more than ten series ($warned)"
-grep -q "^early warning .* $warned of 160 series warn" "$WORK/stdout" || fail "early warning count: $(cat "$WORK/stdout")"
+grep -q "^early warning .* $warned of 160 series warn" "$WORK/stdout" ||
+    fail "early warning count: $(cat "$WORK/stdout")"
 [ "$(grep -c '^  P(miss next)' "$WORK/stdout")" -eq 10 ] || fail "not ten warned series listed"
 grep -q "^  \.\.\. and $((warned - 10)) more that warn: warning.csv and monitoring.xlsx list them all" \
     "$WORK/stdout" || fail "no '... and N more' line: $(grep -A12 '^early' "$WORK/stdout")"
@@ -232,7 +233,8 @@ expect_exit 2 "ev.csv:4:2: .*out of order: person 'a''s event .* at line 2 .*fie
     >"$WORK/ev_by_person.csv"
 /usr/bin/python3 -c "
 import pandas as pd, sys
-e = pd.read_csv(sys.argv[1]); e['ts'] = pd.to_datetime(e.ts).dt.tz_convert('Asia/Shanghai'); e.to_csv(sys.argv[2], index=False)
+e = pd.read_csv(sys.argv[1]); e['ts'] = pd.to_datetime(e.ts).dt.tz_convert('Asia/Shanghai')
+e.to_csv(sys.argv[2], index=False)
 " "$DEMO/sensor_events.csv" "$WORK/ev_zoned.csv"
 "$CIV" monitor --events "$DEMO/sensor_events.csv" | tail -n +2 >"$WORK/ev_ref.txt"
 for f in ev_by_person ev_zoned; do
