@@ -239,6 +239,8 @@ static void print_reporting(const civ_table *st, const char *ds)
     size_t series = 0, missing = 0, silent = 0, fresh = 0, gone = 0;
     int earlier_periods = 0;
     char silent_list[400] = "", fresh_list[400] = "", gone_list[2000] = "";
+    const char *stopped = NULL, *started = NULL; /* the first unit that reported before and sent nothing now, and
+                                                  * the first reporting for the first time: a renamed unit? */
     for (size_t r = 0; r < n && !strcmp(civ_table_text(st, r, c_scope), scope);) {
         const char *unit = civ_table_text(st, r, c_unit);
         size_t at = 0, nd = 0, before = 0, closes = 0, closed_row = 0;
@@ -274,10 +276,13 @@ static void print_reporting(const civ_table *st, const char *ds)
                 snprintf(item, sizeof item, "%s", unit);
             list_unit(gone_list, sizeof gone_list, gone++, item);
         }
-        if (at && nd == at)
+        if (at && nd == at) {
             list_unit(silent_list, sizeof silent_list, silent++, unit);
-        else if (at && !before)
+            stopped = stopped || !before ? stopped : unit;
+        } else if (at && !before) {
             list_unit(fresh_list, sizeof fresh_list, fresh++, unit);
+            started = started ? started : unit;
+        }
     }
     if (missing && silent)
         printf("not reported %-9s %zu of %zu %s series have no value; %zu %s%s sent nothing: %s\n", ds, missing,
@@ -290,6 +295,15 @@ static void print_reporting(const civ_table *st, const char *ds)
     if (fresh && earlier_periods)
         printf("new in %-15s %zu %s%s %s for the first time: %s\n", ds, fresh, scope, fresh == 1 ? "" : "s",
                fresh == 1 ? "reports" : "report", fresh_list);
+    /* a unit that stops as another starts is most often one renamed or merged (before 2026-12-07 the two lines
+     * stood apart, and the old name was "not reported" every month after, with its alerts "continued") */
+    if (stopped && started && earlier_periods) {
+        char a[160], b[160];
+        printf("                       renamed or merged? if %s became %s, say so in the indicator file, and %s's "
+               "months from %s are closed, not missing: [[closed]] unit = \"%s\", from = \"%s\", into = \"%s\" "
+               "(docs/MONITORING.md, \"Units that close\")\n", civ_cli_safe(stopped, a, sizeof a),
+               civ_cli_safe(started, b, sizeof b), a, ds, a, ds, b);
+    }
 }
 
 /* 1 when every row of the status table is of one period. */

@@ -183,6 +183,22 @@ grep -q "^early warning .* $warned of 160 series warn" "$WORK/stdout" ||
 [ "$(grep -c '^  P(miss next)' "$WORK/stdout")" -eq 10 ] || fail "not ten warned series listed"
 grep -q "^  \.\.\. and $((warned - 10)) more that warn: warning.csv and monitoring.xlsx list them all" \
     "$WORK/stdout" || fail "no '... and N more' line: $(grep -A12 '^early' "$WORK/stdout")"
+# a street renamed mid-year (D01-S04 reports as D01-S04新 from 2024-07): the month it happens names the likely
+# cause and the [[closed]] table that says so; the table, as printed, is read and closes the old name there
+# (before 2026-12-07 the "sent nothing" and "new in" lines stood apart)
+awk -F, -v OFS=, 'NR > 1 && $1 == "D01-S04" && $4 >= "2024-07" {$1 = "D01-S04新"} 1' "$DEMO/monitoring.csv" \
+    >"$WORK/renamed.csv"
+"$CIV" monitor "$DEMO/indicators.toml" "$WORK/renamed.csv" --period 2024-07 >"$WORK/stdout" 2>&1 ||
+    fail "renamed street: $(cat "$WORK/stdout")"
+hint='renamed or merged? if D01-S04 became D01-S04新, say so in the indicator file'
+grep -q "$hint" "$WORK/stdout" || fail "no renamed-unit hint: $(grep -A2 '^not reported' "$WORK/stdout")"
+{ cat "$DEMO/indicators.toml"; echo "[[closed]]"
+  sed -n 's/.*\[\[closed\]\] unit = \("[^"]*"\), from = \("[^"]*"\), into = \("[^"]*"\).*/unit = \1\nfrom = \2\ninto = \3/p' \
+      "$WORK/stdout"; } >"$WORK/renamed.toml"
+"$CIV" monitor "$WORK/renamed.toml" "$WORK/renamed.csv" --period 2024-07 >"$WORK/stdout" 2>&1 ||
+    fail "the printed [[closed]]: $(cat "$WORK/stdout")"
+grep -q "^closed in 2024-07 .*D01-S04 (into D01-S04新)" "$WORK/stdout" || fail "the printed [[closed]] did not close"
+grep -q "renamed or merged" "$WORK/stdout" && fail "the hint stays once the unit is closed"
 # one month only: nothing can be forecast, exit 6, and the line says why (it said only how many)
 awk -F, 'NR == 1 || $4 == "2024-12"' "$DEMO/monitoring.csv" >"$WORK/one_month.csv"
 "$CIV" monitor "$DEMO/indicators.toml" "$WORK/one_month.csv" --warn 3 --warn-scope city >"$WORK/stdout" 2>&1
