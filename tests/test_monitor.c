@@ -1078,6 +1078,33 @@ static void test_percent_targets(void **state)
     assert_int_equal(spec_err("[[indicator]]\nid = \"a\"\ntarget = \"150%\"\ndepartment = \"d\"\n", 3, "target"),
                      CIV_ERR_SPEC);
     assert_non_null(strstr(civ_last_error()->message, "a rate target is a fraction in [0, 1]"));
+    /* the sign as a Chinese input method types it, full width, and a space before it: the same percentages
+     * (before 2026-12-07: "must be a number") */
+    {
+        civ_monitor_spec *fw = spec_of("[[indicator]]\nid = \"a\"\ntarget = \"95\xEF\xBC\x85\"\ndepartment = \"d\"\n"
+                                       "[[indicator]]\nid = \"b\"\ntarget = \"95 %\"\ndepartment = \"d\"\n"
+                                       "[[indicator]]\nid = \"c\"\nkind = \"count\"\n"
+                                       "target_change = \"-30 \xEF\xBC\x85\"\n"
+                                       "base = \"2024-01\"\nby = \"2024-02\"\ndepartment = \"d\"\n");
+        arow fr[] = {{"C1", "A", "a", "2024-01", 0.95, 20}, {"C1", "A", "b", "2024-01", 0.9499, 20},
+                     {"C1", "A", "c", "2024-01", 10, 1}, {"C1", "A", "c", "2024-02", 7, 1}};
+        civ_table *fa = actuals(fr, 4), *fst = NULL;
+        civ_monitor *fm = NULL;
+        if (civ_monitor_run(fw, fa, "a.csv", &fm))
+            fail_msg("%s", civ_last_error()->text);
+        assert_int_equal(civ_monitor_status_table(fm, &fst), CIV_OK);
+        size_t q = status_row(fst, "unit", "C1", "a", "2024-01");
+        assert_true(civ_table_number(fst, q, 7) == 0.95);
+        assert_string_equal(civ_table_text(fst, q, 8), "met");
+        q = status_row(fst, "unit", "C1", "b", "2024-01");
+        assert_true(civ_table_number(fst, q, 7) == 0.95);
+        assert_string_equal(civ_table_text(fst, q, 8), "missed");
+        q = status_row(fst, "unit", "C1", "c", "2024-02");
+        assert_true(fabs(civ_table_number(fst, q, 7) - 7.0) <= 1e-12);
+        civ_table_free(fst), civ_table_free(fa);
+        civ_monitor_free(fm);
+        civ_monitor_spec_free(fw);
+    }
 }
 
 static void test_bad_spec(void **state)
