@@ -84,6 +84,13 @@ static civ_status run_indicators(civ_cli_monitor_job *job)
         civ_date_form form;
         s = civ_date_parse(job->period, strlen(job->period), &form, &job->period_value);
         civ_frequency freq = civ_monitor_frequency(job->mon);
+        /* a day (2024-11-01, 2024-11-30) is the period it falls in, as Python's period= takes a Timestamp (before
+         * 2026-12-07 refused) */
+        if (!s && form == CIV_DATE_DAY) {
+            if (civ_date_to_period(freq, 0, job->period_value, &job->period_value) == CIV_OK)
+                form = (civ_date_form)freq;
+            civ_clear_error();
+        }
         if (!s && (int)form != (int)freq) { /* a quarter for monthly actuals: say so, not "period 8097" */
             civ_error e;
             memset(&e, 0, sizeof e);

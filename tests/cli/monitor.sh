@@ -101,6 +101,12 @@ grep -q "^community\|310101001" "$WORK/own/status.csv" || fail "the codes are no
 "$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period 2024-06 >"$WORK/stdout" 2>&1 ||
     fail "--period 2024-06 failed"
 grep -q "alerts 2024-06" "$WORK/stdout" || fail "--period 2024-06 not used"
+# a day is the period it falls in, as Python's period= takes a Timestamp (before 2026-12-07: refused)
+for day in 2024-06-01 2024-06-30 2024-06-15; do
+    "$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period $day >"$WORK/stdout_day" 2>&1 ||
+        fail "--period $day failed: $(head -1 "$WORK/stdout_day")"
+    cmp -s "$WORK/stdout" "$WORK/stdout_day" || fail "--period $day is not --period 2024-06"
+done
 # a period of another form, or outside the actuals: named as a period, with the span (was "period 8097 ...")
 expect_exit 2 "--period '2024-Q2' is not a monthly period like the actuals' (2023-01 .. 2024-12)" -- \
     monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period 2024-Q2
