@@ -802,6 +802,28 @@ static void test_bad_actuals(void **state)
     assert_int_equal(run_err(date, 1), CIV_ERR_DATE);
     assert_string_equal(civ_last_error()->field, "ds");
     assert_non_null(strstr(civ_last_error()->message, "ds '2024-13' is not a year, quarter or month"));
+    assert_non_null(strstr(civ_last_error()->message, "month 13"));
+    /* periods as Excel exports them keep the date reader's diagnosis and cure (before 2026-12-07: the list of
+     * forms alone, at the line of every such sheet's first row) */
+    {
+        static const struct {
+            const char *ds, *says;
+        } cases[] = {
+            {"Jan-24", "ds 'Jan-24' is not a year, quarter or month (\"2024\", \"2024-Q3\", \"2024-07\", \"2024年7月\"): "
+                       "it looks like Excel's mmm-yy display of a month"},
+            {"45292", "how Excel stores a date (45292 is 2024-01-01)"},
+            {"202401", "a month written as YYYYMM: write it 2024-01"},
+            {"2024-01 ", "the cell has spaces around '2024-01'; clear them in the sheet"},
+        };
+        for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+            arow d1[] = {{"C1", "A", "coverage", cases[k].ds, 0.9, 10}};
+            assert_int_equal(run_err(d1, 1), CIV_ERR_DATE);
+            if (!strstr(civ_last_error()->message, cases[k].says))
+                fprintf(stderr, "case %zu: %s\n", k, civ_last_error()->text);
+            assert_int_equal(civ_last_error()->line, 2);
+            assert_non_null(strstr(civ_last_error()->message, cases[k].says));
+        }
+    }
 
     arow mixed[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1", "A", "coverage", "2024-Q2", 0.9, 10}};
     assert_int_equal(run_err(mixed, 2), CIV_ERR_FREQUENCY);
@@ -884,6 +906,37 @@ static void test_bad_actuals(void **state)
     arow groups[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1", "B", "coverage", "2024-02", 0.9, 10}};
     assert_int_equal(run_err(groups, 2), CIV_ERR_SPEC);
     assert_string_equal(civ_last_error()->field, "district");
+    /* both groups and the first one's line (before 2026-12-07: neither) */
+    assert_non_null(strstr(civ_last_error()->message, "'B' here, 'A' at line 2: a unit belongs to one district"));
+
+    /* spaces around a unit or group that the sheet also has without them: one unit (one district) split in two,
+     * named at both lines (before 2026-12-07: a second unit, silently; its month "not reported" for the real one
+     * and a phantom unit that "sent nothing" every month after) */
+    arow spaced[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1 ", "A", "coverage", "2024-02", 0.9, 10}};
+    assert_int_equal(run_err(spaced, 2), CIV_ERR_PARSE);
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_string_equal(civ_last_error()->field, "unit");
+    assert_non_null(strstr(civ_last_error()->message, "unit 'C1 ' has spaces around it, and line 2 has 'C1'"));
+    arow spaced_g[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1", " A", "coverage", "2024-02", 0.9, 10}};
+    assert_int_equal(run_err(spaced_g, 2), CIV_ERR_SPEC);
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_non_null(strstr(civ_last_error()->message, "' A' has spaces around it; clear them"));
+    arow spaced_g2[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C2", "A ", "coverage", "2024-01", 0.9, 10}};
+    assert_int_equal(run_err(spaced_g2, 2), CIV_ERR_SPEC);
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_string_equal(civ_last_error()->field, "district");
+    assert_non_null(strstr(civ_last_error()->message, "district 'A ' has spaces around it, and line 2 has 'A'"));
+    /* the same spaces on every row of a unit are its id, as the long panels' reader takes them */
+    {
+        arow same[] = {{" C1", "A", "coverage", "2024-01", 0.9, 10}, {" C1", "A", "coverage", "2024-02", 0.9, 10}};
+        civ_monitor_spec *sp = spec_of(SPEC);
+        civ_table *ta = actuals(same, 2);
+        civ_monitor *mm = NULL;
+        assert_int_equal(civ_monitor_run(sp, ta, "actuals.csv", &mm), CIV_OK);
+        civ_monitor_free(mm);
+        civ_table_free(ta);
+        civ_monitor_spec_free(sp);
+    }
 
     /* a monthly path date cannot be placed in quarterly data */
     arow q[] = {{"C1", "A", "coverage", "2024-Q1", 0.9, 10}};
@@ -1025,6 +1078,33 @@ static void test_percent_targets(void **state)
     assert_int_equal(spec_err("[[indicator]]\nid = \"a\"\ntarget = \"150%\"\ndepartment = \"d\"\n", 3, "target"),
                      CIV_ERR_SPEC);
     assert_non_null(strstr(civ_last_error()->message, "a rate target is a fraction in [0, 1]"));
+    /* the sign as a Chinese input method types it, full width, and a space before it: the same percentages
+     * (before 2026-12-07: "must be a number") */
+    {
+        civ_monitor_spec *fw = spec_of("[[indicator]]\nid = \"a\"\ntarget = \"95\xEF\xBC\x85\"\ndepartment = \"d\"\n"
+                                       "[[indicator]]\nid = \"b\"\ntarget = \"95 %\"\ndepartment = \"d\"\n"
+                                       "[[indicator]]\nid = \"c\"\nkind = \"count\"\n"
+                                       "target_change = \"-30 \xEF\xBC\x85\"\n"
+                                       "base = \"2024-01\"\nby = \"2024-02\"\ndepartment = \"d\"\n");
+        arow fr[] = {{"C1", "A", "a", "2024-01", 0.95, 20}, {"C1", "A", "b", "2024-01", 0.9499, 20},
+                     {"C1", "A", "c", "2024-01", 10, 1}, {"C1", "A", "c", "2024-02", 7, 1}};
+        civ_table *fa = actuals(fr, 4), *fst = NULL;
+        civ_monitor *fm = NULL;
+        if (civ_monitor_run(fw, fa, "a.csv", &fm))
+            fail_msg("%s", civ_last_error()->text);
+        assert_int_equal(civ_monitor_status_table(fm, &fst), CIV_OK);
+        size_t q = status_row(fst, "unit", "C1", "a", "2024-01");
+        assert_true(civ_table_number(fst, q, 7) == 0.95);
+        assert_string_equal(civ_table_text(fst, q, 8), "met");
+        q = status_row(fst, "unit", "C1", "b", "2024-01");
+        assert_true(civ_table_number(fst, q, 7) == 0.95);
+        assert_string_equal(civ_table_text(fst, q, 8), "missed");
+        q = status_row(fst, "unit", "C1", "c", "2024-02");
+        assert_true(fabs(civ_table_number(fst, q, 7) - 7.0) <= 1e-12);
+        civ_table_free(fst), civ_table_free(fa);
+        civ_monitor_free(fm);
+        civ_monitor_spec_free(fw);
+    }
 }
 
 static void test_bad_spec(void **state)

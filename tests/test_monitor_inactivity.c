@@ -246,20 +246,97 @@ static void test_table_runner(void **state)
     assert_true(fabs(civ_table_number(al, 0, 4) - 30.0) < 1e-9);
     civ_table_free(al), civ_table_free(t);
 
-    const char *p2[] = {"A", "B", "A"}, *t2[] = {"2025-01-01T08:00:00", "2025-01-01T09:00:00", "2025-01-01T08:30:00"};
+    /* a person's own event earlier than their event before it: an error naming both lines */
+    const char *p2[] = {"A", "B", "A"}, *t2[] = {"2025-01-01T08:00:00", "2025-01-01T09:00:00", "2025-01-01T07:30:00"};
     t = events(p2, t2, 3);
     assert_int_equal(civ_monitor_inactivity_run(NULL, t, "ev.csv", NAN, &al), CIV_ERR_DOMAIN);
     assert_null(al);
     assert_string_equal(civ_last_error()->file, "ev.csv");
     assert_int_equal(civ_last_error()->line, 4);
     assert_string_equal(civ_last_error()->field, "ts");
-    assert_non_null(strstr(civ_last_error()->message, "out of order"));
+    assert_non_null(strstr(civ_last_error()->message, "out of order: person 'A''s event at 2025-01-01T07:30:00 UTC "
+                                                      "is earlier than their event before it, at line 2 "
+                                                      "(2025-01-01T08:00:00 UTC)"));
     civ_table_free(t);
+    /* people listed one after another (sorted by person, then time), the same events as in time order: the same
+     * alerts (before 2026-12-07: refused at the second person's first row, "earlier than the one before it",
+     * with the first person's last time) */
+    {
+        enum { M = 2 * 144 };
+        static char tb[2 * M][32];
+        const char *pp[2 * M], *tt[2 * M], *qp[2 * M], *qt[2 * M];
+        for (int k = 0; k < 2 * M; k++) { /* k: in time order, X and Y alternate; Y goes quiet after a day */
+            int m = k / 2 * 10 + (k % 2) * 3;
+            snprintf(tb[k], sizeof tb[k], "2025-01-%02dT%02d:%02d:00", 1 + m / 1440, m / 60 % 24, m % 60);
+            pp[k] = k % 2 ? "Y" : "X", tt[k] = tb[k];
+        }
+        size_t q = 0;
+        for (int who = 0; who < 2; who++)
+            for (int k = who; k < 2 * M; k += 2)
+                if (who == 0 || k < M || k == 2 * M - 1)
+                    qp[q] = pp[k], qt[q++] = tt[k];
+        size_t nt = 0;
+        const char *ip[2 * M], *it[2 * M];
+        for (int k = 0; k < 2 * M; k++)
+            if (k % 2 == 0 || k < M || k == 2 * M - 1)
+                ip[nt] = pp[k], it[nt++] = tt[k];
+        assert_int_equal(nt, q);
+        civ_table *by_time = events(ip, it, nt), *by_person = events(qp, qt, q), *a1 = NULL, *a2 = NULL;
+        assert_int_equal(civ_monitor_inactivity_run(NULL, by_time, "t.csv", NAN, &a1), CIV_OK);
+        if (civ_monitor_inactivity_run(NULL, by_person, "p.csv", NAN, &a2))
+            fail_msg("%s", civ_last_error()->text);
+        assert_true(civ_table_n_rows(a1) >= 1);
+        assert_int_equal(civ_table_n_rows(a2), civ_table_n_rows(a1));
+        for (size_t r = 0; r < civ_table_n_rows(a1); r++)
+            for (size_t c = 0; c < 4; c++)
+                assert_string_equal(civ_table_text(a2, r, c), civ_table_text(a1, r, c));
+        civ_table_free(a1), civ_table_free(a2), civ_table_free(by_time), civ_table_free(by_person);
+    }
     const char *t3[] = {"2025-01-01T08:00:00", "2025-01-01 25:00", "2025-01-02T08:30:00"};
     t = events(p2, t3, 3);
     assert_int_equal(civ_monitor_inactivity_run(NULL, t, "ev.csv", NAN, &al), CIV_ERR_DATE);
     assert_int_equal(civ_last_error()->line, 3);
+    assert_int_equal(civ_last_error()->column, 2);
     civ_table_free(t);
+}
+
+/* Times with their zone, as pandas writes tz-aware Timestamps ("2025-01-01 16:00:00+08:00", fractional seconds
+ * when there are some) and ISO 8601 ("+0800", "-05:00"), are the same instants as in UTC: the same alerts, in
+ * UTC.  Before 2026-12-07 they were refused ("is not a time"), so the CSV a notebook wrote from the frame that
+ * Python's inactivity_alerts took was not read by the command. */
+static void test_zoned_times(void **state)
+{
+    (void)state;
+    enum { N = 2 * 144 + 1 };
+    static char utc[N][40], zoned[N][40];
+    const char *persons[N], *t_utc[N], *t_zoned[N];
+    static const char *const zones[] = {"+08:00", "+0800", "-05:00", "Z"};
+    static const int east[] = {8 * 60, 8 * 60, -5 * 60, 0};
+    for (int k = 0; k < N; k++) {
+        int m = k < N - 1 ? k * 10 : (2 * 144 - 1) * 10 + 30 * 60, z = k % 4, l = m + 1440 + east[z];
+        snprintf(utc[k], sizeof utc[k], "2025-01-%02dT%02d:%02d:00%s", 2 + m / 1440, m / 60 % 24, m % 60,
+                 k % 3 ? "" : ".250");
+        snprintf(zoned[k], sizeof zoned[k], "2025-01-%02d %02d:%02d:00%s%s", 1 + l / 1440, l / 60 % 24, l % 60,
+                 k % 3 ? "" : ".250", zones[z]);
+        persons[k] = "X", t_utc[k] = utc[k], t_zoned[k] = zoned[k];
+    }
+    civ_table *a = events(persons, t_utc, N), *b = events(persons, t_zoned, N), *al = NULL, *bl = NULL;
+    assert_int_equal(civ_monitor_inactivity_run(NULL, a, "utc.csv", NAN, &al), CIV_OK);
+    if (civ_monitor_inactivity_run(NULL, b, "zoned.csv", NAN, &bl))
+        fail_msg("%s", civ_last_error()->text);
+    assert_int_equal(civ_table_n_rows(al), 1);
+    assert_int_equal(civ_table_n_rows(bl), 1);
+    for (size_t c = 0; c < 4; c++)
+        assert_string_equal(civ_table_text(bl, 0, c), civ_table_text(al, 0, c));
+    assert_true(fabs(civ_table_number(bl, 0, 4) - civ_table_number(al, 0, 4)) < 1e-3);
+    civ_table_free(al), civ_table_free(bl), civ_table_free(a), civ_table_free(b);
+    /* a zone that is none is still refused, at its cell, saying the form with a zone */
+    const char *p1[] = {"X"}, *t1[] = {"2025-01-01 08:00:00+8h"};
+    a = events(p1, t1, 1);
+    assert_int_equal(civ_monitor_inactivity_run(NULL, a, "ev.csv", NAN, &al), CIV_ERR_DATE);
+    assert_int_equal(civ_last_error()->column, 2);
+    assert_non_null(strstr(civ_last_error()->message, "\"2025-03-01 08:00:00+08:00\""));
+    civ_table_free(a);
 }
 
 int main(void)
@@ -268,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_planted_incidents),
         cmocka_unit_test(test_streaming_calls),
         cmocka_unit_test(test_table_runner),
+        cmocka_unit_test(test_zoned_times),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

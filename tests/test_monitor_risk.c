@@ -25,14 +25,14 @@ typedef struct rrow {
     const char *impact, *owner;
 } rrow;
 
-static civ_table *reg(const rrow *rows, size_t n)
+/* A register with the columns headed `heads` (risk, probability, impact, owner). */
+static civ_table *reg_headed(const rrow *rows, size_t n, const char *const heads[4])
 {
     civ_table *t = NULL;
     assert_int_equal(civ_table_create(&t), CIV_OK);
-    assert_int_equal(civ_table_add_column(t, "risk", CIV_COLUMN_TEXT, NULL), CIV_OK);
-    assert_int_equal(civ_table_add_column(t, "probability", CIV_COLUMN_NUMBER, NULL), CIV_OK);
-    assert_int_equal(civ_table_add_column(t, "impact", CIV_COLUMN_TEXT, NULL), CIV_OK);
-    assert_int_equal(civ_table_add_column(t, "owner", CIV_COLUMN_TEXT, NULL), CIV_OK);
+    for (size_t c = 0; c < 4; c++)
+        assert_int_equal(civ_table_add_column(t, heads[c], c == 1 ? CIV_COLUMN_NUMBER : CIV_COLUMN_TEXT, NULL),
+                         CIV_OK);
     assert_int_equal(civ_table_add_rows(t, n, NULL), CIV_OK);
     for (size_t r = 0; r < n; r++) {
         civ_table_set_text(t, r, 0, rows[r].risk);
@@ -41,6 +41,12 @@ static civ_table *reg(const rrow *rows, size_t n)
         civ_table_set_text(t, r, 3, rows[r].owner);
     }
     return t;
+}
+
+static civ_table *reg(const rrow *rows, size_t n)
+{
+    static const char *const heads[4] = {"risk", "probability", "impact", "owner"};
+    return reg_headed(rows, n, heads);
 }
 
 static const rrow PLAN[] = {
@@ -167,6 +173,46 @@ static void test_bad_register(void **state)
     rrow dup[] = {{"a", 0.5, "minor", ""}, {"a", 0.5, "minor", ""}};
     t = reg(dup, 2);
     assert_int_equal(civ_monitor_risk_assess(x, t, "risks.csv", &a, NULL), CIV_ERR_DUPLICATE);
+    /* the cell and the other row (before 2026-12-07: "listed twice", neither) */
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_int_equal(civ_last_error()->column, 1);
+    assert_non_null(strstr(civ_last_error()->message, "listed twice: here and at line 2"));
+    civ_table_free(t);
+    /* an impact on the scale but for the spaces around it says so (the space was all but invisible) */
+    rrow spaced[] = {{"a", 0.5, "较严重 ", ""}};
+    t = reg(spaced, 1);
+    assert_int_equal(civ_monitor_risk_assess(x, t, "risks.csv", &a, NULL), CIV_ERR_NOT_FOUND);
+    assert_int_equal(civ_last_error()->column, 3);
+    assert_non_null(strstr(civ_last_error()->message, "the cell has spaces around it"));
+    civ_table_free(t);
+    civ_monitor_matrix_free(x);
+}
+
+/* A register headed as monitoring.xlsx's risk sheet heads it (风险, 发生概率, 影响程度, 责任单位; in English Risk,
+ * Probability, ...): a register kept in Chinese, or the workbook's sheet saved as next month's register, gives
+ * the plan's levels (before 2026-12-07: "the risk register has no column 'risk'"). */
+static void test_register_headers(void **state)
+{
+    (void)state;
+    static const char *const heads[2][4] = {{"风险", "发生概率", "影响程度", "责任单位"},
+                                            {"Risk", "Probability", "Impact", "Owner"}};
+    civ_monitor_matrix *x = NULL;
+    assert_int_equal(civ_monitor_matrix_default(&x), CIV_OK);
+    for (int k = 0; k < 2; k++) {
+        civ_table *t = reg_headed(PLAN, 4, heads[k]), *a = NULL;
+        if (civ_monitor_risk_assess(x, t, "风险登记.csv", &a, NULL))
+            fail_msg("%s", civ_last_error()->text);
+        assert_string_equal(civ_table_text(a, 0, 0), "policy conflict");
+        assert_string_equal(civ_table_text(a, 0, 8), "high");
+        assert_string_equal(civ_table_text(a, 3, 8), "medium");
+        assert_string_equal(civ_table_text(a, 0, 3), "policy office");
+        civ_table_free(a), civ_table_free(t);
+    }
+    /* headers neither way: the message gives both */
+    static const char *const other[4] = {"名称", "发生概率", "影响程度", "责任单位"};
+    civ_table *t = reg_headed(PLAN, 4, other), *a = NULL;
+    assert_int_equal(civ_monitor_risk_assess(x, t, "r.csv", &a, NULL), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error()->message, "or the workbook's headers 风险, 发生概率, 影响程度"));
     civ_table_free(t);
     civ_monitor_matrix_free(x);
 }
@@ -178,6 +224,7 @@ int main(void)
         cmocka_unit_test(test_matrix_file),
         cmocka_unit_test(test_bad_register),
         cmocka_unit_test(test_impact_names),
+        cmocka_unit_test(test_register_headers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -245,6 +245,46 @@ static void test_period(void **state)
     civ_table_free(nov);
 }
 
+/* The inactivity sheet's times are UTC (as inactivity.csv and the terminal give them) and its hour the local one:
+ * the headers say so, in both languages (before 2026-12-07 "最后活动时间" over 2025-03-03T12:12:19, which a social
+ * worker reads as Beijing time, 8 hours off, beside a local "开始时段" of 20). */
+static void test_inactivity_times(void **state)
+{
+    (void)state;
+    civ_table *ev = NULL, *ia = NULL;
+    static const char *const text[] = {"person", "ts", NULL};
+    civ_table_read_options ro = {.text_columns = text};
+    civ_monitor_inactivity_options opt;
+    assert_int_equal(civ_monitor_inactivity_options_init(&opt), CIV_OK);
+    assert_int_equal(civ_table_read(DEMO "sensor_events.csv", &ro, &ev), CIV_OK);
+    assert_int_equal(civ_monitor_inactivity_run(&opt, ev, "sensor_events.csv", NAN, &ia), CIV_OK);
+    civ_monitor_workbook_tables t = {.inactivity = ia};
+    static const struct {
+        const char *lang, *file, *name, *heads[4];
+    } cases[] = {
+        {"zh", "inact_zh.xlsx", "独居老人未活动",
+         {"最后活动时间（UTC）", "预警时间（UTC）", "恢复活动时间（UTC）", "开始时段（当地时间，时）"}},
+        {"en", "inact_en.xlsx", "Inactivity",
+         {"Last event (UTC)", "Alert at (UTC)", "Resumed (UTC)", "Hour of day (local time)"}},
+    };
+    for (size_t k = 0; k < 2; k++) {
+        const char *path = tf_path(dir, cases[k].file);
+        assert_int_equal(civ_monitor_workbook_write(path, d.spec, &t, cases[k].lang, NULL), CIV_OK);
+        static const char *const times[] = {"最后活动时间（UTC）", "预警时间（UTC）", "恢复活动时间（UTC）",
+                                            "Last event (UTC)", "Alert at (UTC)", "Resumed (UTC)", NULL};
+        civ_table_read_options o = {.sheet = cases[k].name, .text_columns = times};
+        civ_table *s = NULL;
+        assert_int_equal(civ_table_read(path, &o, &s), CIV_OK);
+        for (size_t h = 0; h < 4; h++)
+            assert_string_equal(civ_table_column_name(s, h + 1 + (h == 3 ? 2 : 0)), cases[k].heads[h]);
+        /* the cells are inactivity.csv's UTC text */
+        assert_string_equal(civ_table_text(s, 0, 1), civ_table_text(ia, 0, 1));
+        civ_table_free(s);
+    }
+    civ_table_free(ia);
+    civ_table_free(ev);
+}
+
 static int entries(void)
 {
     DIR *dd = opendir(dir);
@@ -293,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_chinese),
         cmocka_unit_test(test_english),
         cmocka_unit_test(test_period),
+        cmocka_unit_test(test_inactivity_times),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -167,6 +167,7 @@ static int run_monitor(int argc, char **argv)
         civ_cli_monitor_job_free(&job);
         return code;
     }
+    job.out = out;
     civ_cli_monitor_job_print(&job);
     if (out)
         code = civ_cli_monitor_job_write(&job, out); /* prints "wrote DIR/", then "removed ..." */

@@ -229,7 +229,8 @@ static void print_monitor(const civ_plan *plan, const civ_plan_result *r, const 
     if ((t = civ_plan_result_table(r, CIV_PLAN_MONITOR_STATUS)))
         civ_cli_print_alerts(t, civ_plan_result_table(r, CIV_PLAN_MONITOR_ALERTS), listed ? period : NULL);
     if ((t = civ_plan_result_table(r, CIV_PLAN_WARNING)))
-        civ_cli_print_warnings(t, threshold, horizon, civ_plan_warn_model(plan), st->warn_failed);
+        civ_cli_print_warnings(t, threshold, horizon, civ_plan_warn_model(plan), st->warn_failed,
+                               "warning.csv and monitoring.xlsx list them all");
     if ((t = civ_plan_result_table(r, CIV_PLAN_RISKS)))
         civ_cli_print_risks(t, "[monitor] risks");
     if ((t = civ_plan_result_table(r, CIV_PLAN_INACTIVITY)))

@@ -84,6 +84,13 @@ static civ_status run_indicators(civ_cli_monitor_job *job)
         civ_date_form form;
         s = civ_date_parse(job->period, strlen(job->period), &form, &job->period_value);
         civ_frequency freq = civ_monitor_frequency(job->mon);
+        /* a day (2024-11-01, 2024-11-30) is the period it falls in, as Python's period= takes a Timestamp (before
+         * 2026-12-07 refused) */
+        if (!s && form == CIV_DATE_DAY) {
+            if (civ_date_to_period(freq, 0, job->period_value, &job->period_value) == CIV_OK)
+                form = (civ_date_form)freq;
+            civ_clear_error();
+        }
         if (!s && (int)form != (int)freq) { /* a quarter for monthly actuals: say so, not "period 8097" */
             civ_error e;
             memset(&e, 0, sizeof e);
@@ -239,6 +246,8 @@ static void print_reporting(const civ_table *st, const char *ds)
     size_t series = 0, missing = 0, silent = 0, fresh = 0, gone = 0;
     int earlier_periods = 0;
     char silent_list[400] = "", fresh_list[400] = "", gone_list[2000] = "";
+    const char *stopped = NULL, *started = NULL; /* the first unit that reported before and sent nothing now, and
+                                                  * the first reporting for the first time: a renamed unit? */
     for (size_t r = 0; r < n && !strcmp(civ_table_text(st, r, c_scope), scope);) {
         const char *unit = civ_table_text(st, r, c_unit);
         size_t at = 0, nd = 0, before = 0, closes = 0, closed_row = 0;
@@ -274,10 +283,13 @@ static void print_reporting(const civ_table *st, const char *ds)
                 snprintf(item, sizeof item, "%s", unit);
             list_unit(gone_list, sizeof gone_list, gone++, item);
         }
-        if (at && nd == at)
+        if (at && nd == at) {
             list_unit(silent_list, sizeof silent_list, silent++, unit);
-        else if (at && !before)
+            stopped = stopped || !before ? stopped : unit;
+        } else if (at && !before) {
             list_unit(fresh_list, sizeof fresh_list, fresh++, unit);
+            started = started ? started : unit;
+        }
     }
     if (missing && silent)
         printf("not reported %-9s %zu of %zu %s series have no value; %zu %s%s sent nothing: %s\n", ds, missing,
@@ -290,6 +302,15 @@ static void print_reporting(const civ_table *st, const char *ds)
     if (fresh && earlier_periods)
         printf("new in %-15s %zu %s%s %s for the first time: %s\n", ds, fresh, scope, fresh == 1 ? "" : "s",
                fresh == 1 ? "reports" : "report", fresh_list);
+    /* a unit that stops as another starts is most often one renamed or merged (before 2026-12-07 the two lines
+     * stood apart, and the old name was "not reported" every month after, with its alerts "continued") */
+    if (stopped && started && earlier_periods) {
+        char a[160], b[160];
+        printf("                       renamed or merged? if %s became %s, say so in the indicator file, and %s's "
+               "months from %s are closed, not missing: [[closed]] unit = \"%s\", from = \"%s\", into = \"%s\" "
+               "(docs/MONITORING.md, \"Units that close\")\n", civ_cli_safe(stopped, a, sizeof a),
+               civ_cli_safe(started, b, sizeof b), a, ds, a, ds, b);
+    }
 }
 
 /* 1 when every row of the status table is of one period. */
@@ -351,19 +372,23 @@ void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *
     print_reporting(st, ds);
 }
 
+/* The early warning's line and the ten warned series most likely to miss next (a series that warns only later in
+ * the horizon among them, by its next period's probability), then how many more warn and where they all are:
+ * before 2026-12-07 the list held only series whose next period reached the threshold, ten of "25 of 180 series
+ * warn" with nothing said of the 15 others nor of those warning later. */
 void civ_cli_print_warnings(const civ_table *s, double threshold, size_t horizon, const char *model,
-                            size_t n_failed)
+                            size_t n_failed, const char *listed_in)
 {
     size_t n = civ_table_n_rows(s), c_p = col(s, "p_miss_next"), c_w = col(s, "first_warning");
     size_t warned = 0, top[10], n_top = 0;
     for (size_t r = 0; r < n; r++) {
-        warned += civ_table_text(s, r, c_w)[0] != 0;
-        double p = civ_table_number(s, r, c_p);
-        if (!(p >= threshold))
+        if (!civ_table_text(s, r, c_w)[0])
             continue;
+        warned++;
+        double p = civ_table_number(s, r, c_p);
         /* keep the ten highest next-period probabilities, in order */
         size_t k = n_top < 10 ? n_top++ : 10;
-        while (k > 0 && civ_table_number(s, top[k - 1], c_p) < p) {
+        while (k > 0 && !(civ_table_number(s, top[k - 1], c_p) >= p)) {
             if (k < 10)
                 top[k] = top[k - 1];
             k--;
@@ -382,6 +407,8 @@ void civ_cli_print_warnings(const civ_table *s, double threshold, size_t horizon
                civ_cli_cell(civ_table_text(s, r, col(s, "scope")), 10, scope, sizeof scope),
                civ_cli_cell(civ_table_text(s, r, col(s, "unit")), 10, unit, sizeof unit), civ_table_text(s, r, c_w));
     }
+    if (warned > n_top)
+        printf("  ... and %zu more that warn: %s\n", warned - n_top, listed_in);
 }
 
 void civ_cli_print_risks(const civ_table *t, const char *source)
@@ -439,7 +466,9 @@ void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
         civ_cli_print_alerts(job->status, job->alerts, job->period ? ds : NULL);
     }
     if (job->summary)
-        civ_cli_print_warnings(job->summary, job->threshold, job->warn_h, job->model, job->n_failed);
+        civ_cli_print_warnings(job->summary, job->threshold, job->warn_h, job->model, job->n_failed,
+                               job->out ? "warning.csv and monitoring.xlsx list them all"
+                                        : "--out DIR writes them all to warning.csv and monitoring.xlsx");
     if (job->summary && job->first_failed[0])
         printf("  the first that failed: %s\n", job->first_failed);
     if (job->risk_table)

@@ -32,6 +32,7 @@ typedef struct civ_cli_monitor_job {
     const civ_table *demand_forecast_table; /* or a table (the plan's), borrowed */
     const char *demand_actuals;         /* a panel file */
     const char *lang;                   /* monitoring.xlsx's language: "zh" (NULL) or "en" */
+    const char *out;                    /* --out DIR, for the printed lines that point to its files; or NULL */
     /* outputs (owned; NULL when the part was skipped) */
     civ_monitor_spec *spec;
     civ_monitor *mon;
@@ -65,11 +66,12 @@ void civ_cli_monitor_job_free(civ_cli_monitor_job *job);
 
 /* The printers, over the tables (shared with `civicast plan`): the alerts of
  * period `ds` (NULL = the status table's last) by department with the counts
- * of raised, continued and cleared alerts; the ten series most likely to
- * miss next; the risks in handling order; inactivity alerts; demand flags. */
+ * of raised, continued and cleared alerts; the ten warned series most likely
+ * to miss next and how many more warn (listed_in: where they all are); the
+ * risks in handling order; inactivity alerts; demand flags. */
 void civ_cli_print_alerts(const civ_table *status, const civ_table *alerts, const char *ds);
 void civ_cli_print_warnings(const civ_table *summary, double threshold, size_t horizon, const char *model,
-                            size_t n_failed);
+                            size_t n_failed, const char *listed_in);
 void civ_cli_print_risks(const civ_table *risks, const char *source);
 void civ_cli_print_inactivity(const civ_table *inactivity, const char *source);
 void civ_cli_print_demand(const civ_table *demand, const char *source);

@@ -2285,15 +2285,18 @@ CIV_API civ_status civ_monitor_inactivity_threshold(const civ_monitor_inactivity
  *  Errors: CIV_ERR_INVALID_ARGUMENT. */
 CIV_API civ_status civ_monitor_inactivity_poll(const civ_monitor_inactivity *det, double now, civ_table **out);
 /** A whole event table: columns person and ts (text "YYYY-MM-DDTHH:MM:SS",
- *  optionally with "Z" or a space for "T", taken as UTC; or a number of
- *  seconds since 1970-01-01 UTC), in time order.  Events go through a new
- *  detector one by one; at the end the open gaps are polled at `end` (NaN =
+ *  optionally with "Z" or a space for "T", taken as UTC, or with its zone's
+ *  offset "+08:00" / "+0800", fractional seconds allowed; or a number of
+ *  seconds since 1970-01-01 UTC), each person's events in time order (the
+ *  people may be interleaved or listed one after another).  Events go
+ *  through a new detector one by one, in time order; at the end the open gaps are polled at `end` (NaN =
  *  the last event's time).  *alerts: person, last_event, alert_at,
  *  resumed (the next event, "" while open), gap_hours (the whole gap, up to
  *  `end` when open), threshold_hours, hour (local hour of last_event).
  *  `source` names the table in errors (line = row + 2).  Errors:
  *  CIV_ERR_MISSING_COLUMN, CIV_ERR_DATE (bad ts, field "ts"), CIV_ERR_DOMAIN
- *  (timestamps out of order, field "ts"), errors of _create. */
+ *  (a person's event earlier than their event before it, field "ts", both
+ *  lines named), errors of _create. */
 CIV_API civ_status civ_monitor_inactivity_run(const civ_monitor_inactivity_options *opt, const civ_table *events,
                                               const char *source, double end, civ_table **alerts);
 

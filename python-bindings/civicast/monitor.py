@@ -547,16 +547,39 @@ def _period_cell(v, freq=None):
     return str(v)
 
 
-def _workbook_frame(df, what):
-    """A monitoring frame as the C tables it came from: periods and times as text, ids as text."""
+def _naive_dates(col):
+    """A datetime64 column as naive dates, as written (a tz-aware one's wall times)."""
+    return col.dt.tz_localize(None) if getattr(col.dt, "tz", None) is not None else col
+
+
+def _timestamp_periods(frames):
+    """{Timestamp: period text} over the Timestamps of every period column of the frames, by the rule
+    monitor() reads Timestamps with (_periods_of_timestamps: quarter starts 3 months apart are quarters,
+    "2024-Q4"; year starts, years), so that a quarterly monitor()'s Timestamps come back as its
+    quarters; {} when they are no periods (each is then written as its month)."""
+    cols = [_naive_dates(df[c]) for df in frames if isinstance(df, pd.DataFrame) for c in _PERIOD_COLUMNS
+            if c in df.columns and pd.api.types.is_datetime64_any_dtype(df[c].dtype)]
+    if not cols:
+        return {}
+    every = pd.Series(pd.unique(pd.concat(cols, ignore_index=True).dropna()))
+    text = _periods_of_timestamps(every) if len(every) else None
+    return {} if text is None else dict(zip(every, text))
+
+
+def _workbook_frame(df, what, periods=None):
+    """A monitoring frame as the C tables it came from: periods and times as text (Timestamps by
+    `periods`, _timestamp_periods, else as their months), ids as text."""
     if not isinstance(df, pd.DataFrame):
         raise _lib.invalid(f"civicast.write_monitor_workbook: {what} must be a DataFrame, not {type(df).__name__}",
                            kind=TypeError)
     df = df.copy()
     for c in df.columns:
         col = df[c]
-        if c in _PERIOD_COLUMNS and (col.dtype == object or isinstance(col.dtype, pd.PeriodDtype) or
-                                     pd.api.types.is_datetime64_any_dtype(col.dtype)):
+        if c in _PERIOD_COLUMNS and periods and pd.api.types.is_datetime64_any_dtype(col.dtype):
+            df[c] = [periods.get(v, "") if v is not pd.NaT else "" for v in _naive_dates(col)]
+            df[c] = df[c].astype(object)
+        elif c in _PERIOD_COLUMNS and (col.dtype == object or isinstance(col.dtype, pd.PeriodDtype) or
+                                       pd.api.types.is_datetime64_any_dtype(col.dtype)):
             df[c] = col.map(_period_cell).astype(object)
         elif pd.api.types.is_datetime64_any_dtype(col.dtype):  # inactivity's times: UTC text, as the CSV
             t = col.dt.tz_convert("UTC").dt.tz_localize(None) if getattr(col.dt, "tz", None) else col
@@ -580,7 +603,8 @@ def write_monitor_workbook(path, indicators=None, status=None, alerts=None, warn
     risk_matrix risk_matrix()'s, inactivity inactivity_alerts()', demand
     demand_check()'s.  The alerts sheet lists the open alerts, then (with
     status) the alerts that `period` ("2024-12"; None: the alerts' own)
-    cleared.  Periods given as Timestamps are written as their months.
+    cleared.  Periods given as Timestamps are written as the periods monitor()
+    reads them as (quarter starts 3 months apart: "2024-Q4"; else months).
     Raises civicast.Error (a bad lang, an unwritable path: nothing is left)."""
     frames = {"alerts": alerts, "status": status, "warning": warning, "warning_steps": warning_steps,
               "risks": risks, "risk_matrix": risk_matrix, "inactivity": inactivity, "demand": demand}
@@ -589,11 +613,15 @@ def write_monitor_workbook(path, indicators=None, status=None, alerts=None, warn
                                                       lib.civ_monitor_spec_read, lib.civ_monitor_spec_free,
                                                       "indicators")
     handles = {}
+    periods = _timestamp_periods(frames.values())
     try:
         for k, df in frames.items():
             if df is not None:
-                handles[k] = frame_to_table(_workbook_frame(df, k))
+                handles[k] = frame_to_table(_workbook_frame(df, k, periods))
         t = _lib.civ_monitor_workbook_tables(**{k: h.ptr.value for k, h in handles.items()})
+        if isinstance(period, (pd.Timestamp, np.datetime64, datetime.date)):
+            stamp = pd.Timestamp(period)
+            period = periods.get(stamp.tz_localize(None) if stamp.tzinfo else stamp, period)
         t.period = None if period is None else encode(_period_cell(period))
         check(lib.civ_monitor_workbook_write(encode(path), None if spec is None else spec.ptr, ctypes.byref(t),
                                              None if lang is None else encode(str(lang)), None))

@@ -101,6 +101,12 @@ grep -q "^community\|310101001" "$WORK/own/status.csv" || fail "the codes are no
 "$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period 2024-06 >"$WORK/stdout" 2>&1 ||
     fail "--period 2024-06 failed"
 grep -q "alerts 2024-06" "$WORK/stdout" || fail "--period 2024-06 not used"
+# a day is the period it falls in, as Python's period= takes a Timestamp (before 2026-12-07: refused)
+for day in 2024-06-01 2024-06-30 2024-06-15; do
+    "$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period $day >"$WORK/stdout_day" 2>&1 ||
+        fail "--period $day failed: $(head -1 "$WORK/stdout_day")"
+    cmp -s "$WORK/stdout" "$WORK/stdout_day" || fail "--period $day is not --period 2024-06"
+done
 # a period of another form, or outside the actuals: named as a period, with the span (was "period 8097 ...")
 expect_exit 2 "--period '2024-Q2' is not a monthly period like the actuals' (2023-01 .. 2024-12)" -- \
     monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period 2024-Q2
@@ -166,6 +172,39 @@ for thr in 0.2 20%; do
         fail "--threshold $thr failed: $(cat "$WORK/stderr")"
 done
 cmp -s "$WORK/warn_0.2/warning.csv" "$WORK/warn_20%/warning.csv" || fail "--threshold 20% is not --threshold 0.2"
+# the terminal lists the warned series, those that warn only later in the horizon too (the city's fraud cases
+# warn from 2025-02 at 0.2: before 2026-12-07 only a next period >= the threshold was listed), and says how many
+# more warn than the ten it shows, and where they all are (it said nothing of them)
+grep -q "fraud_cases .* first warning 2025-02" "$WORK/stdout" || fail "a series warning later is not listed"
+"$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --warn 3 --model naive --warn-scope district \
+    --threads 1 --threshold 0.2 --out "$WORK/warn_d" >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "district early warning failed: $(cat "$WORK/stderr")"
+warned=$(/usr/bin/python3 -c "
+import csv, sys
+print(sum(1 for r in csv.DictReader(open(sys.argv[1], encoding='utf-8-sig')) if r['first_warning']))
+" "$WORK/warn_d/warning.csv")
+[ "$warned" -gt 10 ] || fail "the district case should warn more than ten series ($warned)"
+grep -q "^early warning .* $warned of 160 series warn" "$WORK/stdout" ||
+    fail "early warning count: $(cat "$WORK/stdout")"
+[ "$(grep -c '^  P(miss next)' "$WORK/stdout")" -eq 10 ] || fail "not ten warned series listed"
+grep -q "^  \.\.\. and $((warned - 10)) more that warn: warning.csv and monitoring.xlsx list them all" \
+    "$WORK/stdout" || fail "no '... and N more' line: $(grep -A12 '^early' "$WORK/stdout")"
+# a street renamed mid-year (D01-S04 reports as D01-S04新 from 2024-07): the month it happens names the likely
+# cause and the [[closed]] table that says so; the table, as printed, is read and closes the old name there
+# (before 2026-12-07 the "sent nothing" and "new in" lines stood apart)
+awk -F, -v OFS=, 'NR > 1 && $1 == "D01-S04" && $4 >= "2024-07" {$1 = "D01-S04新"} 1' "$DEMO/monitoring.csv" \
+    >"$WORK/renamed.csv"
+"$CIV" monitor "$DEMO/indicators.toml" "$WORK/renamed.csv" --period 2024-07 >"$WORK/stdout" 2>&1 ||
+    fail "renamed street: $(cat "$WORK/stdout")"
+hint='renamed or merged? if D01-S04 became D01-S04新, say so in the indicator file'
+grep -q "$hint" "$WORK/stdout" || fail "no renamed-unit hint: $(grep -A2 '^not reported' "$WORK/stdout")"
+{ cat "$DEMO/indicators.toml"; echo "[[closed]]"
+  sed -n 's/.*\[\[closed\]\] unit = \("[^"]*"\), from = \("[^"]*"\), into = \("[^"]*"\).*/unit = \1\nfrom = \2\ninto = \3/p' \
+      "$WORK/stdout"; } >"$WORK/renamed.toml"
+"$CIV" monitor "$WORK/renamed.toml" "$WORK/renamed.csv" --period 2024-07 >"$WORK/stdout" 2>&1 ||
+    fail "the printed [[closed]]: $(cat "$WORK/stdout")"
+grep -q "^closed in 2024-07 .*D01-S04 (into D01-S04新)" "$WORK/stdout" || fail "the printed [[closed]] did not close"
+grep -q "renamed or merged" "$WORK/stdout" && fail "the hint stays once the unit is closed"
 # one month only: nothing can be forecast, exit 6, and the line says why (it said only how many)
 awk -F, 'NR == 1 || $4 == "2024-12"' "$DEMO/monitoring.csv" >"$WORK/one_month.csv"
 "$CIV" monitor "$DEMO/indicators.toml" "$WORK/one_month.csv" --warn 3 --warn-scope city >"$WORK/stdout" 2>&1
@@ -207,8 +246,23 @@ echo "D01-S01,澜中区,service_coverage,2024-01,95,100" >>"$WORK/rate.csv"
 expect_exit 2 "rate.csv:4.*outside \[0, 1\].*field 'value'" -- monitor "$DEMO/indicators.toml" "$WORK/rate.csv"
 sed 's/^target = 0.95$/# no target/' "$DEMO/indicators.toml" >"$WORK/notarget.toml"
 expect_exit 4 "notarget.toml:.*missing key 'target'" -- monitor "$WORK/notarget.toml" "$DEMO/monitoring.csv"
-printf 'person,ts\na,2025-01-01T08:00:00\nb,2025-01-01T09:00:00\na,2025-01-01T08:30:00\n' >"$WORK/ev.csv"
-expect_exit 2 "ev.csv:4.*out of order.*field 'ts'" -- monitor --events "$WORK/ev.csv" --out "$WORK/nothing"
+printf 'person,ts\na,2025-01-01T08:00:00\nb,2025-01-01T09:00:00\na,2025-01-01T07:30:00\n' >"$WORK/ev.csv"
+expect_exit 2 "ev.csv:4:2: .*out of order: person 'a''s event .* at line 2 .*field 'ts'" -- \
+    monitor --events "$WORK/ev.csv" --out "$WORK/nothing"
+# a log sorted by person, then time, and one in Beijing time with its zone (as pandas writes tz-aware
+# Timestamps): the demo's alerts (before 2026-12-07 both refused)
+(head -1 "$DEMO/sensor_events.csv"; tail -n +2 "$DEMO/sensor_events.csv" | LC_ALL=C sort -s -t, -k1,1) \
+    >"$WORK/ev_by_person.csv"
+/usr/bin/python3 -c "
+import pandas as pd, sys
+e = pd.read_csv(sys.argv[1]); e['ts'] = pd.to_datetime(e.ts).dt.tz_convert('Asia/Shanghai')
+e.to_csv(sys.argv[2], index=False)
+" "$DEMO/sensor_events.csv" "$WORK/ev_zoned.csv"
+"$CIV" monitor --events "$DEMO/sensor_events.csv" | tail -n +2 >"$WORK/ev_ref.txt"
+for f in ev_by_person ev_zoned; do
+    "$CIV" monitor --events "$WORK/$f.csv" | tail -n +2 >"$WORK/$f.txt" || fail "monitor --events $f.csv"
+    cmp -s "$WORK/ev_ref.txt" "$WORK/$f.txt" || fail "monitor --events $f.csv: not the demo's alerts"
+done
 printf 'risk,probability,impact\nx,70,severe\n' >"$WORK/risk.csv"
 expect_exit 2 "risk.csv:2.*probability.*field 'probability'" -- monitor --risks "$WORK/risk.csv"
 [ -e "$WORK/nothing" ] && fail "an output folder was made on bad input"

@@ -179,6 +179,11 @@ def test_risk_matrix_plan():
     with pytest.raises(civicast.Error) as e:
         civicast.risk_matrix(bad)
     assert e.value.field == "probability" and e.value.line == 2
+    # a register headed as monitoring.xlsx's risk sheet (风险, 发生概率, 影响程度, ...): the same levels
+    # (before 2026-12-07: "the risk register has no column 'risk'")
+    zh = pd.read_csv(DEMO / "risks.csv").rename(columns={"risk": "风险", "probability": "发生概率", "impact": "影响程度",
+                                                         "owner": "责任单位", "mitigation": "应对措施"})
+    pd.testing.assert_frame_equal(civicast.risk_matrix(zh)[0], risks)
 
 
 def test_excel_sheets(tmp_path):
@@ -218,10 +223,15 @@ def test_inactivity_demo_incidents():
     # false alarms: few per person-month (10 people x 28 days)
     assert len(alerts) - len(truth) <= 10
     ev = pd.DataFrame({"person": ["a", "b", "a"], "ts": ["2025-01-01T08:00:00", "2025-01-01T09:00:00",
-                                                          "2025-01-01T08:30:00"]})
+                                                          "2025-01-01T07:30:00"]})
     with pytest.raises(civicast.Error) as e:
         civicast.inactivity_alerts(ev)
     assert e.value.line == 4 and e.value.field == "ts" and "out of order" in str(e.value)
+    assert "than their event before it, at line 2" in str(e.value)
+    # a log sorted by person, then time, is the same events: the same alerts (before 2026-12-07: refused)
+    demo = pd.read_csv(DEMO / "sensor_events.csv")
+    by_person = demo.sort_values(["person", "ts"], kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(civicast.inactivity_alerts(by_person), civicast.inactivity_alerts(demo))
 
 
 def test_inactivity_timestamps():

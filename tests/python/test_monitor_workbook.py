@@ -110,6 +110,28 @@ def test_timestamps_as_months(tmp_path):
     assert ws["F2"].value == "2024-12" and ws["J2"].value == alerts.since.iloc[0].strftime("%Y-%m")
 
 
+def test_quarterly_timestamps_as_quarters(tmp_path):
+    """Quarterly actuals dated by Timestamps (quarter starts) give frames of Timestamps; the workbook writes
+    their quarters, as the command writes the same data's, not the quarter's first month (before 2026-12-07:
+    统计期 '2024-10' for the fourth quarter, read as October's figure)."""
+    act = pd.read_csv(DEMO / "monitoring.csv", dtype={"street": str})
+    act = act[act.ds.str[5:].isin(["01", "04", "07", "10"]) & (act.indicator != "funds_execution")]
+    text = IND.read_text(encoding="utf-8")
+    ind = text[:text.rindex("[[indicator]]", 0, text.index('id = "funds_execution"'))]  # its steps are monthly
+    want_status, want_alerts = civicast.monitor(ind, act.assign(ds=act.ds.str[:4] + "-Q" +
+                                                               ((act.ds.str[5:].astype(int) + 2) // 3).astype(str)))
+    status, alerts = civicast.monitor(ind, act.assign(ds=pd.to_datetime(act["ds"] + "-01")))
+    assert pd.api.types.is_datetime64_any_dtype(alerts["ds"]) and len(alerts)
+    civicast.write_monitor_workbook(tmp_path / "q.xlsx", ind, status=status, alerts=alerts,
+                                    period=alerts.ds.iloc[0])
+    wb = openpyxl.load_workbook(tmp_path / "q.xlsx")
+    ws = wb["本期预警"]
+    assert ws["F2"].value == "2024-Q4" and ws["J2"].value == want_alerts.since.iloc[0]
+    assert sum(1 for r in ws.iter_rows(min_row=2, values_only=True) if r[10] == "预警解除") > 0  # the cleared
+    got = [r[5] for r in wb["指标状态"].iter_rows(min_row=2, values_only=True)]
+    assert got == list(want_status.ds)
+
+
 def test_errors_leave_nothing(frames, tmp_path):
     alerts = frames[1]
     with pytest.raises(civicast.Error, match="zh.*en"):

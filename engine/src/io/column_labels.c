@@ -74,11 +74,16 @@ static const label LABELS[] = {
     {"risk_matrix", "probability_from", "概率下限", "Probability from", 0},
     {"risk_matrix", "probability_to", "概率上限", "Probability to", 0},
     {"risk_matrix", "risks", "所含风险", "Risks in the cell", 0},
-    {"inactivity", "person", "人员编号", "Person", 0}, {"inactivity", "last_event", "最后活动时间", "Last event", 0},
-    {"inactivity", "alert_at", "预警时间", "Alert at", 0}, {"inactivity", "resumed", "恢复活动时间", "Resumed", 0},
+    /* the times are UTC as the events' file and the terminal give them, the hour the local one the detector bins
+     * by (utc_offset_hours): said in the headers, as on the report's page, so that no one reads 12:12 UTC as
+     * 12:12 Beijing time (before 2026-12-07 the headers said neither) */
+    {"inactivity", "person", "人员编号", "Person", 0},
+    {"inactivity", "last_event", "最后活动时间（UTC）", "Last event (UTC)", 0},
+    {"inactivity", "alert_at", "预警时间（UTC）", "Alert at (UTC)", 0},
+    {"inactivity", "resumed", "恢复活动时间（UTC）", "Resumed (UTC)", 0},
     {"inactivity", "gap_hours", "未活动时长（小时）", "Gap (hours)", 0},
     {"inactivity", "threshold_hours", "预警阈值（小时）", "Threshold (hours)", 0},
-    {"inactivity", "hour", "开始时段（时）", "Hour of day", 0},
+    {"inactivity", "hour", "开始时段（当地时间，时）", "Hour of day (local time)", 0},
     {"demand", "mean", "预测值", "Forecast", 0}, {"demand", "deviation_pct", "偏离预测（%）", "Deviation (%)", 0},
     {"demand", "level", "超出的区间水平（%）", "Interval level (%)", 0}, {"demand", "flag", "判断", "Flag", 0},
 };

@@ -269,7 +269,35 @@ civ_status civ_monitor_inactivity_poll(const civ_monitor_inactivity *d, double n
     return CIV_OK;
 }
 
-/* "YYYY-MM-DDTHH:MM[:SS][Z]" (or a space for T) as seconds since 1970 UTC. */
+/* The zone after a time: "" or "Z" (UTC), or an offset "+08:00" / "+0800" / "+08" (what pandas writes for
+ * tz-aware Timestamps, ISO 8601's local time with its offset), as seconds east of UTC; -1 when it is none. */
+static int parse_zone(const char *p, double *east)
+{
+    *east = 0;
+    if (!*p || (p[0] == 'Z' && !p[1]))
+        return 0;
+    if (*p != '+' && *p != '-')
+        return -1;
+    int sign = *p == '-' ? -1 : 1, d[4], n = 0;
+    for (const char *q = p + 1; *q; q++) {
+        if (*q == ':' && n == 2)
+            continue;
+        if (*q < '0' || *q > '9' || n == 4)
+            return -1;
+        d[n++] = *q - '0';
+    }
+    if (n != 2 && n != 4)
+        return -1;
+    int hh = 10 * d[0] + d[1], mm = n == 4 ? 10 * d[2] + d[3] : 0;
+    if (hh > 14 || mm > 59)
+        return -1;
+    *east = sign * (hh * 3600.0 + mm * 60.0);
+    return 0;
+}
+
+/* "YYYY-MM-DDTHH:MM[:SS[.fff]]" (or a space for T) with "Z", an offset ("+08:00") or nothing (UTC), as seconds
+ * since 1970 UTC.  Before 2026-12-07 an offset was refused, so the CSV pandas writes from tz-aware Timestamps
+ * (which Python's inactivity_alerts takes as a frame) was not read by the command. */
 static int parse_ts(const char *s, double *out)
 {
     size_t len = strlen(s);
@@ -279,7 +307,8 @@ static int parse_ts(const char *s, double *out)
         civ_clear_error();
         return -1;
     }
-    int hh, mm, ss = 0, n = 0;
+    int hh, mm, n = 0;
+    double ss = 0, east;
     const char *p = s + 11;
     if (sscanf(p, "%2d:%2d%n", &hh, &mm, &n) != 2 || n != 5)
         return -1;
@@ -289,13 +318,99 @@ static int parse_ts(const char *s, double *out)
             return -1;
         ss = (p[1] - '0') * 10 + (p[2] - '0');
         p += 3;
+        if (*p == '.' && p[1] >= '0' && p[1] <= '9')
+            for (double unit = 0.1; *++p >= '0' && *p <= '9'; unit /= 10)
+                ss += (*p - '0') * unit;
     }
-    if (*p == 'Z')
-        p++;
-    if (*p || hh > 23 || mm > 59 || ss > 59)
+    if (parse_zone(p, &east) || hh > 23 || mm > 59 || ss >= 60)
         return -1;
-    *out = (double)days * 86400.0 + hh * 3600.0 + mm * 60.0 + ss;
+    *out = (double)days * 86400.0 + hh * 3600.0 + mm * 60.0 + ss - east;
     return 0;
+}
+
+/* The events' rows read once: each row's person and time, and the rows in time order (stable). */
+typedef struct ev_rows {
+    const char **id;
+    char *idbuf; /* a numeric person column's ids as text */
+    double *ts;
+    size_t *order;
+} ev_rows;
+
+static void ev_rows_free(ev_rows *e) { free(e->id), free(e->idbuf), free(e->ts), free(e->order); }
+
+static int by_time(const void *ctx, size_t a, size_t b)
+{
+    const double *ts = ctx;
+    return ts[a] < ts[b] ? -1 : ts[a] > ts[b];
+}
+
+/* One row's person and time into e, or the error at its line and cell. */
+static civ_status read_event(const civ_table *ev, const char *src, size_t c_p, size_t c_t, size_t r, ev_rows *e)
+{
+    char b[64];
+    const char *id = civ_mon_cell_text(ev, r, c_p, b, sizeof b);
+    if (id == b) {
+        civ_snprintf(e->idbuf + 32 * r, 32, "%s", b);
+        id = e->idbuf + 32 * r;
+    }
+    e->id[r] = id;
+    civ_where w = {.file = src, .line = (long)r + 2, .column = (long)c_t + 1, .series_id = id, .field = "ts"};
+    if (civ_table_column_type(ev, c_t) == CIV_COLUMN_NUMBER) {
+        if (!isfinite(e->ts[r] = civ_table_number(ev, r, c_t)))
+            return civ_fail_at(CIV_ERR_DATE, &w, "missing timestamp");
+    } else if (parse_ts(civ_table_text(ev, r, c_t), &e->ts[r]))
+        return civ_fail_at(CIV_ERR_DATE, &w, "ts '%s' is not a time \"YYYY-MM-DDTHH:MM:SS\" (UTC, or with its zone: "
+                                             "\"2025-03-01 08:00:00+08:00\") or seconds since 1970",
+                           civ_table_text(ev, r, c_t));
+    if (!id[0]) {
+        w.field = "person", w.column = (long)c_p + 1;
+        return civ_fail_at(CIV_ERR_PARSE, &w, "empty person id");
+    }
+    return CIV_OK;
+}
+
+/* Reads every row, checks that each person's own events are in time order, and orders the rows by time.  A log
+ * that lists the people one after another (sorted by person, then time: a sheet per sensor pasted together) is
+ * the same events as one in time order; before 2026-12-07 it was refused at its second person's first row,
+ * "earlier than the one before it", with another person's time.  A person's own event earlier than their event
+ * before it is still an error, naming both lines. */
+static civ_status read_events(const civ_table *ev, const char *src, size_t c_p, size_t c_t, ev_rows *e)
+{
+    size_t n = civ_table_n_rows(ev), n_people = 0, *last = malloc((n + 1) * sizeof *last);
+    civ_strmap people = {0}; /* person -> index; last[index]: their latest row so far */
+    civ_status st = CIV_OK;
+    if (!last || !(e->id = malloc((n + 1) * sizeof *e->id)) || !(e->ts = malloc((n + 1) * sizeof *e->ts)) ||
+        !(e->order = malloc((n + 1) * sizeof *e->order)) ||
+        (civ_table_column_type(ev, c_p) != CIV_COLUMN_TEXT && !(e->idbuf = malloc(32 * (n + 1))))) {
+        free(last);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    for (size_t r = 0; !st && r < n; r++) {
+        size_t p;
+        e->order[r] = r;
+        if ((st = read_event(ev, src, c_p, c_t, r, e)))
+            break;
+        civ_status put = civ_strmap_put(&people, e->id[r], n_people, &p);
+        if (put == CIV_OK)
+            p = n_people++;
+        else if (put != CIV_ERR_DUPLICATE)
+            st = put;
+        else if (e->ts[r] < e->ts[last[p]]) {
+            char t0[40], t1[40];
+            format_ts(e->ts[last[p]], t0, sizeof t0);
+            format_ts(e->ts[r], t1, sizeof t1);
+            civ_where w = {.file = src, .line = (long)r + 2, .column = (long)c_t + 1, .series_id = e->id[r],
+                           .field = "ts"};
+            st = civ_fail_at(CIV_ERR_DOMAIN, &w, "timestamps out of order: person '%s''s event at %s UTC is earlier "
+                                                 "than their event before it, at line %zu (%s UTC); sort the events "
+                                                 "by ts", e->id[r], t1, last[p] + 2, t0);
+        }
+        if (!st)
+            last[p] = r;
+    }
+    free(last);
+    civ_strmap_free(&people);
+    return st ? st : civ_mon_sort(e->order, n, by_time, e->ts);
 }
 
 civ_status civ_monitor_inactivity_run(const civ_monitor_inactivity_options *opt, const civ_table *ev,
@@ -316,49 +431,26 @@ civ_status civ_monitor_inactivity_run(const civ_monitor_inactivity_options *opt,
         }
     civ_monitor_inactivity *d = NULL;
     civ_table *t = NULL;
+    ev_rows e = {0};
     civ_status st = civ_monitor_inactivity_create(opt, &d);
     st = st ? st : civ_table_create(&t);
     st = st ? st : alert_columns(t, 1);
+    st = st ? st : read_events(ev, src, c_p, c_t, &e);
     size_t n = civ_table_n_rows(ev);
-    for (size_t r = 0; !st && r < n; r++) {
-        char b[64];
-        const char *id = civ_mon_cell_text(ev, r, c_p, b, sizeof b);
-        double ts;
-        civ_where w = {.file = src, .line = (long)r + 2, .series_id = id, .field = "ts"};
-        if (civ_table_column_type(ev, c_t) == CIV_COLUMN_NUMBER) {
-            ts = civ_table_number(ev, r, c_t);
-            if (!isfinite(ts)) {
-                st = civ_fail_at(CIV_ERR_DATE, &w, "missing timestamp");
-                break;
-            }
-        } else if (parse_ts(civ_table_text(ev, r, c_t), &ts)) {
-            st = civ_fail_at(CIV_ERR_DATE, &w, "ts '%s' is not a time \"YYYY-MM-DDTHH:MM:SS\" (UTC) or seconds "
-                                               "since 1970", civ_table_text(ev, r, c_t));
-            break;
-        }
-        if (!id[0]) {
-            w.field = "person";
-            st = civ_fail_at(CIV_ERR_PARSE, &w, "empty person id");
-            break;
-        }
-        size_t i;
-        double last = civ_strmap_get(&d->index, id, &i) ? d->people[i].last : NAN, T = 0, at;
+    for (size_t k = 0; !st && k < n; k++) {
+        size_t r = e.order[k], i;
+        const char *id = e.id[r];
+        double ts = e.ts[r], last = civ_strmap_get(&d->index, id, &i) ? d->people[i].last : NAN, T = 0, at;
         if (!isnan(last))
             T = threshold_of(d, &d->people[i], hour_bin(d, last));
-        if ((st = civ_monitor_inactivity_event(d, id, ts, &at)) == CIV_ERR_DOMAIN) {
-            char prev[40];
-            format_ts(d->latest, prev, sizeof prev);
-            st = civ_fail_at(CIV_ERR_DOMAIN, &w, "timestamps out of order: this event is earlier than the one "
-                                                 "before it (%s); sort the events by ts", prev);
-            break;
-        }
-        if (st)
+        if ((st = civ_monitor_inactivity_event(d, id, ts, &at)))
             break;
         if (!isnan(at))
             st = add_alert(t, 1, d, id, last, T, ts, ts);
     }
     if (!st && d->any)
         st = poll_into(d, isnan(end) ? d->latest : end, t, 1);
+    ev_rows_free(&e);
     civ_monitor_inactivity_free(d);
     if (st) {
         civ_table_free(t);

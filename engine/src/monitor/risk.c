@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "c_locale.h"
+#include "column_labels.h"
 #include "monitor.h"
 
 #define MAX_SIDE 10
@@ -283,6 +284,29 @@ static size_t prob_row(const civ_monitor_matrix *x, double p)
     return r;
 }
 
+/* "; the cell has spaces around it: ..." when the impact, without the spaces around it, is on the scale (the
+ * message showed '较严重 ' and the scale's 较严重 side by side, the space all but invisible); else "". */
+static const char *spaced_impact(const civ_monitor_matrix *x, const char *imp)
+{
+    size_t n = strlen(imp), a = 0;
+    while (a < n && (imp[a] == ' ' || imp[a] == '\t'))
+        a++;
+    while (n > a && (imp[n - 1] == ' ' || imp[n - 1] == '\t'))
+        n--;
+    if (a == 0 && !imp[n])
+        return "";
+    char bare[128];
+    civ_snprintf(bare, sizeof bare, "%.*s", (int)(n - a < 127 ? n - a : 127), imp + a);
+    for (size_t k = 0; k < x->n_cols; k++) {
+        const char *names[2] = {x->impacts[k], x->aliases[k]};
+        for (int j = 0; j < 2; j++)
+            if (names[j] && !civ_ascii_casecmp(names[j], bare))
+                return "; the cell has spaces around it: clear them in the sheet (Excel: =TRIM() or Find and "
+                       "Replace)";
+    }
+    return "";
+}
+
 static civ_status read_register(const civ_monitor_matrix *x, const civ_table *t, const char *src, size_t *cols,
                                 risk_row *rows, size_t n)
 {
@@ -302,17 +326,19 @@ static civ_status read_register(const civ_monitor_matrix *x, const civ_table *t,
         }
         rows[i].input = i;
         w.series_id = id;
+        size_t first;
         if (!id[0]) {
-            w.field = "risk";
+            w.field = "risk", w.column = (long)cols[0] + 1;
             st = civ_fail_at(CIV_ERR_DOMAIN, &w, "empty risk name");
         } else if (!(p >= 0 && p <= 1)) {
-            w.field = "probability";
+            w.field = "probability", w.column = (long)cols[1] + 1;
             civ_snprintf(pb, sizeof pb, "%s", civ_mon_cell_text(t, i, cols[1], b, sizeof b));
             st = civ_fail_at(CIV_ERR_DOMAIN, &w, "risk '%s': probability '%s' must be a fraction in [0, 1] "
                                                  "(write 0.70 for 70%%)", id, pb);
-        } else if ((st = civ_strmap_put(&seen, id, i, NULL)) == CIV_ERR_DUPLICATE) {
-            w.field = "risk";
-            st = civ_fail_at(CIV_ERR_DUPLICATE, &w, "risk '%s' is listed twice", id);
+        } else if ((st = civ_strmap_put(&seen, id, i, &first)) == CIV_ERR_DUPLICATE) {
+            w.field = "risk", w.column = (long)cols[0] + 1;
+            st = civ_fail_at(CIV_ERR_DUPLICATE, &w, "risk '%s' is listed twice: here and at line %zu; give each "
+                                                    "risk one row", id, first + 2);
         }
         if (st)
             break;
@@ -331,9 +357,9 @@ static civ_status read_register(const civ_monitor_matrix *x, const civ_table *t,
                 civ_snprintf(scale + strlen(scale), sizeof scale - strlen(scale), "%s\"%s\"%s%s%s", k ? ", " : "",
                              x->impacts[k], x->aliases[k] ? " (" : "", x->aliases[k] ? x->aliases[k] : "",
                              x->aliases[k] ? ")" : "");
-            w.field = "impact";
-            st = civ_fail_at(CIV_ERR_NOT_FOUND, &w, "risk '%s': impact '%s' is not on the scale (%s)", id, imp,
-                             scale);
+            w.field = "impact", w.column = (long)cols[2] + 1;
+            st = civ_fail_at(CIV_ERR_NOT_FOUND, &w, "risk '%s': impact '%s' is not on the scale (%s)%s", id, imp,
+                             scale, spaced_impact(x, imp));
             break;
         }
         rows[i].p = p, rows[i].r = prob_row(x, p), rows[i].c = (size_t)c;
@@ -414,6 +440,25 @@ static civ_status assessed_table(const civ_monitor_matrix *x, const civ_table *t
     return st;
 }
 
+/* A register column by its name, or by the header monitoring.xlsx's risk sheet gives it (风险, 发生概率, 影响程度,
+ * 责任单位, 应对措施; Risk, Probability, ... in English): a register kept in Chinese, or the workbook's sheet
+ * saved back as the next month's register, is read unedited (before 2026-12-07: "no column 'risk'"). */
+static civ_status register_column(const civ_table *t, const char *name, size_t *col)
+{
+    if (civ_table_find_column(t, name, col) == CIV_OK)
+        return CIV_OK;
+    for (int zh = 1; zh >= 0; zh--) {
+        char buf[160];
+        civ_label_ctx ctx = {.zh = zh, .table = "risks"};
+        const char *label = civ_column_label(&ctx, name, buf, sizeof buf);
+        if (label && civ_table_find_column(t, label, col) == CIV_OK) {
+            civ_clear_error();
+            return CIV_OK;
+        }
+    }
+    return CIV_ERR_MISSING_COLUMN;
+}
+
 civ_status civ_monitor_risk_assess(const civ_monitor_matrix *x, const civ_table *t, const char *source,
                                    civ_table **assessed, civ_table **matrix_out)
 {
@@ -426,14 +471,16 @@ civ_status civ_monitor_risk_assess(const civ_monitor_matrix *x, const civ_table 
     const char *names[] = {"risk", "probability", "impact", "owner", "mitigation"};
     size_t cols[5];
     for (int i = 0; i < 5; i++)
-        if (civ_table_find_column(t, names[i], &cols[i])) {
+        if (register_column(t, names[i], &cols[i])) {
             if (i >= 3) {
                 cols[i] = SIZE_MAX;
                 continue;
             }
             civ_where w = {.file = src, .line = 1, .field = names[i]};
             return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the risk register has no column '%s' (need risk, "
-                                                           "probability, impact[, owner, mitigation])", names[i]);
+                                                           "probability, impact[, owner, mitigation], or the "
+                                                           "workbook's headers 风险, 发生概率, 影响程度[, 责任单位, "
+                                                           "应对措施])", names[i]);
         }
     civ_clear_error();
     size_t n = civ_table_n_rows(t);

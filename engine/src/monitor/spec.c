@@ -99,14 +99,25 @@ static civ_status get_count(reader *r, const char *key, long *out)
 
 static int is_number(const civ_toml_value *v) { return v->type == CIV_TOML_INTEGER || v->type == CIV_TOML_FLOAT; }
 
-/* 1 when v is a percentage with its sign ("95%", "-30%"), its fraction in *out (the double of 0.95). */
+/* 1 when v is a percentage with its sign ("95%", "-30%"), its fraction in *out (the double of 0.95).  The sign
+ * as a Chinese input method types it, full width ("95％"), and a space before it ("95 %") are the same
+ * percentage (before 2026-12-07 both were "must be a number"). */
 static int is_percent(const civ_toml_value *v, double *out)
 {
-    if (v->type != CIV_TOML_STRING || !v->text)
+    if (v->type != CIV_TOML_STRING || !v->text || strlen(v->text) > 60)
         return 0;
-    int neg = v->text[0] == '-';
+    char t[64];
+    size_t n = 0;
+    for (const char *p = v->text; *p; p++) {
+        if (!strncmp(p, "\xEF\xBC\x85", 3)) /* ％ */
+            t[n++] = '%', p += 2;
+        else if (*p != ' ' || !(p[1] == '%' || !strncmp(p + 1, "\xEF\xBC\x85", 3)))
+            t[n++] = *p;
+    }
+    t[n] = 0;
+    int neg = t[0] == '-';
     double x;
-    if (civ_percent_text(v->text + neg, &x))
+    if (civ_percent_text(t + neg, &x))
         return 0;
     *out = neg ? -x : x;
     return 1;

@@ -372,9 +372,71 @@ static civ_status bad_period(const bind_ctx *c, size_t r, const char *ds)
     int64_t day;
     if (at < n && civ_date_parse(ds, at, &form, &day) == CIV_OK && form == CIV_DATE_DAY)
         return row_fail(c, CIV_ERR_DATE, r, c->spec->time_column, "%s: %s", c->spec->time_column, why);
-    return row_fail(c, CIV_ERR_DATE, r, c->spec->time_column,
-                    "%s '%s' is not a year, quarter or month (\"2024\", \"2024-Q3\", \"2024-07\", \"2024年7月\")",
-                    c->spec->time_column, ds);
+    /* the parser's own diagnosis when it has one (Excel's "Jan-23" display, a serial 44927, YYYYMM, month 13),
+     * and spaces around a period; before 2026-12-07 every such cell got the generic list of forms alone */
+    const char *a = ds, *z = ds + n, *reason = strstr(why, "': ");
+    while (*a == ' ' || *a == '\t')
+        a++;
+    while (z > a && (z[-1] == ' ' || z[-1] == '\t'))
+        z--;
+    char more[sizeof why + 8] = "";
+    if ((a != ds || *z) && z > a && civ_date_parse(a, (size_t)(z - a), &form, &day) == CIV_OK)
+        civ_snprintf(more, sizeof more, ": the cell has spaces around '%.*s'; clear them in the sheet",
+                     (int)(z - a < 64 ? z - a : 64), a);
+    else if (reason && !strstr(reason, "expected YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD"))
+        civ_snprintf(more, sizeof more, ": %s", reason + 3);
+    civ_clear_error();
+    char msg[sizeof more + 200];
+    civ_snprintf(msg, sizeof msg, "%s '%.64s' is not a year, quarter or month (\"2024\", \"2024-Q3\", \"2024-07\", "
+                 "\"2024年7月\")%s", c->spec->time_column, ds, more);
+    return row_fail(c, CIV_ERR_DATE, r, c->spec->time_column, "%s%s", msg, "");
+}
+
+/* The cell text without the spaces and tabs around it, into buf (truncated to its size); "" when none. */
+static const char *trimmed(const char *s, char *buf, size_t size)
+{
+    const char *a = s, *z = s + strlen(s);
+    while (*a == ' ' || *a == '\t')
+        a++;
+    while (z > a && (z[-1] == ' ' || z[-1] == '\t'))
+        z--;
+    if (a == s && !*z)
+        return "";
+    civ_snprintf(buf, size, "%.*s", (int)(z - a < (long)size - 1 ? z - a : (long)size - 1), a);
+    return buf;
+}
+
+/* The first row of unit u (the error paths only). */
+static size_t first_row_of(const bind_ctx *c, size_t u)
+{
+    size_t r = 0;
+    while (r < c->n_rows && c->row_unit[r] != u)
+        r++;
+    return r;
+}
+
+/* A unit cell with spaces around an id the actuals also have (" D01-S01 " beside "D01-S01") is one unit split in
+ * two: the spaced cells' months were "not reported" for the real unit and the phantom one "sent nothing" every
+ * month after.  An error naming both lines, as the long panels' reader does (before 2026-12-07: silently two
+ * units). */
+static civ_status spaced_units(const bind_ctx *c)
+{
+    for (size_t u = 0; u < c->n_units; u++) {
+        char b[256];
+        size_t v;
+        const char *t = trimmed(c->unit_name[u], b, sizeof b);
+        if (!t[0] || !civ_strmap_get(&c->units, t, &v))
+            continue;
+        size_t ru = first_row_of(c, u), rv = first_row_of(c, v);
+        char line[32];
+        civ_snprintf(line, sizeof line, "%zu", rv + 2);
+        char what[400];
+        civ_snprintf(what, sizeof what, "%.100s '%.100s' has spaces around it, and line %s has '%.100s': one unit "
+                     "split in two; clear the spaces in the sheet (Excel: =TRIM() or Find and Replace)",
+                     c->spec->unit_column, c->unit_name[u], line, t);
+        return row_fail(c, CIV_ERR_PARSE, ru, c->spec->unit_column, "%s%s", what, "");
+    }
+    return CIV_OK;
 }
 
 static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, int64_t *hi)
@@ -431,7 +493,56 @@ static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, i
     *form_out = form0;
     if (form0 == CIV_DATE_DAY && (st = days_to_periods(c, form_out, lo, hi)))
         return st;
+    if ((st = spaced_units(c)))
+        return st;
     return check_level_weights(c);
+}
+
+/* A unit in two groups of roll-up k at row r: both groups and the line of the first, and the spaces when the two
+ * differ only by them (before 2026-12-07: "unit 'X' is in two groups of 'district'", naming neither). */
+static civ_status two_groups(const bind_ctx *c, size_t k, size_t r, size_t u)
+{
+    const char *col = c->spec->rollup[k];
+    const char *g0 = c->group_name[k][c->unit_group[k][u]], *g1 = civ_table_text(c->t, r, c->c_roll[k]);
+    size_t first = 0;
+    while (first < r && !(c->row_unit[first] == u && !strcmp(civ_table_text(c->t, first, c->c_roll[k]), g0)))
+        first++;
+    char b0[256], b1[256], hint[400] = "";
+    const char *t0 = trimmed(g0, b0, sizeof b0), *t1 = trimmed(g1, b1, sizeof b1);
+    if (!strcmp(t0[0] ? t0 : g0, t1[0] ? t1 : g1))
+        civ_snprintf(hint, sizeof hint, ": '%.100s' has spaces around it; clear them in the sheet (Excel: =TRIM() "
+                     "or Find and Replace)", t1[0] ? g1 : g0);
+    else
+        civ_snprintf(hint, sizeof hint, ": a unit belongs to one %.100s; correct the row that is wrong", col);
+    char msg[900];
+    civ_snprintf(msg, sizeof msg, "unit '%.100s' is in two groups of '%.100s': '%.100s' here, '%.100s' at line %zu%s",
+                 c->unit_name[u], col, g1, g0, first + 2, hint);
+    return row_fail(c, CIV_ERR_SPEC, r, col, "%s%s", msg, "");
+}
+
+/* A roll-up group written with spaces around a name the column also has ("澜中区 " beside "澜中区"): one district
+ * split in two roll-ups, each missing the other's streets.  An error naming both lines (before 2026-12-07: two
+ * groups, silently). */
+static civ_status spaced_groups(const bind_ctx *c, size_t k)
+{
+    for (size_t g = 0; g < c->n_groups[k]; g++) {
+        char b[256];
+        size_t h;
+        const char *t = trimmed(c->group_name[k][g], b, sizeof b);
+        if (!t[0] || !civ_strmap_get(&c->groups[k], t, &h))
+            continue;
+        size_t rg = 0, rh = 0;
+        while (rg < c->n_rows && strcmp(civ_table_text(c->t, rg, c->c_roll[k]), c->group_name[k][g]))
+            rg++;
+        while (rh < c->n_rows && strcmp(civ_table_text(c->t, rh, c->c_roll[k]), t))
+            rh++;
+        char what[500];
+        civ_snprintf(what, sizeof what, "%.100s '%.100s' has spaces around it, and line %zu has '%.100s': one group "
+                     "split in two; clear the spaces in the sheet (Excel: =TRIM() or Find and Replace)",
+                     c->spec->rollup[k], c->group_name[k][g], rh + 2, t);
+        return row_fail(c, CIV_ERR_SPEC, rg, c->spec->rollup[k], "%s%s", what, "");
+    }
+    return CIV_OK;
 }
 
 static civ_status read_groups(bind_ctx *c)
@@ -468,9 +579,10 @@ static civ_status read_groups(bind_ctx *c)
             if (c->unit_group[k][u] == SIZE_MAX)
                 c->unit_group[k][u] = gi;
             else if (c->unit_group[k][u] != gi)
-                return row_fail(c, CIV_ERR_SPEC, r, col, "unit '%s' is in two groups of '%s'", c->unit_name[u],
-                                col);
+                return two_groups(c, k, r, u);
         }
+        if ((st = spaced_groups(c, k)))
+            return st;
     }
     return CIV_OK;
 }
