@@ -28,7 +28,8 @@ SOURCE = Path(__file__).resolve().parents[2]
 PLAN = SOURCE / "tests" / "data" / "plan"
 ALLOC = SOURCE / "engine" / "src" / "alloc"
 MACHINE = re.compile(r"^[A-Za-z0-9_ /+.()-]+$")  # a code as the CSVs write it: fund, per_capita_mean, yuan/person
-NAMED = {"reserve", "pool", "fund", "district", "history", "closed"}  # summary sections whose item is a name
+# summary sections whose item is a name
+NAMED = {"reserve", "pool", "fund", "district", "history", "closed", "discontinued"}
 
 
 def _literals(text):
@@ -77,7 +78,8 @@ def test_the_sources_are_read():
 
 def _every_feature_plan(tmp_path):
     """tests/data/plan with what the summary can say: a labelled pool and formula, pace, a tilt on each formula,
-    last year's allocation naming a community that has closed (P99: the history and closed rows)."""
+    last year's allocation naming a community that has closed (P99: the history and closed rows) and a fund this
+    year's spec does not have (old: the discontinued rows)."""
     d = tmp_path / "plan"
     shutil.copytree(PLAN, d)
     spec = (d / "plan.spec").read_text(encoding="utf-8")
@@ -90,7 +92,8 @@ def _every_feature_plan(tmp_path):
     (d / "plan.spec").write_text(spec, encoding="utf-8")
     c = pd.read_csv(d / "communities.csv")
     ly = pd.DataFrame({"unique_id": list(c.unique_id) + ["P99"],
-                       "pool_main_fen": [round(v * 100) for v in c.last_year_funding] + [500_000]})
+                       "pool_main_fen": [round(v * 100) for v in c.last_year_funding] + [500_000],
+                       "pool_old_fen": [100] * len(c) + [0]})  # a fund discontinued: the discontinued rows
     ly.to_csv(d / "ly.csv", index=False)
     return d / "plan.toml"
 
