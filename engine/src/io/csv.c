@@ -529,6 +529,13 @@ const char *civ_csv_number_hint(const char *t)
  * names, notes -- kept in the panel, whose extra columns are covariates. */
 static const char *covariate_extra(const char *t)
 {
+    civ_date_form form;
+    int64_t v;
+    if (civ_date_parse(t, strlen(t), &form, &v) == CIV_OK) /* a second date column: a table, not a panel */
+        return "; the column holds dates: a long panel's columns besides the id, the date and the value are numeric "
+               "covariates, so a table with a date column of its own (a backtest's windows: cutoff) is read as a "
+               "table (civicast convert --table IN OUT), or drop the column";
+    civ_clear_error();
     const char *why = civ_csv_number_hint(t);
     if (why[0] || (t[0] >= '0' && t[0] <= '9') || t[0] == '-' || t[0] == '+' || t[0] == '.')
         return why;
