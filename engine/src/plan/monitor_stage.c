@@ -168,7 +168,15 @@ static civ_status indicators(const civ_plan *p, civ_table **tables, size_t *n_fa
     }
     if (!s)
         s = civ_monitor_run(spec, act, p->mon_actuals, &mon);
-    if (!s && p->mon_period_set && (int)p->mon_period_form != (int)civ_monitor_frequency(mon)) {
+    int64_t period = p->mon_period;
+    int form = (int)p->mon_period_form;
+    if (!s && p->mon_period_set && form == CIV_DATE_DAY) { /* a day is the period it falls in, as --period's */
+        civ_frequency freq = civ_monitor_frequency(mon);
+        if (civ_date_to_period(freq, 0, period, &period) == CIV_OK)
+            form = (int)freq;
+        civ_clear_error();
+    }
+    if (!s && p->mon_period_set && form != (int)civ_monitor_frequency(mon)) {
         civ_where w = {.file = p->path, .field = "period"};
         s = civ_fail_at(CIV_ERR_SPEC, &w, "[monitor] period is not a %s period like the actuals' (write it as "
                                           "they are, e.g. \"2024-12\" for monthly actuals)",
@@ -177,7 +185,7 @@ static civ_status indicators(const civ_plan *p, civ_table **tables, size_t *n_fa
     if (!s)
         s = civ_monitor_status_table(mon, &tables[CIV_PLAN_MONITOR_STATUS]);
     if (!s)
-        s = civ_monitor_alert_table(mon, p->mon_period_set ? p->mon_period : CIV_MONITOR_LATEST,
+        s = civ_monitor_alert_table(mon, p->mon_period_set ? period : CIV_MONITOR_LATEST,
                                     &tables[CIV_PLAN_MONITOR_ALERTS]);
     if (!s && p->warn_h)
         s = early_warning(p, mon, tables, n_failed);
