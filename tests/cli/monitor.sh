@@ -319,8 +319,10 @@ grep "^alerts " "$WORK/stdout" | cmp -s - "$WORK/want" ||
 sed 's/^period = "2024-06"/period = "2024-06-15"/' "$WORK/plan_june.toml" >"$WORK/plan_day.toml"
 "$CIV" plan "$WORK/plan_day.toml" --out "$WORK/planday" >"$WORK/stdout" 2>"$WORK/stderr" ||
     fail "plan with [monitor] period = a day failed: $(cat "$WORK/stderr")"
-grep "^alerts " "$WORK/stdout" | cmp -s - "$WORK/want" || fail "plan's day period line: $(grep '^alerts ' "$WORK/stdout")"
-cmp -s "$WORK/planday/monitor_alerts.csv" "$WORK/planjune/monitor_alerts.csv" || fail "a day's alerts differ from June's"
+grep "^alerts " "$WORK/stdout" | cmp -s - "$WORK/want" ||
+    fail "plan's day period line: $(grep '^alerts ' "$WORK/stdout")"
+cmp -s "$WORK/planday/monitor_alerts.csv" "$WORK/planjune/monitor_alerts.csv" ||
+    fail "a day's alerts differ from June's"
 sed 's/^period = "2024-06"/period = "2024-Q2"/' "$WORK/plan_june.toml" >"$WORK/plan_q2.toml"
 expect_exit 4 "plan_q2.toml: \[monitor\] period is not a monthly period" -- plan "$WORK/plan_q2.toml" --out "$WORK/planq2"
 sed 's/^warn_horizon = 2/warn_horizon = 2\nwarn_colour = 1/' "$WORK/plan.toml" >"$WORK/badplan.toml"
