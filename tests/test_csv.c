@@ -478,8 +478,8 @@ static void test_quoting_errors(void **state)
                        "name");
     assert_non_null(strstr(civ_last_error()->text, "the column holds text"));
     /* a second date column (backtest's windows, cutoff): a table, said so with the command that reads it */
-    expect_panel_error("unique_id,cutoff,ds,y\nA,2024-01-01,2024-02-01,3\nA,2024-01-01,2024-03-01,4\n", CIV_ERR_PARSE, 2,
-                       2, "cutoff");
+    expect_panel_error("unique_id,cutoff,ds,y\nA,2024-01-01,2024-02-01,3\nA,2024-01-01,2024-03-01,4\n",
+                       CIV_ERR_PARSE, 2, 2, "cutoff");
     assert_non_null(strstr(civ_last_error()->text, "the column holds dates: a long panel's columns besides the id"));
     assert_non_null(strstr(civ_last_error()->text, "civicast convert --table IN OUT"));
     expect_panel_error("unique_id,ds,y,price\nA,2024-01,1,12x\n", CIV_ERR_PARSE, 2, 4, "price");

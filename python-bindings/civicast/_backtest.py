@@ -9,9 +9,8 @@ import numpy as np
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import (ForecastWarning, PanelData, _conformal, _forecast_options, _model_list, _Owned, _standard_columns, count_dtypes,
-                    panel_frame,
-                    table_to_frame)
+from .frame import (ForecastWarning, PanelData, _conformal, _forecast_options, _model_list, _Owned, _standard_columns,
+                    count_dtypes, panel_frame, table_to_frame)
 
 _FN = "civicast.backtest"
 

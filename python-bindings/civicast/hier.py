@@ -19,8 +19,8 @@ import pandas as pd
 from . import _lib
 from ._lib import check, encode, lib
 from .frame import (ForecastWarning, PanelData, _DEFAULT_SEED, _Owned, _dec, _days_to_periods, _input_format,
-                    _levels, _nonnegative, _read_table, _string_periods, frame_table, panel_frame, panel_to_frame, table_to_frame,
-                    whole_codes)
+                    _levels, _nonnegative, _read_table, _string_periods, frame_table, panel_frame, panel_to_frame,
+                    table_to_frame, whole_codes)
 
 
 def _names(x, what):

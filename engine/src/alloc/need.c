@@ -536,7 +536,8 @@ static civ_status need_rows(const civ_alloc_need *n, const civ_table *fc, nrow *
             return civ_fail_at(CIV_ERR_DOMAIN, &w, "need: forecasts row %zu: '%s' is %s for community '%s'%s",
                                civ_table_row_number(fc, r), n->column,
                                isnan(d) ? "missing" : d < 0 ? "negative" : "infinite", id,
-                               isnan(d) ? " (did its forecast fail? if_missing = \"zero\" in [need] counts it as 0)" : "");
+                               isnan(d) ? " (did its forecast fail? if_missing = \"zero\" in [need] counts it as 0)"
+                                        : "");
         }
         rows[m].id = id, rows[m].ds = dsnum ? "" : civ_table_text(fc, r, cds), rows[m].year = year, rows[m].demand = d,
         rows[m].row = r, rows[m].shown = civ_table_row_number(fc, r), rows[m].form = form, rows[m].value = v;

@@ -664,7 +664,8 @@ civ_status civ_period_format(civ_frequency freq, int phase, int64_t period, char
 /* The wide reader's and the CSV header's test of a month header that lacks its year (date.h). */
 int civ_date_yearless_month(const char *h)
 {
-    static const char *const en[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+    static const char *const en[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                     "jul", "aug", "sep", "oct", "nov", "dec"};
     int m = 0;
     size_t k = 0;
     while (k < 2 && civ_ascii_isdigit((unsigned char)h[k]))
