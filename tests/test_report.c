@@ -1347,6 +1347,19 @@ static void test_waterfall_steps(void **state)
     assert_null(strstr(spec, "0000000"));
     assert_non_null(strstr(spec, "\"start\":0.22,"));
     free(spec);
+    /* an empty cell (a folder assembled by hand) moves nothing: the running total stays a number */
+    put("wf", "allocation_waterfall.csv",
+        "spec,scope,name,communities,base,tilt,earmark,floor,cap,hold_harmless,pace,ratable,rebalance,rounding,amount\n"
+        "plan,total,,3,800000,0,200000,30000,-10000,0,0,0,-20000,0,1000000\n"
+        "plan,gained,,2,,,200000,30000,0,0,0,0,0,1,\n"
+        "plan,lost,,1,,-5000,0,0,-10000,0,0,0,-20000,-1,\n");
+    assert_int_equal(civ_report_write(path, &zh), CIV_OK);
+    spec = tf_slurp(file, NULL);
+    assert_non_null(spec);
+    assert_non_null(strstr(spec, "{\"step\":\"专项资金 +\",\"kind\":\"增加\",\"start\":-0.005,"));
+    assert_non_null(strstr(spec, "{\"step\":\"净变化\",\"kind\":\"合计\",\"start\":0,\"end\":0.195,"));
+    free(spec);
+    put("wf", "allocation_waterfall.csv", WATERFALL);
     snprintf(file, sizeof file, "%s/report.html", path);
     char *html = tf_slurp(file, NULL);
     assert_non_null(strstr(html, "一般资金的因素法基数"));

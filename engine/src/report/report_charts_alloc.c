@@ -241,17 +241,19 @@ void rep_chart_waterfall(rep_ctx *ctx)
     char step[96];
     for (size_t k = 0; k < d->n_steps; k++) {
         const rep_step *s = &d->steps[k];
-        /* a move the chart's unit shows as 0 (the rounding's fen in 万元) gets no bar, a "-0" in its tooltip */
-        if (fabs(s->gained) / u >= 0.00005) {
+        /* a move the chart's unit shows as 0 (the rounding's fen in 万元) gets no bar, a "-0" in its tooltip; an
+         * empty cell (a folder assembled by hand) moves nothing */
+        double gained = isfinite(s->gained) ? s->gained : 0, lost = isfinite(s->lost) ? s->lost : 0;
+        if (fabs(gained) / u >= 0.00005) {
             civ_snprintf(step, sizeof step, "%s +", rep_rule_label(ctx, s->effect));
-            wf_row(&b, &first, step, kinds[1], cum, cum + s->gained, u);
+            wf_row(&b, &first, step, kinds[1], cum, cum + gained, u);
         }
-        cum += s->gained;
-        if (fabs(s->lost) / u >= 0.00005) {
+        cum += gained;
+        if (fabs(lost) / u >= 0.00005) {
             civ_snprintf(step, sizeof step, "%s −", rep_rule_label(ctx, s->effect));
-            wf_row(&b, &first, step, kinds[2], cum, cum + s->lost, u);
+            wf_row(&b, &first, step, kinds[2], cum, cum + lost, u);
         }
-        cum += s->lost;
+        cum += lost;
     }
     wf_row(&b, &first, TR(ctx, "净变化", "net change"), kinds[0], 0, cum, u);
     char t[96];
