@@ -179,7 +179,7 @@ void civ_cli_print_history(const civ_table *summary, int64_t unit)
             char total[64];
             civ_cli_format_money(total, sizeof total, civ_table_number(summary, r, ca), unit);
             printf("discontinued           last year's fund %s (%s) is none of this spec's funds: not allocated this "
-                   "year (if a fund of this spec is it renamed, head its column in last year's file by the new name)\n",
+                   "year (renamed? head its column in last year's file by this spec's name for it)\n",
                    civ_table_text(summary, r, cn), total);
         }
     print_closed(summary, unit, cs, cn, cm, ca);
