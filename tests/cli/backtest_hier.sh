@@ -69,6 +69,11 @@ grep -q '^unique_id,c4,2024-06,2024-07,1,,Naive/bu,,' "$WORK/late_cv.csv" ||
 grep -q "^district,B,2024-06,2024-07,1,$(value 3 6),Naive/base,$(value 3 5)," \
   "$WORK/late_cv.csv" || fail "B before c4 opened: $(grep '^district,B,2024-06' "$WORK/late_cv.csv" | head -2)"
 
+# windows before the panel's first period: failed windows naming why, not a model's complaint about a 0
+expect_code "too many windows" 6 "$CIV" backtest "$WORK/panel.csv" "${HIER[@]}" --model ets --h 2 --windows 12 \
+  --out "$WORK/x.csv"
+expect_err "too many windows" "window 1 of 12: no series has a value by the cutoff"
+
 # usage
 expect_code "reconcile alone" 1 "$CIV" backtest "$WORK/panel.csv" --reconcile bu --out "$WORK/x.csv"
 expect_err "reconcile alone" "need --hierarchy or --group"

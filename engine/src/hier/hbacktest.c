@@ -151,6 +151,17 @@ static int fatal(civ_status st) { return st == CIV_ERR_CANCELLED || st == CIV_ER
 /* Window k on the truncated panel `cut`: the base forecasts, then every method. */
 static civ_status run_window(hb_run *b, size_t k, const civ_panel *cut)
 {
+    size_t seen = 0, N = civ_panel_n_series(cut);
+    for (size_t i = 0; i < N; i++)
+        seen += !b->absent[i];
+    if (!seen) { /* before every series' first value: nothing to forecast from */
+        civ_status fs = CIV_OK;
+        for (size_t m = 0; m < b->n_methods && !fs; m++)
+            fs = fail_window(b, m, k, CIV_ERR_TOO_SHORT, "no series has a value by the cutoff (it comes before the "
+                             "panel's first period): fewer windows or a smaller step");
+        b->done += b->n_nodes;
+        return fs;
+    }
     civ_hier_base base;
     civ_status st = civ_hier_base_forecast(b->h, cut, &b->ho, b->absent, &base);
     b->done += b->n_nodes;
