@@ -1454,11 +1454,15 @@ CIV_API civ_status civ_hier_backtest_options_init(civ_hier_backtest_options *opt
  *  civ_backtest_failures_table, civ_backtest_result_failure_counts and
  *  civ_backtest_accuracy_table (by_series = 1: per node) score it with that
  *  aggregated panel; civ_hier_backtest_table and
- *  civ_hier_backtest_accuracy_table add the node's level.  A window whose
- *  base forecasts cannot be made (a node too short at the cutoff, no value
- *  yet) fails for every node and method, one that a method cannot reconcile
- *  for that method only: the status, NaN forecasts and a message naming the
- *  window's cutoff and the node; the run goes on.  Windows run one after
+ *  civ_hier_backtest_accuracy_table add the node's level.  A series with
+ *  no value yet at a cutoff, or too few for the model, counts as 0 in the
+ *  aggregates above it and its own window fails (CIV_ERR_TOO_SHORT); an
+ *  aggregate whose base forecast cannot be made, or a cutoff before the
+ *  panel's first period, fails the window for every node and method; a
+ *  method that cannot reconcile a window fails it for that method.  A
+ *  failed window has NaN forecasts and a message naming the window and the
+ *  node (civ_backtest_failures_table adds the cutoff); the run goes on.
+ *  Windows run one after
  *  another, each parallel over nodes (and sample paths) as
  *  civ_hier_forecast: bit-identical for any thread count.
  *  Errors (nothing kept, *out untouched): CIV_ERR_INVALID_ARGUMENT (NULL,
