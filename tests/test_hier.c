@@ -23,6 +23,7 @@
 #include <gsl/gsl_linalg.h>
 
 #include "hier.h"
+#include "panel.h"
 #include "test_files.h"
 
 /* A communities table from rows of text cells; cols[0] is unique_id. */
@@ -620,6 +621,178 @@ static void test_errors_name_the_file(void **state)
     assert_int_equal(tf_dir_remove(dir), 0);
 }
 
+
+/* ---- civ_hier_backtest ---------------------------------------------------------------- */
+
+static const char *const BT_IDS[] = {"c1", "c2", "c3", "c4"};
+static const char *const BT_COLS[] = {"unique_id", "district"};
+static const char *const BT_CELLS[] = {"c1", "A", "c2", "A", "c3", "B", "c4", "B"};
+
+/* 2 districts x 2 communities, 14 months from 2000-01: y = 10 j + (t * (j + 3)) % 7 (c4 from month `late`). */
+static civ_panel *bt_panel(size_t late)
+{
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    for (size_t j = 0; j < 4; j++) {
+        double v[14];
+        size_t first = j == 3 ? late : 0;
+        for (size_t t = 0; t < 14; t++)
+            v[t] = 10.0 * (double)(j + 1) + (double)((t * (j + 3)) % 7);
+        assert_int_equal(civ_panel_add_series(p, BT_IDS[j], 24000 + (int64_t)first, v + first, 14 - first, NULL),
+                         CIV_OK);
+    }
+    return p;
+}
+
+static civ_status bt_run(const civ_hier *h, const civ_panel *p, const char *model, const char *const *methods,
+                         size_t M, int threads, civ_backtest_result **r)
+{
+    static const double levels[] = {80.0};
+    civ_hier_backtest_options o;
+    assert_int_equal(civ_hier_backtest_options_init(&o), CIV_OK);
+    o.hier.forecast.model = model;
+    o.hier.forecast.horizon = 2;
+    o.hier.forecast.levels = levels;
+    o.hier.forecast.n_levels = 1;
+    o.hier.forecast.threads = threads;
+    o.methods = methods;
+    o.n_methods = M;
+    o.windows = 3;
+    o.step = 2;
+    return civ_hier_backtest(h, p, &o, r);
+}
+
+/* Naive base and bottom-up forecasts of every window by hand: cutoffs after 8, 10 and 12 months. */
+static void test_backtest_by_hand(void **state)
+{
+    (void)state;
+    civ_table *t = make_table(BT_COLS, 2, BT_CELLS, 4), *cv = NULL, *acc = NULL;
+    civ_panel *p = bt_panel(0);
+    civ_hier *h = NULL;
+    const char *lv[] = {"district"}, *methods[] = {"base", "bu"};
+    assert_int_equal(civ_hier_build(p, t, lv, 1, NULL, 0, &h), CIV_OK);
+    civ_backtest_result *r = NULL;
+    assert_int_equal(bt_run(h, p, "naive", methods, 2, 1, &r), CIV_OK);
+    assert_int_equal(civ_backtest_result_n_failed(r), 0);
+    assert_int_equal(civ_hier_backtest_table(r, h, p, &cv), CIV_OK);
+    assert_int_equal(civ_table_n_rows(cv), 7 * 3 * 2 * 2); /* nodes x windows x methods x steps */
+    assert_string_equal(civ_table_column_name(cv, 0), "level");
+    assert_string_equal(civ_table_column_name(cv, 6), "model");
+    static const char *const node[] = {"total", "A", "B", "c1", "c2", "c3", "c4"};
+    static const size_t members[][4] = {{0, 1, 2, 3}, {0, 1}, {2, 3}, {0}, {1}, {2}, {3}};
+    static const size_t n_members[] = {4, 2, 2, 1, 1, 1, 1};
+    size_t row = 0;
+    for (size_t i = 0; i < 7; i++)
+        for (size_t k = 0; k < 3; k++) {
+            size_t c = 8 + 2 * k; /* training values; the naive forecast is value c-1, y the next */
+            for (size_t m = 0; m < 2; m++)
+                for (size_t j = 0; j < 2; j++, row++) {
+                    double f = 0.0, y = 0.0;
+                    for (size_t q = 0; q < n_members[i]; q++) {
+                        size_t s = members[i][q];
+                        f += 10.0 * (double)(s + 1) + (double)(((c - 1) * (s + 3)) % 7);
+                        y += 10.0 * (double)(s + 1) + (double)(((c + j) * (s + 3)) % 7);
+                    }
+                    assert_string_equal(civ_table_text(cv, row, 1), node[i]);
+                    assert_string_equal(civ_table_text(cv, row, 0),
+                                        i == 0 ? "total" : i < 3 ? "district" : "unique_id");
+                    assert_string_equal(civ_table_text(cv, row, 6), m ? "Naive/bu" : "Naive/base");
+                    assert_true(fabs(civ_table_number(cv, row, 7) - f) <= 1e-12);
+                    assert_true(fabs(civ_table_number(cv, row, 5) - y) <= 1e-12);
+                }
+        }
+    assert_string_equal(civ_table_text(cv, 0, 2), "2000-08"); /* window 1's cutoff */
+    assert_int_equal(civ_hier_backtest_accuracy_table(r, h, p, &acc), CIV_OK);
+    assert_int_equal(civ_table_n_rows(acc), 4 * 2); /* all, total, district, unique_id x 2 methods */
+    assert_string_equal(civ_table_text(acc, 0, 0), "all");
+    assert_string_equal(civ_table_text(acc, 6, 0), "unique_id");
+    assert_true(civ_table_number(acc, 2, 2) == 3.0); /* total, base: 3 windows */
+    civ_table_free(cv), civ_table_free(acc), civ_backtest_result_free(r);
+    civ_hier_free(h), civ_table_free(t), civ_panel_free(p);
+}
+
+/* One window is civ_hier_forecast of the truncated panel; 1 and 2 threads agree bit for bit; a window whose
+ * cutoff comes before a series' first value fails as a value naming the series. */
+static void test_backtest_window_threads_errors(void **state)
+{
+    (void)state;
+    civ_table *t = make_table(BT_COLS, 2, BT_CELLS, 4), *c1 = NULL, *c2 = NULL;
+    civ_panel *p = bt_panel(0);
+    civ_hier *h = NULL;
+    const char *lv[] = {"district"}, *methods[] = {"mint_shrink", "base"};
+    assert_int_equal(civ_hier_build(p, t, lv, 1, NULL, 0, &h), CIV_OK);
+    civ_backtest_result *r1 = NULL, *r2 = NULL;
+    assert_int_equal(bt_run(h, p, "ets", methods, 2, 1, &r1), CIV_OK);
+    assert_int_equal(bt_run(h, p, "ets", methods, 2, 2, &r2), CIV_OK);
+    assert_int_equal(civ_hier_backtest_table(r1, h, p, &c1), CIV_OK);
+    assert_int_equal(civ_hier_backtest_table(r2, h, p, &c2), CIV_OK);
+    for (size_t c = 6; c < civ_table_n_columns(c1); c++)
+        if (civ_table_column_type(c1, c) == CIV_COLUMN_NUMBER)
+            assert_memory_equal(civ_table_numbers(c1, c), civ_table_numbers(c2, c), civ_table_n_rows(c1) * 8);
+    /* the last window (cutoff after 12 months) against civ_hier_forecast of the first 12 months */
+    size_t len[] = {12, 12, 12, 12};
+    civ_panel *cut = NULL;
+    assert_int_equal(civ_panel_prefixes(p, len, &cut), CIV_OK);
+    civ_hier_options ho;
+    civ_hier_options_init(&ho);
+    static const double levels[] = {80.0};
+    ho.forecast.model = "ets", ho.forecast.horizon = 2, ho.forecast.levels = levels, ho.forecast.n_levels = 1;
+    civ_hier_result *f = NULL;
+    assert_int_equal(civ_hier_forecast(h, cut, &ho, &f), CIV_OK);
+    for (size_t k = 0; k < 7; k++) {
+        size_t i = civ_hier_listed_node(h, k), row = ((k * 3 + 2) * 2) * 2; /* node k, window 3, mint */
+        for (size_t j = 0; j < 2; j++) {
+            assert_true(civ_table_number(c1, row + j, 7) == civ_hier_result_mean(f)[i * 2 + j]);
+            assert_true(civ_table_number(c1, row + j, 8) == civ_hier_result_lower(f, 0)[i * 2 + j]);
+            assert_true(civ_table_number(c1, row + 2 + j, 7) == civ_hier_result_base(f)[i * 2 + j]);
+        }
+    }
+    civ_hier_result_free(f), civ_panel_free(cut);
+    civ_table_free(c1), civ_table_free(c2), civ_backtest_result_free(r1), civ_backtest_result_free(r2);
+    civ_hier_free(h), civ_panel_free(p);
+    /* c4 starts in month 9 (index 8): in window 1 (8 months) it is not there yet: counted as 0 (B is c3's alone),
+     * its own rows failed (before, the window could not be made for any node) */
+    p = bt_panel(8);
+    assert_int_equal(civ_hier_build(p, t, lv, 1, NULL, 0, &h), CIV_OK);
+    const char *naive_methods[] = {"bu"}, *two[] = {"base", "mint_shrink"};
+    assert_int_equal(bt_run(h, p, "naive", two, 2, 1, &r1), CIV_OK);
+    /* c4 in window 1 (2 methods); window 2 (c4 with 2 values, 1 residual) cannot be reconciled by MinT, as
+     * civ_hier_forecast could not */
+    assert_int_equal(civ_backtest_result_n_failed(r1), 2 + 7);
+    assert_int_equal(civ_hier_backtest_table(r1, h, p, &c1), CIV_OK);
+    double c3_last = 30.0 + (double)((7 * 5) % 7);
+    for (size_t m = 0; m < 2; m++) {
+        size_t b_row = ((2 * 3 + 0) * 2 + m) * 2, c4_row = ((6 * 3 + 0) * 2 + m) * 2; /* B and c4, window 1 */
+        assert_string_equal(civ_table_text(c1, c4_row, 1), "c4");
+        assert_true(isnan(civ_table_number(c1, c4_row, 7)));
+        if (m == 0)
+            assert_true(civ_table_number(c1, b_row, 7) == c3_last);
+    }
+    civ_table_free(c1), civ_backtest_result_free(r1), civ_hier_free(h), civ_panel_free(p);
+    /* c4 from index 7: one value at window 1's cutoff, too few for ETS: c4's window fails (counted as 0 above
+     * it), as a value naming the node and the window (its cutoff in the failures table) */
+    p = bt_panel(7);
+    assert_int_equal(civ_hier_build(p, t, lv, 1, NULL, 0, &h), CIV_OK);
+    assert_int_equal(bt_run(h, p, "ets", naive_methods, 1, 1, &r1), CIV_OK);
+    assert_int_equal(civ_backtest_result_n_failed(r1), 1); /* c4, window 1 */
+    civ_panel *np = NULL;
+    assert_int_equal(civ_hier_aggregate(h, p, &np), CIV_OK);
+    assert_int_equal(civ_backtest_failures_table(r1, np, &c1), CIV_OK);
+    assert_int_equal(civ_table_n_rows(c1), 1);
+    assert_string_equal(civ_table_text(c1, 0, 0), "c4");
+    assert_string_equal(civ_table_text(c1, 0, 2), "2000-08");
+    assert_non_null(strstr(civ_table_text(c1, 0, 4), "window 1 of 3: too few values"));
+    assert_non_null(strstr(civ_table_text(c1, 0, 4), "ETS needs at least 2"));
+    /* errors before any window: an unknown method, td on a grouped structure, a method twice */
+    const char *bad[] = {"bu", "bu"}, *unknown[] = {"mintt"};
+    assert_int_equal(bt_run(h, p, "naive", bad, 2, 1, &r2), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(bt_run(h, p, "naive", unknown, 1, 1, &r2), CIV_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(civ_last_error()->message, "mintt"));
+    assert_int_equal(bt_run(h, p, "nosuchmodel", naive_methods, 1, 1, &r2), CIV_ERR_SPEC);
+    civ_table_free(c1), civ_panel_free(np), civ_backtest_result_free(r1);
+    civ_hier_free(h), civ_table_free(t), civ_panel_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -628,6 +801,7 @@ int main(void)
         cmocka_unit_test(test_forecast_coherent),    cmocka_unit_test(test_bad_hierarchies),
         cmocka_unit_test(test_aggregate),            cmocka_unit_test(test_repeated_levels_left_out),
         cmocka_unit_test(test_natural_order),        cmocka_unit_test(test_errors_name_the_file),
+        cmocka_unit_test(test_backtest_by_hand),     cmocka_unit_test(test_backtest_window_threads_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,7 +20,8 @@ enum { B_OUT, B_ACCURACY, B_BY_SERIES, B_MODEL, B_H, B_WINDOWS, B_STEP, B_LEVEL,
        B_NONNEG, B_QUIET, B_INTERVALS /* +1..+4 --conformal-* */, B_FREQ = B_INTERVALS + 5, B_ENCODING,
        B_THOUSANDS, B_PERCENT, B_SHEET,
        B_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */,
-       B_EXCEL = B_COLUMNS + 4 /* +1 --no-excel, +2 --precision */ };
+       B_EXCEL = B_COLUMNS + 4 /* +1 --no-excel, +2 --precision */, B_HIER = B_EXCEL + 3, B_GROUP, B_RECONCILE,
+       B_COMMUNITIES };
 static const civ_cli_option backtest_options[] = {
     [B_OUT] = {"--out", "-o", CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                "the windows' forecasts: unique_id,cutoff,ds,h,y,model,mean,\nlo-80,hi-80,... (.csv or .h5)"},
@@ -51,6 +52,15 @@ static const civ_cli_option backtest_options[] = {
     [B_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [B_COLUMNS] = CIV_CLI_COLUMN_OPTIONS,
     [B_EXCEL] = CIV_CLI_CSV_OPTIONS,
+    [B_HIER] = {"--hierarchy", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "a,b",
+                "nested attribute columns, top first (e.g. district,street):\nbacktest every node, reconciled"},
+    [B_GROUP] = {"--group", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "g,...",
+                 "crossed grouping columns (e.g. service): a grouped structure"},
+    [B_RECONCILE] = {"--reconcile", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "M,...",
+                     "methods to compare: base (unreconciled), bu, td, ols,\nwls_struct, wls_var, mint_shrink "
+                     "(default base,bu,mint_shrink)"},
+    [B_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
+                       "community attributes with unique_id and the hierarchy's\ncolumns (default: the panel's)"},
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec backtest_spec = {
@@ -63,14 +73,19 @@ static const civ_cli_spec backtest_spec = {
     "                         [--conformal-refit search|fixed]\n"
     "                         [--quiet] [--freq F] [--encoding E] [--thousands C] [--percent]\n"
     "                         [--excel] [--precision P]\n"
-    "                         [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n",
+    "                         [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
+    "                         [--hierarchy a,b] [--group g] [--reconcile M,...] [--communities FILE]\n",
     "Rolling-origin backtest: for each series of IN, window k = 1..K trains on the\n"
     "series up to K-k steps (of S periods) before its last N values and forecasts N\n"
     "periods ahead with every model; the forecasts are compared with what happened.\n"
     "With --intervals conformal each window's intervals are calibrated as `forecast\n"
     "--intervals conformal` would calibrate them at that cutoff (from earlier values\n"
     "only), so the coverage shows how calibrated intervals do on your own data.\n"
-    "Prints the accuracy per model on stderr; docs/FORECASTING.md has the formulas.\n",
+    "Prints the accuracy per model on stderr; docs/FORECASTING.md has the formulas.\n"
+    "With --hierarchy (and/or --group) each window forecasts every node of the\n"
+    "hierarchy as `forecast --hierarchy` would at that cutoff and reconciles it by\n"
+    "each --reconcile method (model column 'AutoETS/mint_shrink'); the windows get a\n"
+    "level column and the accuracy is per level and method ('all' first).\n",
     backtest_options,
     1,
     "unknown option '%s'",
@@ -83,6 +98,9 @@ typedef struct backtest_job {
     double levels[MAX_LEVELS];
     const char *models[MAX_MODELS];
     char *model_store;
+    const char *methods[MAX_MODELS];
+    char *method_store;
+    size_t n_methods;
     civ_csv_write_options csv;
 } backtest_job;
 
@@ -136,6 +154,27 @@ static int choice_options(const civ_cli_args *a, backtest_job *j)
     return 0;
 }
 
+/* --hierarchy, --group, --reconcile, --communities: their usage. */
+static int hier_settings(const civ_cli_args *a, backtest_job *j)
+{
+    int hier = a->value[B_HIER] || a->value[B_GROUP];
+    if (!hier && (a->value[B_RECONCILE] || a->value[B_COMMUNITIES]))
+        return civ_cli_usage_error("backtest", "--reconcile and --communities need --hierarchy or --group");
+    if (!hier)
+        return 0;
+    if (j->opt.n_models > 1)
+        return civ_cli_usage_error("backtest", "--hierarchy and --group backtest one model (every node forecast "
+                                   "with it); compare methods with --reconcile, models in separate runs");
+    if (j->opt.forecast.intervals == CIV_INTERVALS_CONFORMAL)
+        return civ_cli_usage_error("backtest", "--intervals conformal is not available with --hierarchy or --group "
+                                   "(reconciled intervals come from sample paths of the base forecasts)");
+    const char *v = a->value[B_RECONCILE] ? a->value[B_RECONCILE] : "base,bu,mint_shrink";
+    j->method_store = civ_cli_split_models(v, j->methods, MAX_MODELS, &j->n_methods);
+    if (!j->method_store)
+        return civ_cli_usage_error("backtest", "--reconcile needs methods like base,bu,mint_shrink, got '%s'", v);
+    return 0;
+}
+
 static int backtest_settings(const civ_cli_args *a, backtest_job *j)
 {
     civ_backtest_options_init(&j->opt);
@@ -153,6 +192,9 @@ static int backtest_settings(const civ_cli_args *a, backtest_job *j)
         return civ_cli_usage_error("backtest", a->n_positional ? "more than one input file" : "missing the input file");
     if (!a->value[B_OUT])
         return civ_cli_usage_error("backtest", "missing --out FILE");
+    int code2 = hier_settings(a, j);
+    if (code2)
+        return code2;
     if (a->value[B_BY_SERIES] && !a->value[B_ACCURACY]) /* it was ignored without a word */
         return civ_cli_usage_error("backtest", "--by-series shapes the accuracy table: give it a file, "
                                    "--accuracy FILE --by-series");
@@ -202,7 +244,15 @@ static void print_summary(const civ_table *acc, const civ_backtest_result *r, co
     size_t cm, cmase, csmape, cfail;
     civ_backtest_failure_counts fc;
     char why[640];
-    if (!civ_backtest_result_failure_counts(r, panel, &fc) &&
+    size_t clevel;
+    int by_level = civ_table_find_column(acc, "level", &clevel) == CIV_OK;
+    civ_clear_error();
+    if (by_level && civ_backtest_result_n_failed(r))
+        fprintf(stderr, "backtest: %.2f s; %zu windows (method x node x window) failed: a series with no value or "
+                        "too few at a cutoff fails there and counts as 0 in the aggregates; an aggregate that cannot "
+                        "be forecast fails its window for every node; they keep their rows with empty values and are "
+                        "left out of the accuracy\n", civ_backtest_result_seconds(r), civ_backtest_result_n_failed(r));
+    else if (!civ_backtest_result_failure_counts(r, panel, &fc) &&
         civ_cli_backtest_failures(&fc, "windows", "series", why, sizeof why))
         fprintf(stderr, "backtest: %.2f s; %s; they keep their rows with empty values and are left out of the "
                         "accuracy\n", civ_backtest_result_seconds(r), why);
@@ -221,6 +271,8 @@ static void print_summary(const civ_table *acc, const civ_backtest_result *r, co
     size_t cols = civ_table_n_columns(acc);
     for (size_t row = 0; row < civ_table_n_rows(acc); row++) {
         char name[128];
+        if (by_level)
+            fprintf(stderr, "  %-16s", civ_cli_safe(civ_table_text(acc, row, clevel), name, sizeof name));
         fprintf(stderr, "  %-24s MASE %.3f  sMAPE %.2f", civ_cli_safe(civ_table_text(acc, row, cm), name, sizeof name),
                 civ_table_number(acc, row, cmase), civ_table_number(acc, row, csmape));
         for (size_t c = 0; c < cols; c++) {
@@ -230,6 +282,43 @@ static void print_summary(const civ_table *acc, const civ_backtest_result *r, co
         }
         fprintf(stderr, "\n");
     }
+}
+
+/* The tables of a hierarchy's backtest: windows (with level), accuracy per level (or per node). */
+static civ_status hier_tables(const civ_backtest_result *r, const civ_hier *h, const civ_panel *panel,
+                              const civ_panel *nodes, const civ_cli_args *a, civ_table **cv, civ_table **acc,
+                              civ_table **acc_series)
+{
+    civ_status s = civ_hier_backtest_table(r, h, panel, cv);
+    if (!s)
+        s = civ_hier_backtest_accuracy_table(r, h, panel, acc);
+    if (!s && a->value[B_ACCURACY] && a->value[B_BY_SERIES])
+        s = civ_backtest_accuracy_table(r, nodes, 1, acc_series);
+    return s;
+}
+
+/* --hierarchy / --group: every node backtested and reconciled by each method (civ_hier_backtest). */
+static civ_status hier_backtest(backtest_job *j, const civ_cli_args *a, const civ_panel *panel, civ_hier **h,
+                                civ_panel **nodes, civ_backtest_result **r)
+{
+    civ_hier_backtest_options ho;
+    civ_hier_backtest_options_init(&ho);
+    ho.hier.forecast = j->opt.forecast;
+    ho.hier.forecast.model = j->models[0];
+    ho.hier.nonnegative = j->opt.forecast.nonnegative;
+    ho.hier.n_paths = j->opt.forecast.n_paths;
+    ho.methods = j->methods;
+    ho.n_methods = j->n_methods;
+    ho.windows = j->opt.windows;
+    ho.step = j->opt.step;
+    civ_status s = civ_cli_hier_build(panel, a->value[B_HIER], a->value[B_GROUP], a->value[B_COMMUNITIES], h);
+    if (!s && !a->value[B_QUIET])
+        civ_cli_hier_warn_gaps(*h, panel); /* missing months of a few series blank the totals */
+    if (!s)
+        s = civ_hier_backtest(*h, panel, &ho, r);
+    if (!s)
+        s = civ_hier_aggregate(*h, panel, nodes); /* the result's series: for failures and --by-series */
+    return s;
 }
 
 static int run_job(backtest_job *j, const civ_cli_args *a)
@@ -243,16 +332,21 @@ static int run_job(backtest_job *j, const civ_cli_args *a)
     civ_panel *panel = NULL;
     civ_backtest_result *r = NULL;
     civ_table *cv = NULL, *acc = NULL, *acc_series = NULL;
+    civ_hier *h = NULL;
+    civ_panel *nodes = NULL;
+    int hier = a->value[B_HIER] || a->value[B_GROUP];
     civ_status s = civ_cli_read_panel(a->positional[0], &panel);
     if (!s)
-        s = civ_backtest_panel(panel, &j->opt, &r);
+        s = hier ? hier_backtest(j, a, panel, &h, &nodes, &r) : civ_backtest_panel(panel, &j->opt, &r);
     if (progress.drawn)
         fputs("\r\033[K", stderr);
-    if (!s)
+    if (!s && hier)
+        s = hier_tables(r, h, panel, nodes, a, &cv, &acc, &acc_series);
+    if (!s && !hier)
         s = civ_backtest_result_table(r, panel, &cv);
-    if (!s)
+    if (!s && !hier)
         s = civ_backtest_accuracy_table(r, panel, 0, &acc);
-    if (!s && a->value[B_ACCURACY] && a->value[B_BY_SERIES])
+    if (!s && !hier && a->value[B_ACCURACY] && a->value[B_BY_SERIES])
         s = civ_backtest_accuracy_table(r, panel, 1, &acc_series);
     if (!s)
         s = civ_table_write_opts(cv, a->value[B_OUT], &j->csv);
@@ -260,13 +354,15 @@ static int run_job(backtest_job *j, const civ_cli_args *a)
         s = civ_table_write_opts(acc_series ? acc_series : acc, a->value[B_ACCURACY], &j->csv);
     int code = s ? civ_cli_report(s) : CIV_EXIT_OK;
     if (!s && !quiet)
-        print_summary(acc, r, panel);
+        print_summary(acc, r, hier ? nodes : panel);
     if (!code && civ_backtest_result_n_failed(r))
         code = CIV_EXIT_PARTIAL;
     civ_table_free(cv);
     civ_table_free(acc);
     civ_table_free(acc_series);
     civ_backtest_result_free(r);
+    civ_panel_free(nodes);
+    civ_hier_free(h);
     civ_panel_free(panel);
     return code;
 }
@@ -288,6 +384,7 @@ static int run_backtest(int argc, char **argv)
     if (!(code = backtest_settings(&a, &j)))
         code = run_job(&j, &a);
     free(j.model_store);
+    free(j.method_store);
     civ_cli_args_free(&a);
     return code;
 }

@@ -1239,6 +1239,40 @@ CIV_API civ_status civ_backtest_result_table(const civ_backtest_result *result, 
  *  Errors as civ_backtest_result_table. */
 CIV_API civ_status civ_backtest_accuracy_table(const civ_backtest_result *result, const civ_panel *panel,
                                                int by_series, civ_table **out);
+/** The accuracy of civ_backtest_accuracy_table per group of series and model:
+ *    <group_column>, model, windows, failed, n, MAE, ... (the same measures)
+ *  series i in the group labelled group_of[i] (n_series labels, borrowed);
+ *  groups in the order their labels first appear, and before them, when
+ *  `overall` is not NULL, one row per model over every series labelled
+ *  `overall` (civ_hier_backtest_accuracy_table: per hierarchy level, "all"
+ *  first).  MASE is scaled per series as there.  Errors as
+ *  civ_backtest_result_table, and CIV_ERR_INVALID_ARGUMENT for a NULL label. */
+CIV_API civ_status civ_backtest_accuracy_grouped(const civ_backtest_result *result, const civ_panel *panel,
+                                                 const char *group_column, const char *const *group_of,
+                                                 const char *overall, civ_table **out);
+/** A backtest result filled window by window by another computation (the
+ *  tables and accuracy above then score it): n_models names (display names,
+ *  at most 63 bytes each, copied), n_series series (those of the panel the
+ *  tables are later given, in its order), `windows` windows of h steps
+ *  `step` periods apart (window k's cutoff as civ_backtest_panel's), and the
+ *  interval levels (copied).  Every window starts unset: NaN forecasts and
+ *  status CIV_OK; civ_backtest_result_seconds counts from this call to the
+ *  last civ_backtest_result_set.  The caller frees *out with
+ *  civ_backtest_result_free.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, no
+ *  model, windows, step or h 0, a name too long), CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_backtest_result_create(const char *const *models, size_t n_models, size_t n_series,
+                                              size_t windows, size_t h, size_t step, const double *levels,
+                                              size_t n_levels, civ_backtest_result **out);
+/** Sets window `window` of series `series` for model `model`: with status
+ *  CIV_OK its h forecasts `mean` and, per level l, lower[l*h .. l*h+h) and
+ *  upper[...] (copied; NaN allowed); with another status the window fails
+ *  (NaN forecasts, counted by civ_backtest_result_n_failed) with `message`
+ *  (copied; NULL = the status's text) in civ_backtest_failures_table.
+ *  Errors: CIV_ERR_INVALID_ARGUMENT (NULL result or forecasts, an index out
+ *  of range). */
+CIV_API civ_status civ_backtest_result_set(civ_backtest_result *result, size_t model, size_t series, size_t window,
+                                           civ_status status, const char *message, const double *mean,
+                                           const double *lower, const double *upper);
 
 /* ------------------------------------------------------------------------ */
 /* Hierarchies and reconciliation (engine/src/hier/)                        */
@@ -1392,6 +1426,64 @@ CIV_API double civ_hier_result_lambda(const civ_hier_result *result);
  *  The caller frees *out.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, another
  *  hierarchy), CIV_ERR_OUT_OF_MEMORY. */
 CIV_API civ_status civ_hier_result_table(const civ_hier_result *result, const civ_hier *hier, civ_table **out);
+
+/** Options of civ_hier_backtest.  Initialise with civ_hier_backtest_options_init. */
+typedef struct civ_hier_backtest_options {
+    civ_hier_options hier;       /* the base forecasts and reconciliation as civ_hier_forecast's (model,
+                                    horizon: 0 = 2 seasons or 10 periods, levels, seed, threads, nonnegative,
+                                    n_paths; progress: done/total nodes x windows); hier.method is ignored */
+    const char *const *methods;  /* "base" (the unreconciled base forecasts) or a civ_reconcile_method_parse
+                                    name, each at most once; NULL / 0 = base, bu, mint_shrink */
+    size_t n_methods;
+    size_t windows;              /* K >= 1 windows (default 3) */
+    size_t step;                 /* periods between successive cutoffs (default 1) */
+} civ_hier_backtest_options;
+/** Defaults: civ_hier_options_init's, methods base, bu, mint_shrink, 3
+ *  windows, step 1.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL). */
+CIV_API civ_status civ_hier_backtest_options_init(civ_hier_backtest_options *opt);
+/** Rolling-origin backtest of reconciled forecasts.  Every series of `panel`
+ *  ends at the same period E (civ_hier_aggregate's rule); window k = 0..K-1
+ *  (oldest first) has the cutoff E - h - (K-1-k)*step: the panel truncated
+ *  at the cutoff is forecast exactly as civ_hier_forecast forecasts it
+ *  (aggregated to every node, every node's base forecast with the model,
+ *  reconciled; the same seeds), once per requested method, and compared with
+ *  the h periods after the cutoff of the full panel aggregated.  The result
+ *  is a civ_backtest_result whose series are the nodes in the order of
+ *  civ_hier_aggregate(hier, panel) (the listed order) and whose models are
+ *  "<model display name>/<method>" ("AutoETS/mint_shrink", "Naive/base"), so
+ *  civ_backtest_failures_table, civ_backtest_result_failure_counts and
+ *  civ_backtest_accuracy_table (by_series = 1: per node) score it with that
+ *  aggregated panel; civ_hier_backtest_table and
+ *  civ_hier_backtest_accuracy_table add the node's level.  A series with
+ *  no value yet at a cutoff, or too few for the model, counts as 0 in the
+ *  aggregates above it and its own window fails (CIV_ERR_TOO_SHORT); an
+ *  aggregate whose base forecast cannot be made, or a cutoff before the
+ *  panel's first period, fails the window for every node and method; a
+ *  method that cannot reconcile a window fails it for that method.  A
+ *  failed window has NaN forecasts and a message naming the window and the
+ *  node (civ_backtest_failures_table adds the cutoff); the run goes on.
+ *  Windows run one after
+ *  another, each parallel over nodes (and sample paths) as
+ *  civ_hier_forecast: bit-identical for any thread count.
+ *  Errors (nothing kept, *out untouched): CIV_ERR_INVALID_ARGUMENT (NULL,
+ *  windows or step 0, an unknown or repeated method, td on a grouped
+ *  hierarchy, another panel), CIV_ERR_SPEC (an unknown model spec),
+ *  CIV_ERR_DOMAIN (series ending at different periods),
+ *  CIV_ERR_OUT_OF_MEMORY, CIV_ERR_CANCELLED (progress asked to stop). */
+CIV_API civ_status civ_hier_backtest(const civ_hier *hier, const civ_panel *panel,
+                                     const civ_hier_backtest_options *opt, civ_backtest_result **out);
+/** civ_hier_backtest's windows: level, then civ_backtest_result_table's
+ *  columns (unique_id, cutoff, ds, h, y, model, mean, lo-<L>, hi-<L>, ...),
+ *  the nodes in the listed order, y the actual of the node.  `panel` the one
+ *  backtested.  Errors: those of civ_hier_aggregate and
+ *  civ_backtest_result_table (another hierarchy). */
+CIV_API civ_status civ_hier_backtest_table(const civ_backtest_result *result, const civ_hier *hier,
+                                           const civ_panel *panel, civ_table **out);
+/** civ_hier_backtest's accuracy per level and method: level ("all" for
+ *  every node, then each level top first), model, windows, failed, n, MAE,
+ *  ... as civ_backtest_accuracy_grouped.  Errors as civ_hier_backtest_table. */
+CIV_API civ_status civ_hier_backtest_accuracy_table(const civ_backtest_result *result, const civ_hier *hier,
+                                                    const civ_panel *panel, civ_table **out);
 
 /* ------------------------------------------------------------------------ */
 /* Allocation (engine/src/alloc/)                                           */

@@ -71,7 +71,7 @@ def _windows_frame(pdata, res, models, K, step):
 def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), threads=None, seed=None, ic="aicc",
              n_paths=None, nonnegative="auto", freq=None, accuracy=False, intervals=None, conformal_windows=None,
              conformal_step=None, conformal_sample=None, id_col=None, time_col=None, target_col=None, _spec=None,
-             conformal_refit=None, progress=None):
+             conformal_refit=None, progress=None, hierarchy=None, groups=None, communities=None, reconcile=None):
     """Rolling-origin backtest of one model spec or a list of them on the
     long-format DataFrame `df` (unique_id, ds, y).
 
@@ -93,7 +93,28 @@ def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), thread
     own names of unique_id, ds and y; progress: a callable(done, total) of
     the model x series x window tasks, then of the conformal calibrations;
     an exception from it, or Ctrl-C, stops the run).  Results are identical
-    for any thread count."""
+    for any thread count.
+
+    With hierarchy= (nested attribute columns, top first) and/or groups= and
+    communities= (as civicast.forecast's), each window forecasts every node
+    of the hierarchy as forecast(hierarchy=...) would at that cutoff and
+    reconciles it by each method of reconcile (a list; default ["base", "bu",
+    "mint_shrink"], "base" = unreconciled): the windows get a level column
+    first and model "AutoETS/mint_shrink"; accuracy=True is per level and
+    method ("all" first), accuracy="series" per node (Hierarchy.backtest,
+    one C call, civ_hier_backtest).  One model; no conformal intervals."""
+    if hierarchy is not None or groups is not None:
+        if intervals is not None or conformal_windows is not None or conformal_step is not None or \
+                conformal_sample is not None or conformal_refit is not None or _spec is not None:
+            raise _lib.invalid(f"{_FN}: intervals and conformal_* are not available with hierarchy= (reconciled "
+                               "intervals come from sample paths of the base forecasts)", "intervals")
+        from .hier import backtest_hierarchy
+        df = _standard_columns(panel_frame(df, _FN), id_col, time_col, target_col)
+        return backtest_hierarchy(df, communities, hierarchy, groups, reconcile, freq=freq, h=h, model=model,
+                                  windows=windows, step=step, level=level, threads=threads, seed=seed, ic=ic,
+                                  n_paths=n_paths, nonnegative=nonnegative, accuracy=accuracy, progress=progress)
+    if reconcile is not None or communities is not None:
+        raise _lib.invalid(f"{_FN}: reconcile= and communities= need hierarchy= or groups=", "reconcile")
     models = _model_list(_FN, model)
     if accuracy not in (False, True, "series"):
         raise _lib.invalid(f"{_FN}: accuracy must be False, True or 'series', got {accuracy!r}", "accuracy")

@@ -275,6 +275,14 @@ class civ_hier_options(ctypes.Structure):
                 ("n_paths", ctypes.c_size_t)]
 
 
+class civ_hier_backtest_options(ctypes.Structure):
+    _fields_ = [("hier", civ_hier_options),
+                ("methods", ctypes.POINTER(ctypes.c_char_p)),
+                ("n_methods", ctypes.c_size_t),
+                ("windows", ctypes.c_size_t),
+                ("step", ctypes.c_size_t)]
+
+
 class civ_monitor_inactivity_options(ctypes.Structure):
     _fields_ = [("quantile", ctypes.c_double), ("min_gap_hours", ctypes.c_double),
                 ("prior_weight", ctypes.c_double), ("memory", ctypes.c_double),
@@ -500,6 +508,10 @@ _SIGNATURES = {
     "civ_hier_result_free": (None, [P]),
     "civ_hier_result_lambda": (_D, [P]),
     "civ_hier_result_table": (c_status, [P, P, PP]),
+    "civ_hier_backtest_options_init": (c_status, [ctypes.POINTER(civ_hier_backtest_options)]),
+    "civ_hier_backtest": (c_status, [P, P, ctypes.POINTER(civ_hier_backtest_options), PP]),
+    "civ_hier_backtest_table": (c_status, [P, P, P, PP]),
+    "civ_hier_backtest_accuracy_table": (c_status, [P, P, P, PP]),
     # allocation
     "civ_alloc_spec_read": (c_status, [_CP, PP]),
     "civ_alloc_spec_parse": (c_status, [_CP, _S, _CP, PP]),

@@ -221,7 +221,7 @@ def _backtest_part(part, spec, kw, wcols, acols, id_dtype=object):
 
 def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threads=1, seed=None, ic="aicc",
              n_paths=None, nonnegative="auto", freq=None, accuracy=False, intervals=None, id_col=None,
-             time_col=None, target_col=None):
+             time_col=None, target_col=None, hierarchy=None, groups=None, communities=None, reconcile=None):
     """civicast.backtest over a dask DataFrame partitioned by unique_id (as
     civicast.dask.forecast): a lazy DataFrame of the windows' forecasts
     (unique_id, cutoff, ds, h, y, model, mean, lo-L, hi-L), equal row for row
@@ -232,7 +232,13 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
     intervals: None or "model"; conformal intervals are calibrated over the
     whole panel, so they are refused here (civicast.backtest has them).
     id_col, time_col, target_col, and the check of unique_id, ds and y on
-    the metadata: as civicast.dask.forecast."""
+    the metadata: as civicast.dask.forecast.  hierarchy=, groups=,
+    communities=, reconcile= are refused (an InvalidArgument, a ValueError):
+    a hierarchy's windows need every series in one task."""
+    if hierarchy is not None or groups is not None or communities is not None or reconcile is not None:
+        raise _lib.invalid("civicast.dask.backtest: hierarchies are not backtested per partition (each window "
+                           "reconciles every node at once, so it needs every series in one task); compute the frame "
+                           "and call civicast.backtest(df, hierarchy=[...], communities=..., reconcile=[...])")
     import dask
     dd = _dd()
     if intervals == "conformal":

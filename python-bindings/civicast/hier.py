@@ -19,8 +19,8 @@ import pandas as pd
 from . import _lib
 from ._lib import check, encode, lib
 from .frame import (ForecastWarning, PanelData, _DEFAULT_SEED, _Owned, _dec, _days_to_periods, _input_format,
-                    _levels, _nonnegative, _read_table, _string_periods, frame_table, panel_frame, panel_to_frame,
-                    table_to_frame, whole_codes)
+                    count_dtypes, _levels, _nonnegative, _read_table, _string_periods, frame_table, panel_frame,
+                    panel_to_frame, table_to_frame, whole_codes)
 
 
 def _names(x, what):
@@ -385,6 +385,114 @@ class Hierarchy:
         del lv, model_b
         return out
 
+    def _backtest_options(self, fn, h, model, windows, step, level, threads, seed, ic, n_paths, nonnegative,
+                          reconcile, progress_stop, keep):
+        """civ_hier_backtest_options from backtest()'s arguments; keep holds the buffers it points to."""
+        opt = _lib.civ_hier_backtest_options()
+        check(lib.civ_hier_backtest_options_init(ctypes.byref(opt)))
+        if not isinstance(model, (str, bytes)):
+            raise _lib.invalid(f"{fn}: a hierarchy is backtested with one model spec (model='ets'; compare "
+                               f"reconciliations with reconcile=[...]), got {model!r}", "model", kind=TypeError)
+        methods = [reconcile] if isinstance(reconcile, str) else list(reconcile)
+        if not methods or not all(isinstance(m, str) for m in methods):
+            raise _lib.invalid(f"{fn}: reconcile must be a method or a list of them ('base', 'bu', 'td', 'ols', "
+                               f"'wls_struct', 'wls_var', 'mint_shrink'), got {reconcile!r}", "reconcile")
+        model_b = encode(model)
+        opt.hier.forecast.model = model_b
+        if h is not None:
+            opt.hier.forecast.horizon = _lib.whole(fn, "h", h, 1)
+        levels = _levels(fn, level)
+        lv = (ctypes.c_double * max(1, len(levels)))(*levels)
+        opt.hier.forecast.levels = ctypes.cast(lv, _lib.c_double_p)
+        opt.hier.forecast.n_levels = len(levels)
+        if threads is not None:
+            opt.hier.forecast.threads = _lib.whole(fn, "threads", threads, 0)
+        opt.hier.forecast.seed = _DEFAULT_SEED if seed is None else _lib.whole(fn, "seed", seed, 0)
+        if not isinstance(ic, str) or ic not in _lib.CRITERIA:
+            raise _lib.invalid(f"{fn}: ic must be one of {sorted(_lib.CRITERIA)}, got {ic!r}", "ic")
+        opt.hier.forecast.criterion = _lib.CRITERIA[ic]
+        if n_paths is not None:
+            opt.hier.n_paths = _lib.whole(fn, "n_paths", n_paths, 1)
+        opt.hier.nonnegative = _nonnegative(fn, nonnegative)
+        opt.hier.forecast.progress = progress_stop
+        ms = (ctypes.c_char_p * len(methods))(*[encode(m) for m in methods])
+        opt.methods = ctypes.cast(ms, ctypes.POINTER(ctypes.c_char_p))
+        opt.n_methods = len(methods)
+        opt.windows = _lib.whole(fn, "windows", windows, 1)
+        opt.step = _lib.whole(fn, "step", step, 1)
+        keep.extend([model_b, lv, ms])
+        return opt
+
+    def _frame(self, fn_table, res, what):
+        """A civ_hier_backtest table (fn_table: its C call) as a DataFrame, ids and dates typed as the panel's."""
+        t = _Owned(lib.civ_table_free)
+        with t:
+            check(fn_table(res, self._h.ptr, self.pdata.ptr, ctypes.byref(t.ptr)))
+            out = table_to_frame(t.ptr)
+        if what == "windows" and len(out):
+            out["h"] = out["h"].astype(np.int64)
+            out["unique_id"] = pd.Series([self._typed.get(k, k[1]) for k in zip(out["level"], out["unique_id"])],
+                                         index=out.index, dtype=object)
+            out["cutoff"] = self._typed_ds(out["cutoff"])
+            out["ds"] = self._typed_ds(out["ds"])
+        return out
+
+    def backtest(self, h=None, model="auto", windows=3, step=1, level=(80, 95), reconcile=("base", "bu",
+                 "mint_shrink"), threads=None, seed=None, ic="aicc", n_paths=None, nonnegative="auto",
+                 accuracy=False, progress=None):
+        """Rolling-origin backtest of reconciled forecasts (civ_hier_backtest):
+        each window forecasts every node of the panel cut at its cutoff as
+        forecast() would, reconciled by each method of `reconcile` ('base' =
+        the unreconciled base forecasts).  Returns the windows: level,
+        unique_id, cutoff, ds, h, y, model ('AutoETS/mint_shrink'), mean,
+        lo-80, hi-80, ...; with accuracy=True (windows, accuracy per level
+        and method: level ('all' first), model, windows, failed, n, MAE, ...);
+        with accuracy="series" (windows, accuracy per node and method)."""
+        fn = "civicast.backtest"
+        if accuracy not in (False, True, "series"):
+            raise _lib.invalid(f"{fn}: accuracy must be False, True or 'series', got {accuracy!r}", "accuracy")
+        keep = []
+        self._warn_gaps()
+        res = _Owned(lib.civ_backtest_result_free)
+        with res:
+            with _lib.stoppable(progress) as stop:  # Ctrl-C, or an exception from progress, stops the call
+                opt = self._backtest_options(fn, h, model, windows, step, level, threads, seed, ic, n_paths,
+                                             nonnegative, reconcile, stop.series, keep)
+                check(lib.civ_hier_backtest(self._h.ptr, self.pdata.ptr, ctypes.byref(opt), ctypes.byref(res.ptr)))
+            out = self._frame(lib.civ_hier_backtest_table, res.ptr, "windows")
+            self._warn_failed(res.ptr)
+            if not accuracy:
+                return out
+            if accuracy is True:
+                return out, count_dtypes(self._frame(lib.civ_hier_backtest_accuracy_table, res.ptr, "accuracy"))
+            nodes = _Owned(lib.civ_panel_free)
+            t = _Owned(lib.civ_table_free)
+            with nodes, t:
+                check(lib.civ_hier_aggregate(self._h.ptr, self.pdata.ptr, ctypes.byref(nodes.ptr)))
+                check(lib.civ_backtest_accuracy_table(res.ptr, nodes.ptr, 1, ctypes.byref(t.ptr)))
+                acc = count_dtypes(table_to_frame(t.ptr))
+            acc.insert(0, "level", np.repeat(self.nodes["level"].to_numpy(), len(acc) // max(1, self.n_nodes)))
+            acc["unique_id"] = np.repeat(self.nodes["unique_id"].to_numpy(), len(acc) // max(1, self.n_nodes))
+            return out, acc
+
+    def _warn_failed(self, res):
+        """A ForecastWarning when windows failed, naming the first (node, method, cutoff, why)."""
+        failed = lib.civ_backtest_result_n_failed(res)
+        if not failed:
+            return
+        nodes = _Owned(lib.civ_panel_free)
+        t = _Owned(lib.civ_table_free)
+        with nodes, t:
+            check(lib.civ_hier_aggregate(self._h.ptr, self.pdata.ptr, ctypes.byref(nodes.ptr)))
+            check(lib.civ_backtest_failures_table(res, nodes.ptr, ctypes.byref(t.ptr)))
+            f = table_to_frame(t.ptr)
+        warnings.warn(f"civicast: {failed} backtest windows (method x node x window) could not be made: a series "
+                      "with no value or too few at a cutoff fails there and counts as 0 in the aggregates; an "
+                      "aggregate that cannot be forecast fails its window for every node; they keep their rows with "
+                      f"NaN forecasts and are left out of the accuracy; first: node "
+                      f"'{f.unique_id[0]}', {f.model[0]}, cutoff {f.cutoff[0]}: {f.message[0]}", ForecastWarning,
+                      stacklevel=4)
+
 
 def reconcile(df, communities, base, hierarchy=None, groups=None, method=None, residuals=None,
               nonnegative=False, encoding=None, thousands=None, percent=False):
@@ -408,3 +516,15 @@ def forecast_hierarchy(df, communities, hierarchy=None, groups=None, reconcile="
     fmt = kw.pop("fmt", None) or {}
     hz = Hierarchy(df, communities, hierarchy, groups, freq=kw.pop("freq", None), **fmt)
     return hz.forecast(reconcile=reconcile, **kw)
+
+
+def backtest_hierarchy(df, communities, hierarchy=None, groups=None, reconcile=None, freq=None, **kw):
+    """civicast.backtest(df, hierarchy=..., communities=...): the rolling-origin
+    backtest of reconciled forecasts; see Hierarchy.backtest."""
+    if communities is None:
+        raise _lib.invalid("civicast.backtest: hierarchy= needs communities= (a DataFrame or a path with unique_id "
+                           "and the hierarchy's columns)", "communities")
+    hz = Hierarchy(df, communities, hierarchy, groups, freq=freq)
+    if reconcile is not None:
+        kw["reconcile"] = reconcile
+    return hz.backtest(**kw)

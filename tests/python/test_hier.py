@@ -457,3 +457,89 @@ def test_hierarchy_forecast_model_must_be_one_spec():
         assert e.value.field == "model"
     with pytest.raises(civicast.WrongType, match=r"expected text, got int 5"):
         civicast._lib.encode(5)
+
+
+def bt_city(late=None):
+    """2 districts x 2 communities, 14 months of 2024-2025 (Timestamps), int ids; y = 10 s + (t (s + 2)) % 7;
+    the last community from month `late` on."""
+    comm = pd.DataFrame({"unique_id": [1, 2, 3, 4], "district": ["A", "A", "B", "B"]})
+    ds = pd.date_range("2024-01-01", periods=14, freq="MS")
+    rows = []
+    for s in range(1, 5):
+        t = np.arange(14)
+        keep = t >= (late if (s == 4 and late is not None) else 0)
+        rows.append(pd.DataFrame({"unique_id": s, "ds": ds[keep], "y": (10.0 * s + (t * (s + 2)) % 7)[keep]}))
+    return pd.concat(rows, ignore_index=True), comm
+
+
+def test_backtest_hierarchy_by_hand_and_as_forecast():
+    """civicast.backtest(df, hierarchy=..., reconcile=...) (civ_hier_backtest; before, backtest had no hierarchy
+    at all): naive base and bottom-up forecasts of every window by hand, ids and dates in the frame's types, the
+    accuracy per level, one window equal to forecast(hierarchy=...) of the frame cut at its cutoff, and 1 and 2
+    threads identical."""
+    df, comm = bt_city()
+    cv, acc = civicast.backtest(df, model="naive", h=2, windows=3, step=2, level=[80], hierarchy=["district"],
+                                communities=comm, reconcile=["base", "bu"], accuracy=True)
+    assert list(cv.columns) == ["level", "unique_id", "cutoff", "ds", "h", "y", "model", "mean", "lo-80", "hi-80"]
+    assert len(cv) == 7 * 3 * 2 * 2 and set(cv["model"]) == {"Naive/base", "Naive/bu"}
+    assert cv["ds"].dtype == df["ds"].dtype and cv["cutoff"].dtype == df["ds"].dtype
+    members = {"total": [1, 2, 3, 4], "A": [1, 2], "B": [3, 4], 1: [1], 2: [2], 3: [3], 4: [4]}
+    y = df.set_index(["unique_id", "ds"])["y"]
+    for row in cv.itertuples():
+        expect = sum(y[(s, row.cutoff)] for s in members[row.unique_id])
+        actual = sum(y[(s, row.ds)] for s in members[row.unique_id])
+        assert row.mean == expect and row.y == actual, row
+    assert sorted(set(cv["cutoff"])) == list(pd.to_datetime(["2024-08-01", "2024-10-01", "2024-12-01"]))
+    assert list(acc["level"].unique()) == ["all", "total", "district", "unique_id"]
+    assert list(acc.columns[:5]) == ["level", "model", "windows", "failed", "n"]
+    assert acc.loc[(acc["level"] == "district") & (acc["model"] == "Naive/bu"), "windows"].item() == 6
+    # one window = forecast(hierarchy=...) on the first 12 months
+    w = civicast.backtest(df, model="ets", h=2, windows=1, hierarchy=["district"], communities=comm,
+                          reconcile="mint_shrink", threads=1)
+    fc = civicast.forecast(df[df["ds"] < "2025-01-01"], model="ets", h=2, hierarchy=["district"], communities=comm)
+    np.testing.assert_array_equal(w["mean"].to_numpy(), fc["mean"].to_numpy())
+    np.testing.assert_array_equal(w["lo-95"].to_numpy(), fc["lo-95"].to_numpy())
+    assert list(w["unique_id"]) == list(fc["unique_id"])
+    w2 = civicast.backtest(df, model="ets", h=2, windows=3, hierarchy=["district"], communities=comm,
+                           reconcile=["mint_shrink", "wls_var"], threads=2)
+    w1 = civicast.backtest(df, model="ets", h=2, windows=3, hierarchy=["district"], communities=comm,
+                           reconcile=["mint_shrink", "wls_var"], threads=1)
+    pd.testing.assert_frame_equal(w1, w2)
+
+
+def test_backtest_hierarchy_late_series_failures_and_refusals():
+    """A community not there yet at a cutoff, or with too few values for the model, counts as 0 (its district is
+    the other's alone) and its own window fails, with a warning naming the node and the cutoff; per-node accuracy;
+    bad arguments refused."""
+    df, comm = bt_city(late=8)
+    with pytest.warns(civicast.ForecastWarning, match=r"node '4', Naive/bu, cutoff 2024-08-01: .*no value yet"):
+        cv = civicast.backtest(df, model="naive", h=2, windows=3, step=2, level=[80], hierarchy=["district"],
+                               communities=comm, reconcile="bu")
+    first = cv[cv["cutoff"] == pd.Timestamp("2024-08-01")]
+    assert first.loc[first["unique_id"] == 4, "mean"].isna().all()
+    b = first[(first["unique_id"] == "B") & (first["h"] == 1)]
+    assert b["mean"].item() == 30.0 + (7 * 5) % 7
+    df, comm = bt_city(late=7)  # one value at the first cutoff: too few for ETS
+    with pytest.warns(civicast.ForecastWarning, match=r"1 backtest windows .*node '4'.*cutoff 2024-08.*too few values"):
+        cv, acc = civicast.backtest(df, model="ets", h=2, windows=3, step=2, hierarchy=["district"],
+                                    communities=comm, reconcile="bu", accuracy="series")
+    assert cv["mean"].isna().sum() == 2
+    assert list(acc.columns[:3]) == ["level", "unique_id", "model"] and len(acc) == 7
+    assert acc.loc[acc["unique_id"] == 4, "failed"].item() == 1
+    with pytest.raises(civicast.Error, match="mintt"):
+        civicast.backtest(df, hierarchy=["district"], communities=comm, reconcile=["bu", "mintt"])
+    with pytest.raises(TypeError, match="one model spec"):
+        civicast.backtest(df, model=["ets", "naive"], hierarchy=["district"], communities=comm)
+    with pytest.raises(ValueError, match="need hierarchy= or groups="):
+        civicast.backtest(df, reconcile="bu")
+    with pytest.raises(ValueError, match="needs communities="):
+        civicast.backtest(df, hierarchy=["district"])
+
+
+def test_dask_backtest_refuses_a_hierarchy_with_the_cure():
+    """civicast.dask.backtest(..., hierarchy=...) says a hierarchy needs every series in one task."""
+    pytest.importorskip("dask.dataframe")
+    import civicast.dask
+    df, comm = small_city(np.random.default_rng(2))
+    with pytest.raises(civicast.InvalidArgument, match=r"every series in one task.*civicast.backtest\(df, hierarchy="):
+        civicast.dask.backtest(df, h=2, hierarchy=["district"], communities=comm)

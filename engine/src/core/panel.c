@@ -126,6 +126,38 @@ fail:
     return st;
 }
 
+civ_status civ_panel_cut(const civ_panel *panel, int64_t last, unsigned char *absent, civ_panel **out)
+{
+    if (!panel || !absent || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_cut: NULL argument");
+    civ_panel *p = NULL;
+    civ_status st = civ_panel_create(panel->freq, &p);
+    if (st)
+        return st;
+    p->phase = panel->phase;
+    p->style = panel->style;
+    static const double zero = 0.0;
+    if ((st = civ_panel_reserve(p, panel->n_series, panel->offsets[panel->n_series] + panel->n_series)))
+        goto fail;
+    for (size_t i = 0; i < panel->n_series && !st; i++) {
+        size_t n = panel->offsets[i + 1] - panel->offsets[i];
+        long long c = (long long)(last - panel->starts[i]) + 1; /* its values up to `last` */
+        absent[i] = c < 1;
+        if (c < 1)
+            st = append_series(p, panel->ids[i], last, &zero, 1, NULL);
+        else
+            st = append_series(p, panel->ids[i], panel->starts[i], panel->values + panel->offsets[i],
+                               (size_t)c < n ? (size_t)c : n, NULL);
+    }
+    if (st)
+        goto fail;
+    *out = p;
+    return CIV_OK;
+fail:
+    civ_panel_free(p);
+    return st;
+}
+
 civ_frequency civ_panel_frequency(const civ_panel *panel) { return panel ? panel->freq : CIV_FREQ_UNKNOWN; }
 int civ_panel_phase(const civ_panel *panel) { return panel ? panel->phase : 0; }
 

@@ -225,3 +225,81 @@ fail:
     civ_table_free(t);
     return st;
 }
+
+/* The distinct labels of group_of[0..N) in first-appearance order into first[] (series indices); their count. */
+static size_t distinct_groups(const char *const *group_of, size_t N, size_t *first)
+{
+    size_t G = 0;
+    for (size_t i = 0; i < N; i++) {
+        size_t g = 0;
+        while (g < G && strcmp(group_of[first[g]], group_of[i]))
+            g++;
+        if (g == G)
+            first[G++] = i;
+    }
+    return G;
+}
+
+/* Row `row` of model m over the series whose label is `label` (NULL: every series). */
+static civ_status group_row(const civ_backtest_result *r, const civ_panel *panel, const char *const *group_of,
+                            const char *label, size_t m, int period, civ_table *t, size_t row, const size_t *cols)
+{
+    size_t counts[3 * 64 + 1], N = r->n_series, K = r->windows;
+    double sums[2 * 64 + 1];
+    acc g;
+    acc_reset(&g, r->n_levels, counts, sums);
+    for (size_t i = 0; i < N; i++) {
+        if (label && strcmp(group_of[i], label))
+            continue;
+        const double *y;
+        size_t n;
+        civ_panel_series(panel, i, &y, &n, NULL);
+        for (size_t k = 0; k < K; k++)
+            add_window(r, (m * N + i) * K + k, y, n, k, period, &g);
+    }
+    return put_row(t, row, cols, r->n_levels, &g);
+}
+
+civ_status civ_backtest_accuracy_grouped(const civ_backtest_result *r, const civ_panel *panel,
+                                         const char *group_column, const char *const *group_of, const char *overall,
+                                         civ_table **out)
+{
+    if (!r || !panel || !group_column || !group_of || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_backtest_accuracy_grouped: NULL argument");
+    size_t M = r->n_models, N = r->n_series, L = r->n_levels;
+    if (civ_panel_n_series(panel) != N)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT,
+                        "civ_backtest_accuracy_grouped: the panel has %zu series but the backtest %zu",
+                        civ_panel_n_series(panel), N);
+    if (L > 64)
+        return civ_fail(CIV_ERR_LIMIT, "civ_backtest_accuracy_grouped: %zu levels is over the limit of 64", L);
+    for (size_t i = 0; i < N; i++)
+        if (!group_of[i])
+            return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_backtest_accuracy_grouped: series %zu has no group", i);
+    int period = civ_frequency_season_length(civ_panel_frequency(panel));
+    size_t *first = malloc((N ? N : 1) * sizeof *first), cols[10 + 3 * 64], group_col = 0, model_col = 0;
+    civ_table *t = NULL;
+    civ_status st;
+    if (!first)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the groups of %zu series", N);
+    size_t G = distinct_groups(group_of, N, first), lead = overall ? 1 : 0, row = 0;
+    CIV_TRY(civ_table_create(&t));
+    CIV_TRY(civ_table_add_column(t, group_column, CIV_COLUMN_TEXT, &group_col));
+    CIV_TRY(make_columns(r, 0, t, NULL, &model_col, cols));
+    CIV_TRY(civ_table_add_rows(t, (G + lead) * M, NULL));
+    for (size_t g = 0; g < G + lead; g++) {
+        const char *label = g < lead ? NULL : group_of[first[g - lead]];
+        for (size_t m = 0; m < M; m++, row++) {
+            CIV_TRY(civ_table_set_text(t, row, group_col, label ? label : overall));
+            CIV_TRY(civ_table_set_text(t, row, model_col, r->models[m]));
+            CIV_TRY(group_row(r, panel, group_of, label, m, period < 1 ? 1 : period, t, row, cols));
+        }
+    }
+    free(first);
+    *out = t;
+    return CIV_OK;
+fail:
+    free(first);
+    civ_table_free(t);
+    return st;
+}

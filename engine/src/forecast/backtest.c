@@ -733,3 +733,51 @@ fail:
     civ_table_free(t);
     return st;
 }
+
+/* ---- results filled by another layer (civ_hier_backtest) --------------------------- */
+
+civ_status civ_backtest_result_create(const char *const *models, size_t n_models, size_t n_series, size_t windows,
+                                      size_t h, size_t step, const double *levels, size_t n_levels,
+                                      civ_backtest_result **out)
+{
+    if (!models || !out || (n_levels && !levels) || !n_models || !windows || !h || !step)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_backtest_result_create: NULL argument, or no model, window, "
+                                                  "step or horizon");
+    for (size_t m = 0; m < n_models; m++)
+        if (!models[m] || strlen(models[m]) >= sizeof ((civ_backtest_result *)0)->models[0])
+            return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &(civ_where){.field = "models"},
+                               "civ_backtest_result_create: model name %zu is NULL or over 63 bytes", m);
+    civ_backtest_result *r = NULL;
+    civ_status st = civ_backtest_result_alloc(n_models, n_series, windows, h, step, levels, n_levels, &r);
+    if (st)
+        return st;
+    for (size_t m = 0; m < n_models; m++)
+        civ_snprintf(r->models[m], sizeof r->models[m], "%s", models[m]);
+    r->started = omp_get_wtime();
+    *out = r;
+    return CIV_OK;
+}
+
+civ_status civ_backtest_result_set(civ_backtest_result *r, size_t model, size_t series, size_t window,
+                                   civ_status status, const char *message, const double *mean, const double *lower,
+                                   const double *upper)
+{
+    if (!r || model >= r->n_models || series >= r->n_series || window >= r->windows ||
+        (status == CIV_OK && (!mean || (r->n_levels && (!lower || !upper)))))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_backtest_result_set: NULL argument or index out of range");
+    size_t t = (model * r->n_series + series) * r->windows + window;
+    r->n_failed -= r->status[t] != CIV_OK;
+    free(r->messages[t]);
+    r->messages[t] = NULL;
+    if (status == CIV_OK) {
+        civ_backtest_store(r, t, mean, lower, upper);
+        r->status[t] = CIV_OK;
+    } else {
+        (void)civ_fail(status, "%s", message && message[0] ? message : civ_strerror(status));
+        record_failure(r, t, status);
+        civ_clear_error();
+        r->n_failed++;
+    }
+    r->seconds = omp_get_wtime() - r->started;
+    return CIV_OK;
+}

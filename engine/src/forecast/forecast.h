@@ -180,6 +180,7 @@ struct civ_backtest_result {
     size_t n_failed;
     size_t n_uncalibrated;    /* conformal windows that kept the model's interval somewhere */
     double seconds;
+    double started;           /* civ_backtest_result_create's clock: seconds = the last set's - this */
 };
 
 /* Runs the backtest of M resolved models (types[m], configs[m], display

@@ -33,7 +33,15 @@ struct civ_hier_result {
     int phase;
     civ_date_style style;
     int64_t end;                         /* last observed period */
+    const unsigned char *absent;         /* while reconciling: civ_hier_base's (NULL: none) */
+    size_t n_agg;
 };
+
+/* Bottom node i is absent (civ_hier_base.absent): its base forecast is 0, its spread 0. */
+static int is_absent(const unsigned char *absent, size_t n_agg, size_t i)
+{
+    return absent && i >= n_agg && absent[i - n_agg];
+}
 
 civ_status civ_hier_options_init(civ_hier_options *opt)
 {
@@ -95,9 +103,10 @@ static civ_status node_residuals(const civ_forecast_result *fr, const civ_panel 
     return CIV_OK;
 }
 
-/* Base forecasts: every node's, or the error naming the first that failed. */
+/* Base forecasts: every node's, or the error naming the first that failed; with `absent` (a backtest window) a
+ * series whose forecast failed is marked 2 there instead (counted as 0, as one not there yet). */
 static civ_status base_forecasts(const civ_hier *h, const civ_panel *np, const civ_hier_options *opt,
-                                 civ_forecast_result **fr)
+                                 unsigned char *absent, civ_forecast_result **fr)
 {
     civ_forecast_options fo = opt->forecast;
     fo.nonnegative = 0; /* the bounds give the spread of the base distribution */
@@ -105,12 +114,18 @@ static civ_status base_forecasts(const civ_hier *h, const civ_panel *np, const c
     civ_status st = civ_forecast_panel(np, &fo, fr);
     if (st)
         return st;
-    for (size_t i = 0; i < h->n_nodes; i++)
-        if (civ_forecast_result_status(*fr, i) != CIV_OK)
-            return civ_fail_at(CIV_ERR_NUMERIC, &(civ_where){.series_id = h->node_id[i]},
-                               "the base forecast of node '%s' (level %s) failed: %s; every node needs a forecast "
-                               "to reconcile (try another --model)", h->node_id[i],
-                               h->level_name[h->node_level[i]], civ_forecast_result_message(*fr, i));
+    for (size_t i = 0; i < h->n_nodes; i++) {
+        if (civ_forecast_result_status(*fr, i) == CIV_OK || is_absent(absent, h->n_agg, i))
+            continue;
+        if (absent && i >= h->n_agg) {
+            absent[i - h->n_agg] = 2;
+            continue;
+        }
+        return civ_fail_at(CIV_ERR_NUMERIC, &(civ_where){.series_id = h->node_id[i]},
+                           "the base forecast of node '%s' (level %s) failed: %s; every node needs a forecast "
+                           "to reconcile (try another --model)", h->node_id[i],
+                           h->level_name[h->node_level[i]], civ_forecast_result_message(*fr, i));
+    }
     return CIV_OK;
 }
 
@@ -188,7 +203,7 @@ static civ_status step_intervals(const civ_hier *h, const civ_hier_map *m, const
     double *paths = malloc(n * P * sizeof *paths), *sd = malloc(n * sizeof *sd), *mean = malloc(n * sizeof *mean);
     int failed = !paths || !sd || !mean;
     for (size_t i = 0; i < n && !failed; i++) {
-        sd[i] = base_sd(fr, i * H + s);
+        sd[i] = is_absent(r->absent, r->n_agg, i) ? 0.0 : base_sd(fr, i * H + s);
         mean[i] = r->base[i * H + s];
     }
     uint64_t seed = civ_seed_mix(opt->forecast.seed, s);
@@ -221,7 +236,7 @@ static civ_status step_intervals(const civ_hier *h, const civ_hier_map *m, const
 }
 
 /* -1 (auto): on when no series has a negative observation. */
-static int resolve_nonneg(int mode, const civ_panel *panel)
+int civ_hier_nonneg(int mode, const civ_panel *panel)
 {
     if (mode >= 0)
         return mode != 0;
@@ -314,46 +329,85 @@ static civ_status reconcile_steps(const civ_hier *h, const civ_forecast_result *
     return st;
 }
 
-civ_status civ_hier_forecast(const civ_hier *h, const civ_panel *panel, const civ_hier_options *opt,
-                             civ_hier_result **out)
+void civ_hier_base_free(civ_hier_base *b)
 {
-    if (!h || !panel || !opt || !out)
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_hier_forecast: NULL argument");
-    if (!civ_reconcile_method_name(opt->method)[0])
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_hier_forecast: unknown reconciliation method %d",
-                        (int)opt->method);
-    if (opt->method == CIV_RECONCILE_TD && !h->nested)
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "td (top-down) needs a nested hierarchy: with crossed groups a "
-                        "series has several parents; use bu, ols, wls_struct, wls_var or mint_shrink");
-    civ_panel *np = NULL;
-    civ_forecast_result *fr = NULL;
+    if (!b)
+        return;
+    free(b->res);
+    civ_forecast_result_free(b->fr);
+    civ_panel_free(b->np);
+    memset(b, 0, sizeof *b);
+}
+
+civ_status civ_hier_base_forecast(const civ_hier *h, const civ_panel *panel, const civ_hier_options *opt,
+                                  unsigned char *absent, civ_hier_base *b)
+{
+    memset(b, 0, sizeof *b);
+    b->absent = absent;
+    civ_status st = civ_hier_aggregate_in(h, panel, NULL, &b->np); /* node order: node i is series i */
+    if (!st) {
+        civ_panel_series(b->np, 0, NULL, &b->t, &b->start); /* node 0 spans the common grid */
+        st = base_forecasts(h, b->np, opt, b->absent, &b->fr);
+    }
+    if (!st)
+        st = node_residuals(b->fr, b->np, b->start, b->t, &b->res);
+    for (size_t j = 0; !st && b->absent && j < h->n_bottom; j++)
+        for (size_t r = 0; b->absent[j] && r < b->t; r++)
+            b->res[r * h->n_nodes + h->n_agg + j] = 0.0; /* no error: W's floor makes its 0 forecast stay */
+    if (st)
+        civ_hier_base_free(b);
+    return st;
+}
+
+civ_status civ_hier_reconcile_base(const civ_hier *h, const civ_hier_base *b, const civ_hier_options *opt, int nonneg,
+                                   civ_hier_result **out)
+{
     civ_hier_result *r = NULL;
-    double *res = NULL;
-    civ_status st = civ_hier_aggregate_in(h, panel, NULL, &np); /* node order: node i is series i */
-    int64_t start = 0;
-    size_t t = 0;
+    civ_status st = result_alloc(h, b->fr, &r);
     if (!st) {
-        civ_panel_series(np, 0, NULL, &t, &start); /* node 0 spans the common grid (an aggregate, or the one series) */
-        st = base_forecasts(h, np, opt, &fr);
+        r->freq = civ_panel_frequency(b->np), r->phase = civ_panel_phase(b->np);
+        r->style = civ_panel_date_style(b->np);
+        r->end = b->start + (int64_t)b->t - 1;
+        r->absent = b->absent, r->n_agg = h->n_agg;
+        for (size_t i = 0; i < h->n_nodes; i++)
+            if (is_absent(b->absent, h->n_agg, i))
+                for (size_t s = 0; s < r->h; s++)
+                    r->base[i * r->h + s] = 0.0;
+        st = reconcile_steps(h, b->fr, b->res, b->t, opt, nonneg, r);
+        r->absent = NULL;
     }
-    if (!st)
-        st = node_residuals(fr, np, start, t, &res);
-    if (!st)
-        st = result_alloc(h, fr, &r);
-    if (!st) {
-        r->freq = civ_panel_frequency(np), r->phase = civ_panel_phase(np), r->style = civ_panel_date_style(np);
-        r->end = start + (int64_t)t - 1;
-        st = reconcile_steps(h, fr, res, t, opt, resolve_nonneg(opt->nonnegative, panel), r);
-    }
-    free(res);
-    civ_forecast_result_free(fr);
-    civ_panel_free(np);
     if (st) {
         civ_hier_result_free(r);
         return st;
     }
     *out = r;
     return CIV_OK;
+}
+
+civ_status civ_hier_check_method(const civ_hier *h, civ_reconcile_method method)
+{
+    if (!civ_reconcile_method_name(method)[0])
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "unknown reconciliation method %d", (int)method);
+    if (method == CIV_RECONCILE_TD && !h->nested)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "td (top-down) needs a nested hierarchy: with crossed groups a "
+                        "series has several parents; use bu, ols, wls_struct, wls_var or mint_shrink");
+    return CIV_OK;
+}
+
+civ_status civ_hier_forecast(const civ_hier *h, const civ_panel *panel, const civ_hier_options *opt,
+                             civ_hier_result **out)
+{
+    if (!h || !panel || !opt || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_hier_forecast: NULL argument");
+    civ_status st = civ_hier_check_method(h, opt->method);
+    if (st)
+        return st;
+    civ_hier_base b;
+    if ((st = civ_hier_base_forecast(h, panel, opt, NULL, &b)))
+        return st;
+    st = civ_hier_reconcile_base(h, &b, opt, civ_hier_nonneg(opt->nonnegative, panel), out);
+    civ_hier_base_free(&b);
+    return st;
 }
 
 size_t civ_hier_result_horizon(const civ_hier_result *r) { return r ? r->h : 0; }

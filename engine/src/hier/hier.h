@@ -93,4 +93,29 @@ void civ_hier_sum_up(const civ_hier *h, double *y);
  * aggregates summed again (bottom-up). */
 void civ_hier_clamp(const civ_hier *h, double *y);
 
+/* civ_hier_forecast in two stages, so that civ_hier_backtest reconciles one window's base forecasts by every
+ * method: the panel aggregated to every node (np, node order), the nodes' base forecasts (fr) and their
+ * in-sample one-step residuals (res, t periods x n_nodes from period `start`). */
+typedef struct civ_hier_base {
+    unsigned char *absent;       /* per bottom series, or NULL (civ_hier_forecast): 1 = no value yet at the cutoff (a
+                                    stand-in 0 at the last period in the panel), 2 = its base forecast failed (too
+                                    few values), set here: either counts as 0 with no spread in the aggregates */
+    civ_panel *np;
+    civ_forecast_result *fr;
+    double *res;
+    size_t t;
+    int64_t start;
+} civ_hier_base;
+/* Errors: those of civ_hier_forecast before reconciling (*b zeroed then). */
+civ_status civ_hier_base_forecast(const civ_hier *h, const civ_panel *panel, const civ_hier_options *opt,
+                                  unsigned char *absent, civ_hier_base *b);
+/* b's base forecasts reconciled by opt->method (nonneg: civ_hier_nonneg's answer). */
+civ_status civ_hier_reconcile_base(const civ_hier *h, const civ_hier_base *b, const civ_hier_options *opt, int nonneg,
+                                   civ_hier_result **out);
+void civ_hier_base_free(civ_hier_base *b);
+/* The method is known and applies to h (td needs a nested hierarchy). */
+civ_status civ_hier_check_method(const civ_hier *h, civ_reconcile_method method);
+/* The non-negative mode resolved: -1 (auto) on when no series of panel has a negative observation. */
+int civ_hier_nonneg(int mode, const civ_panel *panel);
+
 #endif
