@@ -2136,8 +2136,12 @@ def _table_arg(x, sp=None, fmt=None, role="data"):
     of whole numbers the spec reads as text, such as its id 310101001,
     becomes text; its errors name "the <role> DataFrame" and its rows as
     iloc counts, frame_table) or a path read with the spec's text columns and
-    the input format fmt (_input_format: encoding, thousands, percent; a
-    DataFrame is taken as it is)."""
+    the input format fmt (_input_format: encoding, thousands, percent).  A
+    DataFrame's other text columns are read as a file's are: a column whose
+    cells are all numbers under fmt's thousands and percent ("12,345" with
+    thousands=",", "1595" from pd.read_excel(dtype=str)) becomes numbers
+    (civ_table_read_numbers); before 2026-12-07 they stayed text, so
+    thousands= was lost on a frame."""
     if x is None:
         return None
     text = _spec_text_columns(sp)
@@ -2148,8 +2152,23 @@ def _table_arg(x, sp=None, fmt=None, role="data"):
                             "index: pass df.reset_index()", field=c)
         fixed = {c: _codes_as_text(x[c]) for c in text if c in x.columns and pd.api.types.is_numeric_dtype(x[c])}
         fixed = {c: v for c, v in fixed.items() if v is not None}
-        return frame_table(x.assign(**fixed) if fixed else x, role)
+        t = frame_table(x.assign(**fixed) if fixed else x, role)
+        _frame_text_numbers(t, text, fmt or {})
+        return t
     return _read_table(x, text, **(fmt or {}))
+
+
+def _frame_text_numbers(t, text, fmt):
+    """The text columns of table t (a DataFrame's) but `text`, the spec's, read as numbers where all their cells
+    are numbers under fmt's thousands and percent, as a file's columns are (civ_table_read_numbers)."""
+    if not _lib.has("civ_table_read_numbers"):
+        return
+    sep, pct = _thousands(fmt.get("thousands")), _percent(fmt.get("percent", False))
+    done = ctypes.c_int()
+    for c in range(lib.civ_table_n_columns(t.ptr)):
+        name = lib.civ_table_column_name(t.ptr, c).decode()
+        if lib.civ_table_column_type(t.ptr, c) == _lib.COLUMN_TEXT and name not in text:
+            check(lib.civ_table_read_numbers(t.ptr, c, sep, pct, ctypes.byref(done)))
 
 
 def _allocation_arg(x, sp, fmt=None):
@@ -2402,8 +2421,9 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
     encoding, thousands, percent: how the CSV paths among the inputs are
     written, as civicast.read's (encoding="gb18030" for a sheet saved by
     Excel on a Chinese Windows, thousands="," for "12,345", percent=True for
-    "33.3%"; the CLI's --encoding, --thousands, --percent); DataFrames are
-    taken as they are.
+    "33.3%"; the CLI's --encoding, --thousands, --percent); a DataFrame's
+    text columns (not the spec's text columns) whose cells are all numbers
+    under thousands and percent are read as numbers, as a file's.
     Errors: civicast.Error naming the spec key or data row."""
     fmt = _input_format("civicast.allocate", encoding, thousands, percent, sheet)
     _sheet(last_year_sheet, "civicast.allocate")

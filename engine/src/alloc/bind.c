@@ -80,6 +80,27 @@ static void row_where(const civ_table *t, size_t r, size_t c, civ_where *w, char
     w->column = line && c != SIZE_MAX ? (long)c + 1 : 0;
 }
 
+/* The cure for a text cell that is a number as a spreadsheet displays it ("3,597", "32.4%"), read without the
+ * option that reads it (a DataFrame's text, a table read without --thousands): that option; else "write a number". */
+static const char *displayed_number_cure(const civ_table *t, const char *cell)
+{
+    static const char seps[] = {',', ' ', '\''};
+    double x;
+    size_t n = strlen(cell);
+    for (int k = 0; k < 3; k++)
+        if (strchr(cell, seps[k]) && civ_csv_parse_formatted(cell, n, seps[k], 1, &x) == CIV_CSV_NUMBER_OK &&
+            !t->thousands)
+            return k == 0   ? ", a number written with a thousands separator: read it with thousands=\",\" "
+                              "(--thousands \",\"), or write plain digits (12345)"
+                   : k == 1 ? ", a number written with a thousands separator: read it with thousands=\" \" "
+                              "(--thousands \" \"), or write plain digits (12345)"
+                            : ", a number written with a thousands separator: read it with thousands=\"'\" "
+                              "(--thousands \"'\"), or write plain digits (12345)";
+    if (n && cell[n - 1] == '%' && !t->percent && civ_csv_parse_formatted(cell, n, t->thousands, 1, &x) == CIV_CSV_NUMBER_OK)
+        return ", a percentage: read it with percent=True (--percent), or write the fraction (0.35)";
+    return ": write a number there (12345, 0.35)";
+}
+
 /* An attribute column that is text: named at the cell that made it so (an
  * Excel error value such as #DIV/0! or #N/A, a word, a unit), else at the
  * spec's line.  That cell is found as the reader read numbers (its thousands
@@ -101,7 +122,7 @@ static civ_status attribute_is_text(const civ_alloc_problem *p, const civ_table 
                        row, id ? " (community '" : "", id ? id : "", id ? "')" : "", cell,
                        civ_csv_excel_error(cell) ? ", an Excel error value: fix the formula in the sheet or clear "
                                                    "the cell"
-                                                 : ": write a number there (12345, 0.35)");
+                                                 : displayed_number_cure(t, cell));
 }
 
 /* "; did you mean 'X' (the data has: a, b, ...)" for a column name the table lacks: names that start with it

@@ -1696,13 +1696,17 @@ static civ_status mark_cell(panel_reader *pr, const size_t *bit_offset, unsigned
     size_t bit = bit_offset[i] + (size_t)t;
     if (bits[bit >> 3] & (1u << (bit & 7))) {
         long first = find_first_line(pr, id, v);
+        const char *hint = civ_excel_scientific_id_hint(id);
+        /* the cure, as the Python reader gives it: the Excel hint has its own */
+        const char *cure =
+            *hint ? hint
+            : pr->want.freq != CIV_FREQ_UNKNOWN && pr->form == CIV_DATE_DAY
+                ? " (both dates fall in one period of the --freq asked for): add the rows up to that frequency first, "
+                  "or drop --freq to read the dates' own"
+                : ": keep one of the two rows or, if both count, add their y into one row and delete the other";
         return fail_cell(r, CIV_ERR_DUPLICATE, fds->line, pr->col_ds + 1, id,
-                         "unique_id '%s' with ds '%s' appears twice: lines %ld and %ld%s%s", id, fds->text, first,
-                         fds->line,
-                         pr->want.freq != CIV_FREQ_UNKNOWN && pr->form == CIV_DATE_DAY
-                             ? " (both dates fall in one period of the --freq asked for)"
-                             : "",
-                         civ_excel_scientific_id_hint(id));
+                         "unique_id '%s' with ds '%s' appears twice: lines %ld and %ld%s", id, fds->text, first,
+                         fds->line, cure);
     }
     bits[bit >> 3] |= (unsigned char)(1u << (bit & 7));
     return CIV_OK;
@@ -3095,6 +3099,48 @@ size_t civ_csv_first_text_row(const civ_table *t, size_t c)
             return r;
     }
     return SIZE_MAX;
+}
+
+civ_status civ_table_read_numbers(civ_table *table, size_t column, const char *thousands, int percent,
+                                  int *converted)
+{
+    if (converted)
+        *converted = 0;
+    if (!table || column >= table->n_columns)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_read_numbers: NULL table or column %zu out of range",
+                        column);
+    char sep;
+    civ_status s = civ_csv_thousands(thousands, "civ_table_read_numbers", &sep);
+    if (s)
+        return s;
+    table->thousands = sep, table->percent = percent != 0;
+    civ_table_column *c = &table->columns[column];
+    if (c->type != CIV_COLUMN_TEXT || civ_csv_first_text_row(table, column) != SIZE_MAX)
+        return CIV_OK;
+    double *v = malloc((table->rows_capacity ? table->rows_capacity : 1) * sizeof *v);
+    if (!v)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading column '%s' as numbers", c->name);
+    for (size_t r = 0; r < table->n_rows; r++) {
+        const char *x = c->texts[r];
+        v[r] = NAN;
+        if (x)
+            civ_csv_parse_formatted(x, strlen(x), sep, table->percent, &v[r]); /* a number or missing: checked */
+    }
+    for (size_t r = table->n_rows; r < table->rows_capacity; r++)
+        v[r] = NAN;
+    if (table->key_indexed && table->key_column == column) {
+        civ_strmap_free(&table->key_index); /* a key is text: its keys would dangle */
+        table->key_indexed = 0;
+    }
+    civ_table_clear_texts(c, table->n_rows);
+    free(c->texts);
+    c->texts = NULL;
+    free(c->numbers);
+    c->numbers = v;
+    c->type = CIV_COLUMN_NUMBER;
+    if (converted)
+        *converted = 1;
+    return CIV_OK;
 }
 
 long civ_csv_record_line(const char *path, size_t r)
