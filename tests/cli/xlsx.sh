@@ -94,5 +94,19 @@ expect_code "forecast xlsm" 0 "$CIV" forecast "$WORK/宏.xlsm" --model snaive --
 cmp -s "$WORK/fp_m.csv" "$WORK/fp_x.csv" || fail "the .xlsm forecasts differ from the .xlsx's"
 expect_code "write xlsm" 3 "$CIV" convert --table "$SRC/tests/data/plan/meals.csv" "$WORK/out.xlsm"
 expect_err "write xlsm" "out.xlsm: unknown file type: .*macro-enabled workbooks are read, not written: use .xlsx"
+# --sheet names the sheet of every .xlsx input: a second workbook whose sheets are named otherwise is refused
+# saying so, with the cure (before 2026-12-07: "no sheet named '社区'" alone, as if the name were mistyped)
+$PY - "$SRC/tests/data/plan/meals.csv" "$WORK" <<'PYEOF' || fail "make two workbooks"
+import sys, pandas as pd
+m = pd.read_csv(sys.argv[1], dtype={"unique_id": str})
+for name, sheet in (("a", "社区"), ("b", "预测")):
+    with pd.ExcelWriter(f"{sys.argv[2]}/{name}.xlsx") as w:
+        m.to_excel(w, sheet_name=sheet, index=False)
+        pd.DataFrame({"说明": ["x"]}).to_excel(w, sheet_name="说明", index=False)
+PYEOF
+expect_code "sheet of every input" 2 "$CIV" forecast "$WORK/b.xlsx" --sheet 社区 --h 2 --model naive \
+  --out "$WORK/x.csv"
+expect_err "sheet of every input" "b.xlsx: no sheet named '社区': the workbook's sheets are '预测', '说明'; --sheet \
+names the sheet of every .xlsx input: give this one as CSV \\(civicast convert --table BOOK.xlsx BOOK.csv --sheet"
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
 echo "xlsx: all checks passed"
