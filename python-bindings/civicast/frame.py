@@ -986,7 +986,12 @@ def _panel_layout(cs, ps, ys, cvs, y, sorted_rows, S):
             coffs = np.zeros(S + 1, dtype=np.int64)
             np.cumsum(clen, out=coffs[1:])
             buf = np.full(int(coffs[-1]), np.nan)
-            buf[(coffs[codes] + per - first[codes])] = cv
+            # a row past the covariate's last value (a trailing row with neither y nor it) has no cell: before
+            # 2026-12-07 it was written past the series' cells, into the next series' or, for the last series,
+            # out of the buffer (IndexError)
+            at = per - first[codes]
+            inside = at < clen[codes]
+            buf[(coffs[codes] + at)[inside]] = cv[inside]
             cov_bufs.append((buf, coffs, clen))
     return first, n, offsets, values, cov_bufs, zero_copy
 
