@@ -873,6 +873,13 @@ static void test_data_errors(void **state)
     assert_non_null(strstr(civ_last_error()->message, "unknown attribute 'pop'; did you mean 'Pop' (the data"));
     run_free(&o);
     civ_table_free(c);
+    /* a header cell that kept a space after the name: said so (before 2026-12-07 "did you mean 'pop '" alone) */
+    c = csv_table("unique_id,pop ,area\nA,1,2\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error()->message, "did you mean 'pop ' (the same name with spaces around it: "
+                                                      "delete them in the header cell)"));
+    run_free(&o);
+    civ_table_free(c);
     c = csv_table("unique_id,pop_resident,pop_registered,area\nA,1,2,3\n");
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_MISSING_COLUMN);
     assert_non_null(strstr(civ_last_error()->message, "did you mean 'pop_resident' or 'pop_registered' (the"));

@@ -413,6 +413,18 @@ static void test_bad_dates(void **state)
     expect_panel_error("y,ds,unique_id\n1,2024,A\n2,2024-Q1,A\n", CIV_ERR_FREQUENCY, 3, 2, "ds");
 }
 
+/* A needed column whose header cell kept spaces around its name ("unique_id ", "社区编号　"): named, with the cure
+ * (before 2026-12-07 "the header has no 'unique_id' column (...; this one has unique_id , ds, y)"). */
+static void test_header_spaces(void **state)
+{
+    (void)state;
+    expect_panel_error("unique_id ,ds,y\nA,2024-01,1\n", CIV_ERR_MISSING_COLUMN, 1, 1, "unique_id");
+    assert_non_null(strstr(civ_last_error()->text, "the header has no 'unique_id' column, but 'unique_id ' (column 1), "
+                                                   "the same name with spaces around it: delete the spaces"));
+    expect_panel_error("unique_id,ds,\xE3\x80\x80y\xC2\xA0\nA,2024-01,1\n", CIV_ERR_MISSING_COLUMN, 1, 3, "y");
+    expect_panel_error("unique_id,ds,yy\nA,2024-01,1\n", CIV_ERR_MISSING_COLUMN, 1, 0, "y"); /* not spaces */
+}
+
 static void test_duplicates(void **state)
 {
     (void)state;
@@ -2515,6 +2527,7 @@ int main(void)
         cmocka_unit_test(test_bad_numbers),
         cmocka_unit_test(test_bad_dates),
         cmocka_unit_test(test_duplicates),
+        cmocka_unit_test(test_header_spaces),
         cmocka_unit_test(test_table_read_numbers),
         cmocka_unit_test(test_quoting_errors),
         cmocka_unit_test(test_bytes_and_limits),

@@ -1491,6 +1491,36 @@ static civ_status header_role(const csv_reader *r, const char *role, const char 
     return CIV_OK;
 }
 
+/* The column of r's header whose name is `name` but for spaces around it (ASCII spaces and tabs, the no-break
+ * U+00A0 and the ideographic U+3000, as a sheet's header cell keeps them), else SIZE_MAX. */
+static size_t header_find_spaced(const csv_reader *r, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t c = 0; c < r->n_names; c++) {
+        const char *h = r->names[c];
+        size_t a = 0, b = strlen(h), k;
+        for (;; a += k) {
+            k = h[a] == ' ' || h[a] == '\t'              ? 1
+                : !strncmp(h + a, "\xC2\xA0", 2)         ? 2
+                : !strncmp(h + a, "\xE3\x80\x80", 3)     ? 3
+                                                         : 0;
+            if (!k)
+                break;
+        }
+        for (;; b -= k) {
+            k = b > a && (h[b - 1] == ' ' || h[b - 1] == '\t') ? 1
+                : b >= a + 2 && !memcmp(h + b - 2, "\xC2\xA0", 2) ? 2
+                : b >= a + 3 && !memcmp(h + b - 3, "\xE3\x80\x80", 3) ? 3
+                                                                         : 0;
+            if (!k)
+                break;
+        }
+        if ((a || h[b]) && b - a == n && !memcmp(h + a, name, n))
+            return c;
+    }
+    return SIZE_MAX;
+}
+
 /* A role with no column: the header's columns and the ways to name it. */
 static civ_status header_missing(const csv_reader *r, const char *role, const char *given, const char *needs,
                                  const char *fix)
@@ -1498,6 +1528,15 @@ static civ_status header_missing(const csv_reader *r, const char *role, const ch
     char have[256];
     header_list(r, have, sizeof have);
     civ_where w = {.file = r->path, .line = 1, .field = given && given[0] ? given : role};
+    const char *want = given && given[0] ? given : role;
+    size_t spaced = header_find_spaced(r, want);
+    if (spaced != SIZE_MAX) { /* "unique_id " as a sheet's header cell kept it */
+        w.column = (long)spaced + 1;
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
+                           "the header has no '%s' column, but '%s' (column %zu), the same name with spaces around "
+                           "it: delete the spaces in that header cell (in Excel, =TRIM() or Find and Replace)",
+                           want, r->names[spaced], spaced + 1);
+    }
     if (given && given[0] && strcmp(given, role))
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
                            "the header has no column '%s' (given for %s) and no '%s' (it has %s): check the name, "
