@@ -717,7 +717,9 @@ static void test_data_errors(void **state)
     civ_table *c = csv_table("unique_id,pop\nA,1\nB,2\nA,3\n");
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DUPLICATE);
     /* a table read from a CSV file: its file, the lines a spreadsheet counts and the id's column */
-    assert_non_null(strstr(civ_last_error()->message, "duplicate community id 'A' (lines 2 and 4)"));
+    assert_non_null(strstr(civ_last_error()->message, "duplicate community id 'A' (lines 2 and 4): one row per "
+                                                      "community: correct the id of the one that is another "
+                                                      "community, or merge the two rows into one"));
     assert_int_equal(civ_last_error()->line, 4);
     assert_int_equal(civ_last_error()->column, 1);
     assert_true(civ_last_error()->file[0] != '\0');

@@ -678,8 +678,11 @@ static civ_status bind_ids(civ_alloc_problem *p, const civ_table *t, size_t idc)
             else
                 civ_snprintf(rows, sizeof rows, "%srows %zu and %zu", strncmp(again, "data ", 5) ? "" : "data ",
                              civ_table_row_number(t, lo), civ_table_row_number(t, hi));
+            const char *hint = civ_excel_scientific_id_hint(id);
             return civ_fail_at(CIV_ERR_DUPLICATE, &w, "duplicate community id '%s' (%s)%s", id, rows,
-                               civ_excel_scientific_id_hint(id));
+                               *hint ? hint
+                                     : ": one row per community: correct the id of the one that is another "
+                                       "community, or merge the two rows into one");
         }
     }
     return pack_texts(t, idc, p->row_of, n, p->ids, &p->text_block[0]);
