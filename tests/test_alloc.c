@@ -725,6 +725,19 @@ static void test_data_errors(void **state)
     assert_true(civ_last_error()->file[0] != '\0');
     run_free(&o);
     civ_table_free(c);
+    /* a factor's blank or negative cell: named with the cure (before 2026-12-07 without one) */
+    c = csv_table("unique_id,pop\nA,1\nB,\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error()->message, "is missing (NaN) for community 'B' (line 3): the factor needs "
+                                                      "every community's value; fill the cell in (0 if the community "
+                                                      "has none)"));
+    run_free(&o);
+    civ_table_free(c);
+    c = csv_table("unique_id,pop\nA,1\nB,-4\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error()->message, "is negative for community 'B' (line 3): correct the cell"));
+    run_free(&o);
+    civ_table_free(c);
     /* a sheet's total row is not a community (allocated as one, it took a fifth of the budget) */
     const char *totals[] = {"合计", " 总计 ", "小计", "Total"};
     c = NULL;

@@ -204,7 +204,10 @@ static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t,
                                      "of their amounts, and name them in [data] predecessors; or leave it blank "
                                      "and give last year's allocation (--last-year FILE, [data] last_year_file), "
                                      "which has every community's amount"
-                                   : "");
+                                   : isnan(x) ? ": the factor needs every community's value; fill the cell in (0 "
+                                                "if the community has none)"
+                                   : !isfinite(x) ? ": write the community's value there"
+                                                  : ": correct the cell (this attribute cannot be negative)");
         }
         /* A subnormal (0 < |x| < 2.2e-308, e.g. 1e-310) is no real quantity
          * and overflows every share and per-person amount computed from it
