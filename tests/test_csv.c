@@ -228,6 +228,7 @@ static void test_header_errors(void **state)
     assert_non_null(strstr(civ_last_error()->message, "column00, column01, "));
     assert_non_null(strstr(civ_last_error()->message, ", ...): name the series id"));
     expect_panel_error("unique_id,ds,y,x,x\nA,2024-01,1,2,3\n", CIV_ERR_DUPLICATE, 1, 5, "x");
+    assert_non_null(strstr(civ_last_error()->text, "(columns 4 and 5): rename or delete one of them"));
     expect_panel_error("unique_id,,ds,y\nA,1,2024-01,1\n", CIV_ERR_PARSE, 1, 2, NULL);
     expect_panel_error("unique_id,ds,y,\xC3\x28\nA,2024-01,1,2\n", CIV_ERR_PARSE, 1, 4, NULL);
 }

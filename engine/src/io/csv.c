@@ -1251,8 +1251,9 @@ static civ_status csv_read_header(csv_reader *r)
             s = civ_strmap_put(&seen, r->names[c], c, &j);
             if (s == CIV_ERR_DUPLICATE)
                 s = fail_cell(r, CIV_ERR_DUPLICATE, f->line, c + 1, NULL,
-                              "column '%s' appears twice in the header (columns %zu and %zu)", r->names[c], j + 1,
-                              c + 1);
+                              "column '%s' appears twice in the header (columns %zu and %zu): rename or delete one "
+                              "of them",
+                              r->names[c], j + 1, c + 1);
         }
         if (s)
             break;
