@@ -883,6 +883,14 @@ def _covariate_columns(df):
                         "(pd.read_csv(path, index_col=0), pd.read_excel(path, index_col=0)), or save it with "
                         "index=False", field=c)
         s = df[c]
+        if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+            # text that holds numbers (pd.read_excel(dtype=str)) is read as y's is; other text is named at its row
+            # (before 2026-12-07 the whole column was "not numeric (object)" while the same y was read)
+            try:
+                covs.append(_float_column(s.astype(object), c))
+            except Error as e:
+                raise Error(e.status, f"covariate column '{c}' is not numeric: {e.message}", field=str(c)) from None
+            continue
         if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
             raise Error("CIV_ERR_PARSE", f"covariate column '{c}' is not numeric ({s.dtype}); drop it or "
                                          "convert it", field=str(c))
