@@ -434,8 +434,8 @@ static void test_duplicates(void **state)
     assert_non_null(strstr(civ_last_error()->text, "lines 2 and 5"));
     assert_string_equal(civ_last_error()->series_id, "A");
     /* with the cure, as the Python reader's (keep one row, or add them up) */
-    assert_non_null(strstr(civ_last_error()->text, "ds '2024-01' appears twice: lines 2 and 5: keep one of the two rows "
-                                                   "or, if both count, add their y into one row"));
+    assert_non_null(strstr(civ_last_error()->text, "ds '2024-01' appears twice: lines 2 and 5: keep one of the two "
+                                                   "rows or, if both count, add their y into one row"));
     /* weekly: both Mondays, the same week twice */
     expect_panel_error("unique_id,ds,y\nA,2024-01-01,1\nA,2024-01-08,2\nA,2024-01-01,3\n", CIV_ERR_DUPLICATE, 4, 2,
                        "ds");

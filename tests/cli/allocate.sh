@@ -746,6 +746,11 @@ grep '^D10-S04-C003,' "$WORK/rel_ly2.xlsx.csv" | grep -q "paid 64800.00" || fail
 "$CIV" allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" --paid "$WORK/ly_lab.xlsx" \
     --out "$WORK/rel_lab.csv" --explain >/dev/null 2>"$WORK/stderr" || fail "--paid labelled: $(cat "$WORK/stderr")"
 cmp -s "$WORK/rel_ly2.csv.csv" "$WORK/rel_lab.csv" || fail "--paid: the labelled workbook reads otherwise than the CSV"
+# ... and without its summary sheet: refused naming the funds' columns it has and what to write
+expect_exit 2 "has no column 'pool_eldercare+health_fen' for fund .*; its funds' columns are \
+'pool_民政养老补贴+公共卫生服务_fen', 'pool_流动人口_fen': if one of them is this fund's, set paid to that name" -- \
+    allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" --paid "$WORK/ly_lab_nosum.xlsx" \
+    --out "$WORK/x.csv"
 
 if [ "$failures" -ne 0 ]; then
     echo "allocate.sh: $failures failure(s)" >&2

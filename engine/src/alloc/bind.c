@@ -96,7 +96,8 @@ static const char *displayed_number_cure(const civ_table *t, const char *cell)
                               "(--thousands \" \"), or write plain digits (12345)"
                             : ", a number written with a thousands separator: read it with thousands=\"'\" "
                               "(--thousands \"'\"), or write plain digits (12345)";
-    if (n && cell[n - 1] == '%' && !t->percent && civ_csv_parse_formatted(cell, n, t->thousands, 1, &x) == CIV_CSV_NUMBER_OK)
+    if (n && cell[n - 1] == '%' && !t->percent &&
+        civ_csv_parse_formatted(cell, n, t->thousands, 1, &x) == CIV_CSV_NUMBER_OK)
         return ", a percentage: read it with percent=True (--percent), or write the fraction (0.35)";
     return ": write a number there (12345, 0.35)";
 }
