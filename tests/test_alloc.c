@@ -717,10 +717,25 @@ static void test_data_errors(void **state)
     civ_table *c = csv_table("unique_id,pop\nA,1\nB,2\nA,3\n");
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DUPLICATE);
     /* a table read from a CSV file: its file, the lines a spreadsheet counts and the id's column */
-    assert_non_null(strstr(civ_last_error()->message, "duplicate community id 'A' (lines 2 and 4)"));
+    assert_non_null(strstr(civ_last_error()->message, "duplicate community id 'A' (lines 2 and 4): one row per "
+                                                      "community: correct the id of the one that is another "
+                                                      "community, or merge the two rows into one"));
     assert_int_equal(civ_last_error()->line, 4);
     assert_int_equal(civ_last_error()->column, 1);
     assert_true(civ_last_error()->file[0] != '\0');
+    run_free(&o);
+    civ_table_free(c);
+    /* a factor's blank or negative cell: named with the cure (before 2026-12-07 without one) */
+    c = csv_table("unique_id,pop\nA,1\nB,\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error()->message, "is missing (NaN) for community 'B' (line 3): the factor needs "
+                                                      "every community's value; fill the cell in (0 if the community "
+                                                      "has none)"));
+    run_free(&o);
+    civ_table_free(c);
+    c = csv_table("unique_id,pop\nA,1\nB,-4\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error()->message, "is negative for community 'B' (line 3): correct the cell"));
     run_free(&o);
     civ_table_free(c);
     /* a sheet's total row is not a community (allocated as one, it took a fifth of the budget) */
@@ -871,6 +886,13 @@ static void test_data_errors(void **state)
     c = csv_table("unique_id,Pop,area\nA,1,2\n");
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_MISSING_COLUMN);
     assert_non_null(strstr(civ_last_error()->message, "unknown attribute 'pop'; did you mean 'Pop' (the data"));
+    run_free(&o);
+    civ_table_free(c);
+    /* a header cell that kept a space after the name: said so (before 2026-12-07 "did you mean 'pop '" alone) */
+    c = csv_table("unique_id,pop ,area\nA,1,2\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error()->message, "did you mean 'pop ' (the same name with spaces around it: "
+                                                      "delete them in the header cell)"));
     run_free(&o);
     civ_table_free(c);
     c = csv_table("unique_id,pop_resident,pop_registered,area\nA,1,2,3\n");
@@ -2357,7 +2379,9 @@ static void test_last_year_workbook(void **state)
     assert_int_equal(civ_alloc_spec_read_last_year(s, path, NULL), CIV_OK);
     assert_int_equal(run(s, t, NULL, &o), CIV_ERR_MISSING_COLUMN);
     assert_non_null(strstr(civ_last_error_message(), "has no column '养老补贴（分）' for fund 'care'"));
-    assert_non_null(strstr(civ_last_error_message(), "headers it does not write: '补贴（分）'"));
+    assert_non_null(strstr(civ_last_error_message(), "headers it does not write: '补贴（分）'; if one of them is "
+                                                     "this fund's column, relabelled or renamed since, head it "
+                                                     "'养老补贴（分）')"));
     run_free(&o);
     /* the sheet named: another sheet is read (and refused as not an allocation) */
     civ_table_read_options ro = {.sheet = "分配汇总"};

@@ -228,6 +228,7 @@ static void test_header_errors(void **state)
     assert_non_null(strstr(civ_last_error()->message, "column00, column01, "));
     assert_non_null(strstr(civ_last_error()->message, ", ...): name the series id"));
     expect_panel_error("unique_id,ds,y,x,x\nA,2024-01,1,2,3\n", CIV_ERR_DUPLICATE, 1, 5, "x");
+    assert_non_null(strstr(civ_last_error()->text, "(columns 4 and 5): rename or delete one of them"));
     expect_panel_error("unique_id,,ds,y\nA,1,2024-01,1\n", CIV_ERR_PARSE, 1, 2, NULL);
     expect_panel_error("unique_id,ds,y,\xC3\x28\nA,2024-01,1,2\n", CIV_ERR_PARSE, 1, 4, NULL);
 }
@@ -413,6 +414,18 @@ static void test_bad_dates(void **state)
     expect_panel_error("y,ds,unique_id\n1,2024,A\n2,2024-Q1,A\n", CIV_ERR_FREQUENCY, 3, 2, "ds");
 }
 
+/* A needed column whose header cell kept spaces around its name ("unique_id ", "社区编号　"): named, with the cure
+ * (before 2026-12-07 "the header has no 'unique_id' column (...; this one has unique_id , ds, y)"). */
+static void test_header_spaces(void **state)
+{
+    (void)state;
+    expect_panel_error("unique_id ,ds,y\nA,2024-01,1\n", CIV_ERR_MISSING_COLUMN, 1, 1, "unique_id");
+    assert_non_null(strstr(civ_last_error()->text, "the header has no 'unique_id' column, but 'unique_id ' (column 1), "
+                                                   "the same name with spaces around it: delete the spaces"));
+    expect_panel_error("unique_id,ds,\xE3\x80\x80y\xC2\xA0\nA,2024-01,1\n", CIV_ERR_MISSING_COLUMN, 1, 3, "y");
+    expect_panel_error("unique_id,ds,yy\nA,2024-01,1\n", CIV_ERR_MISSING_COLUMN, 1, 0, "y"); /* not spaces */
+}
+
 static void test_duplicates(void **state)
 {
     (void)state;
@@ -420,12 +433,24 @@ static void test_duplicates(void **state)
                        2, "ds");
     assert_non_null(strstr(civ_last_error()->text, "lines 2 and 5"));
     assert_string_equal(civ_last_error()->series_id, "A");
+    /* with the cure, as the Python reader's (keep one row, or add them up) */
+    assert_non_null(strstr(civ_last_error()->text, "ds '2024-01' appears twice: lines 2 and 5: keep one of the two "
+                                                   "rows or, if both count, add their y into one row"));
     /* weekly: both Mondays, the same week twice */
     expect_panel_error("unique_id,ds,y\nA,2024-01-01,1\nA,2024-01-08,2\nA,2024-01-01,3\n", CIV_ERR_DUPLICATE, 4, 2,
                        "ds");
     assert_non_null(strstr(civ_last_error()->text, "lines 2 and 4"));
     /* duplicates among rows that carry nothing are still duplicates */
     expect_panel_error("unique_id,ds,y\nA,2024-01,1\nA,2024-05,\nA,2024-05,\n", CIV_ERR_DUPLICATE, 4, 2, "ds");
+    /* two days in one month of the frequency asked for: the cure is to add them up, or to drop the frequency */
+    const char *path = write_file("unique_id,ds,y\nA,2024-01-03,1\nA,2024-01-17,2\n", -1);
+    civ_panel_read_options o;
+    memset(&o, 0, sizeof o);
+    assert_int_equal(civ_freq_parse("MS", &o.freq), CIV_OK);
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_read_csv_ex(path, &o, &p), CIV_ERR_DUPLICATE);
+    assert_non_null(strstr(civ_last_error()->text, "lines 2 and 3 (both dates fall in one period of the --freq asked "
+                                                   "for): add the rows up to that frequency first, or drop --freq"));
 }
 
 static void test_quoting_errors(void **state)
@@ -1630,6 +1655,41 @@ static void test_displayed_numbers(void **state)
  * far down the file, past the 1 MiB read buffer: it becomes text with every
  * cell as written ("007", "NA", "1e3", quoted, "12,345"), read again from
  * the file; the other columns stay numbers. */
+/* civ_table_read_numbers: a host's text column (a DataFrame of text) read as a file's column under thousands and
+ * percent, or left as text with the rule kept, so the culprit named is the cell that is no number under it. */
+static void test_table_read_numbers(void **state)
+{
+    (void)state;
+    civ_table *t = NULL;
+    size_t a, b, c;
+    assert_int_equal(civ_table_create(&t), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "a", CIV_COLUMN_TEXT, &a), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "b", CIV_COLUMN_TEXT, &b), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "c", CIV_COLUMN_NUMBER, &c), CIV_OK);
+    assert_int_equal(civ_table_add_rows(t, 3, NULL), CIV_OK);
+    const char *av[] = {"12,345", "", "33.3%"}, *bv[] = {"1,200", "-", "7"};
+    for (size_t r = 0; r < 3; r++) {
+        assert_int_equal(civ_table_set_text(t, r, a, av[r]), CIV_OK);
+        assert_int_equal(civ_table_set_text(t, r, b, bv[r]), CIV_OK);
+    }
+    int done = -1;
+    assert_int_equal(civ_table_read_numbers(t, a, NULL, 0, &done), CIV_OK); /* no rule: "12,345" is text */
+    assert_int_equal(done, 0);
+    assert_int_equal(civ_table_column_type(t, a), CIV_COLUMN_TEXT);
+    assert_int_equal(civ_table_read_numbers(t, a, ",", 1, &done), CIV_OK);
+    assert_int_equal(done, 1);
+    assert_int_equal(civ_table_column_type(t, a), CIV_COLUMN_NUMBER);
+    assert_true(civ_table_number(t, 0, a) == 12345.0 && isnan(civ_table_number(t, 1, a)));
+    assert_true(civ_table_number(t, 2, a) == 0.333); /* correctly rounded, as "0.333" */
+    assert_int_equal(civ_table_read_numbers(t, b, ",", 1, &done), CIV_OK);
+    assert_int_equal(done, 0);
+    assert_int_equal(civ_csv_first_text_row(t, b), 1); /* the "-", not the "1,200" */
+    assert_int_equal(civ_table_read_numbers(t, c, ",", 0, &done), CIV_OK); /* a number column: as it is */
+    assert_int_equal(civ_table_read_numbers(t, 9, ",", 0, &done), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_table_read_numbers(t, b, ".", 0, &done), CIV_ERR_INVALID_ARGUMENT);
+    civ_table_free(t);
+}
+
 static void test_table_late_text_column(void **state)
 {
     (void)state;
@@ -2468,6 +2528,8 @@ int main(void)
         cmocka_unit_test(test_bad_numbers),
         cmocka_unit_test(test_bad_dates),
         cmocka_unit_test(test_duplicates),
+        cmocka_unit_test(test_header_spaces),
+        cmocka_unit_test(test_table_read_numbers),
         cmocka_unit_test(test_quoting_errors),
         cmocka_unit_test(test_bytes_and_limits),
         cmocka_unit_test(test_io_errors),

@@ -205,7 +205,9 @@ static void test_errors(void **state)
     expect("2024-01,2024-02\n1,2\n", NULL, CIV_ERR_MISSING_COLUMN, "unique_id", "needs a series id column");
     expect("id,2024-01\na,1\n", "编号", CIV_ERR_MISSING_COLUMN, "编号", "no column '编号'");
     expect("id,2024-01,2024-02-01\na,1,2\n", NULL, CIV_ERR_FREQUENCY, "2024-02-01", "mix forms");
-    expect("id,2024-01,2024年1月\na,1,2\n", NULL, CIV_ERR_DUPLICATE, NULL, "the same period");
+    expect("id,2024-01,2024年1月\na,1,2\n", NULL, CIV_ERR_DUPLICATE, NULL,
+           "columns '2024-01' and '2024年1月' are the same period: keep one of them (delete the other column) or, if "
+           "both count, add them into one column");
     expect("id,2024-01,2024-02\na,1,x\n", NULL, CIV_ERR_PARSE, "2024-02", "'x' is not a number");
     /* a printed table's dash for no data, full-width digits: the cure */
     expect("id,2024-01,2024-02\na,1,\xE2\x80\x94\n", NULL, CIV_ERR_PARSE, "2024-02", "a dash or slash for no data");
@@ -224,8 +226,12 @@ static void test_errors(void **state)
     assert_int_equal(civ_last_error()->column, 2);
     assert_string_equal(civ_last_error()->series_id, "b");
     assert_non_null(strstr(civ_last_error()->message, "'-' is not a number; a dash or slash for no data"));
-    expect("id,2024-01,2024-02\na,1,2\na,3,4\n", NULL, CIV_ERR_DUPLICATE, "id", "");
+    /* an id on two rows: both lines and the cure (before 2026-12-07 "series 'a' already exists") */
+    expect("id,2024-01,2024-02\na,1,2\nb,5,6\na,3,4\n", NULL, CIV_ERR_DUPLICATE, "id",
+           "series 'a' is on two rows (lines 2 and 4): a wide sheet has one row per series: keep one of them or, if "
+           "both count, add them into one row and delete the other");
     assert_string_equal(civ_last_error()->series_id, "a");
+    assert_int_equal(civ_last_error()->line, 4);
     expect("id,2024-01,2024-02\n,1,2\n", NULL, CIV_ERR_PARSE, "id", "empty series id");
     expect("id,2000-01,2024-02\na,1,2\n", NULL, CIV_ERR_LIMIT, NULL, "span 290 periods");
     /* cell errors found after the table was read name the file's line and column, counting line breaks

@@ -109,8 +109,15 @@ int civ_cli_report(civ_status status)
         text = civ_strerror(status);
     char unstaged[2048];
     text = civ_cli_unstage(text, unstaged, sizeof unstaged); /* a staged output named as the user's file */
-    char safe[2048];
-    fprintf(stderr, "civicast: %s\n", civ_cli_safe(text, safe, sizeof safe));
+    char safe[2048], named[600];
+    /* --sheet names the sheet of every workbook input: one whose sheets are named otherwise says so, with the
+     * cure (before 2026-12-07 only "no sheet named", as if the name were mistyped) */
+    const char *sheet = civ_cli_input_sheet(), *hint = "";
+    snprintf(named, sizeof named, "no sheet named '%s'", sheet ? sheet : "");
+    if (status == CIV_ERR_NOT_FOUND && sheet && strstr(text, named))
+        hint = "; --sheet names the sheet of every .xlsx input: give this one as CSV (civicast convert --table "
+               "BOOK.xlsx BOOK.csv --sheet ITS_SHEET) or rename its sheet";
+    fprintf(stderr, "civicast: %s%s\n", civ_cli_safe(text, safe, sizeof safe), hint);
     return civ_cli_exit_code(status);
 }
 

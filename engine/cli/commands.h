@@ -264,6 +264,8 @@ civ_status civ_cli_read_panel(const char *path, civ_panel **out);
  * percent non-NULL when given); they then
  * apply to every later civ_cli_read_panel / civ_cli_read_table of the
  * process.  Returns 0, or the usage exit code after printing the error. */
+/* The --sheet given (civ_cli_set_input), or NULL. */
+const char *civ_cli_input_sheet(void);
 int civ_cli_set_input(const char *command, const char *freq, const char *encoding, const char *thousands,
                       const char *percent, const char *sheet);
 #define CIV_CLI_FREQ_OPTION                                                                          \

@@ -321,6 +321,8 @@ static civ_status guarded_read(const char *path, read_kind kind, void *out)
  * --target-col (civ_cli_set_columns). */
 static civ_panel_read_options input = {.freq = {CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1}};
 
+const char *civ_cli_input_sheet(void) { return input.sheet; }
+
 int civ_cli_set_input(const char *command, const char *freq, const char *encoding, const char *thousands,
                       const char *percent, const char *sheet)
 {

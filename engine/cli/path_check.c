@@ -84,6 +84,8 @@ static int check_output_type(const char *role, const char *path, const char *hel
                "folder)";
     else if (dot && !strcasecmp(dot, ".xls"))
         hint = "; Excel 97-2003 workbooks are not written: use .xlsx";
+    else if (dot && !strcasecmp(dot, ".xlsm"))
+        hint = "; macro-enabled workbooks are read, not written: use .xlsx";
     char safe[1024];
     if (!help) /* a positional output */
         fprintf(stderr, "civicast: %s %s: unknown file type: use a .csv, .h5, .hdf5 or .xlsx extension (the "

@@ -326,6 +326,21 @@ CIV_API civ_status civ_table_set_text(civ_table *table, size_t row, size_t colum
  *  builds a table cell by cell (Python's DataFrames) calls it once a column
  *  is filled, before civ_table_index (docs/HOSTILE_INPUTS.md). */
 CIV_API void civ_table_whole_float_ids(civ_table *table, size_t column);
+/** Reads text column `column` as the CSV and workbook readers read a
+ *  column, under civ_table_read_options `thousands` (NULL or "" = none) and
+ *  `percent`: when each of its cells is a number under them ("12345",
+ *  "12,345" with ",", "33.3%" with percent 1, "¥12,000.00" with a
+ *  separator) or empty, "NA" or "NaN" (NaN), the column becomes a number
+ *  column in place and *converted (may be NULL) is 1; else it stays text,
+ *  *converted is 0.  Either way the table keeps thousands and percent, so an
+ *  error about a text column names the cell that is no number under them,
+ *  as for a file.  A host that builds a table from its own text cells
+ *  (Python's DataFrames of text, pd.read_excel(dtype=str)) reads them as a
+ *  file of the same cells would be read.  A number column is left as it is.
+ *  Errors: CIV_ERR_INVALID_ARGUMENT for a NULL table, a column out of range
+ *  or another separator; CIV_ERR_OUT_OF_MEMORY (the column unchanged). */
+CIV_API civ_status civ_table_read_numbers(civ_table *table, size_t column, const char *thousands, int percent,
+                                          int *converted);
 /** A number cell; NaN for missing, out of range or text columns. */
 CIV_API double civ_table_number(const civ_table *table, size_t row, size_t column);
 /** A borrowed text cell; "" for missing; NULL when out of range or a number column. */

@@ -883,6 +883,14 @@ def _covariate_columns(df):
                         "(pd.read_csv(path, index_col=0), pd.read_excel(path, index_col=0)), or save it with "
                         "index=False", field=c)
         s = df[c]
+        if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+            # text that holds numbers (pd.read_excel(dtype=str)) is read as y's is; other text is named at its row
+            # (before 2026-12-07 the whole column was "not numeric (object)" while the same y was read)
+            try:
+                covs.append(_float_column(s.astype(object), c))
+            except Error as e:
+                raise Error(e.status, f"covariate column '{c}' is not numeric: {e.message}", field=str(c)) from None
+            continue
         if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
             raise Error("CIV_ERR_PARSE", f"covariate column '{c}' is not numeric ({s.dtype}); drop it or "
                                          "convert it", field=str(c))
@@ -986,7 +994,12 @@ def _panel_layout(cs, ps, ys, cvs, y, sorted_rows, S):
             coffs = np.zeros(S + 1, dtype=np.int64)
             np.cumsum(clen, out=coffs[1:])
             buf = np.full(int(coffs[-1]), np.nan)
-            buf[(coffs[codes] + per - first[codes])] = cv
+            # a row past the covariate's last value (a trailing row with neither y nor it) has no cell: before
+            # 2026-12-07 it was written past the series' cells, into the next series' or, for the last series,
+            # out of the buffer (IndexError)
+            at = per - first[codes]
+            inside = at < clen[codes]
+            buf[(coffs[codes] + at)[inside]] = cv[inside]
             cov_bufs.append((buf, coffs, clen))
     return first, n, offsets, values, cov_bufs, zero_copy
 
@@ -2136,8 +2149,12 @@ def _table_arg(x, sp=None, fmt=None, role="data"):
     of whole numbers the spec reads as text, such as its id 310101001,
     becomes text; its errors name "the <role> DataFrame" and its rows as
     iloc counts, frame_table) or a path read with the spec's text columns and
-    the input format fmt (_input_format: encoding, thousands, percent; a
-    DataFrame is taken as it is)."""
+    the input format fmt (_input_format: encoding, thousands, percent).  A
+    DataFrame's other text columns are read as a file's are: a column whose
+    cells are all numbers under fmt's thousands and percent ("12,345" with
+    thousands=",", "1595" from pd.read_excel(dtype=str)) becomes numbers
+    (civ_table_read_numbers); before 2026-12-07 they stayed text, so
+    thousands= was lost on a frame."""
     if x is None:
         return None
     text = _spec_text_columns(sp)
@@ -2148,8 +2165,23 @@ def _table_arg(x, sp=None, fmt=None, role="data"):
                             "index: pass df.reset_index()", field=c)
         fixed = {c: _codes_as_text(x[c]) for c in text if c in x.columns and pd.api.types.is_numeric_dtype(x[c])}
         fixed = {c: v for c, v in fixed.items() if v is not None}
-        return frame_table(x.assign(**fixed) if fixed else x, role)
+        t = frame_table(x.assign(**fixed) if fixed else x, role)
+        _frame_text_numbers(t, text, fmt or {})
+        return t
     return _read_table(x, text, **(fmt or {}))
+
+
+def _frame_text_numbers(t, text, fmt):
+    """The text columns of table t (a DataFrame's) but `text`, the spec's, read as numbers where all their cells
+    are numbers under fmt's thousands and percent, as a file's columns are (civ_table_read_numbers)."""
+    if not _lib.has("civ_table_read_numbers"):
+        return
+    sep, pct = _thousands(fmt.get("thousands")), _percent(fmt.get("percent", False))
+    done = ctypes.c_int()
+    for c in range(lib.civ_table_n_columns(t.ptr)):
+        name = lib.civ_table_column_name(t.ptr, c).decode()
+        if lib.civ_table_column_type(t.ptr, c) == _lib.COLUMN_TEXT and name not in text:
+            check(lib.civ_table_read_numbers(t.ptr, c, sep, pct, ctypes.byref(done)))
 
 
 def _allocation_arg(x, sp, fmt=None):
@@ -2402,8 +2434,9 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
     encoding, thousands, percent: how the CSV paths among the inputs are
     written, as civicast.read's (encoding="gb18030" for a sheet saved by
     Excel on a Chinese Windows, thousands="," for "12,345", percent=True for
-    "33.3%"; the CLI's --encoding, --thousands, --percent); DataFrames are
-    taken as they are.
+    "33.3%"; the CLI's --encoding, --thousands, --percent); a DataFrame's
+    text columns (not the spec's text columns) whose cells are all numbers
+    under thousands and percent are read as numbers, as a file's.
     Errors: civicast.Error naming the spec key or data row."""
     fmt = _input_format("civicast.allocate", encoding, thousands, percent, sheet)
     _sheet(last_year_sheet, "civicast.allocate")

@@ -690,15 +690,28 @@ PYEOF
 expect_exit 2 "community 'D01-S03-C012' has 15407484 in 'amount_fen' but its funds' columns sum to 15407584 \
 ('pool_eldercare+health_fen' 12520500 + 'pool_migrant_fen' 2887084)" -- allocate --spec "$WORK/nomig.spec" \
     --communities "$WORK/blank_ly.csv" --last-year "$WORK/ly2_edit.csv" --out "$WORK/x.csv"
-# the one fund relabelled since: its column is not found under this year's header (nor its name's), and the
-# file has two funds' columns: refused, naming them (before: exit 0, each community's last year the total of both
-# funds, 154,074.84 for D01-S03-C012's 125,205.00)
+# the one fund relabelled since: its column is not found under this year's header (nor its name's); the
+# workbook's own summary sheet (分配汇总: fund eldercare+health, 名称 民政养老补贴+公共卫生服务) names the fund
+# that header is, so it is read as that fund's (before 2026-12-07: refused, "has no column"; and before that,
+# exit 0 with each community's last year the total of both funds, 154,074.84 for D01-S03-C012's 125,205.00)
 "$CIV" allocate --spec "$WORK/labelled.spec" --communities "$DEMO/communities.csv" --out "$WORK/x.csv" \
     --workbook "$WORK/ly_lab.xlsx" >/dev/null 2>"$WORK/stderr" || fail "labelled last year: $(cat "$WORK/stderr")"
 rm -f "$WORK/x.csv"
+"$CIV" allocate --spec "$WORK/relabel.spec" --communities "$WORK/blank_ly.csv" --last-year "$WORK/ly_lab.xlsx" \
+    --out "$WORK/lab_other.csv" >/dev/null 2>"$WORK/stderr" || fail "label of last year's spec: $(cat "$WORK/stderr")"
+# the allocation sheet alone (the summary sheet deleted by hand): the header's fund is unknown, so refused,
+# naming the headers and the one to write
+$PY - "$WORK/ly_lab.xlsx" "$WORK/ly_lab_nosum.xlsx" <<'PYEOF' || fail "delete the summary sheet"
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+for name in wb.sheetnames[1:]:
+    del wb[name]
+wb.save(sys.argv[2])
+PYEOF
 expect_exit 2 "has no column '民政养老补贴+公共卫生（分）' (nor 'eldercare+health（分）') for fund 'eldercare+health', \
-but 2 funds' columns ('民政养老补贴+公共卫生服务（分）', '流动人口（分）'): its total '分配金额（分）' is their sum" -- \
-    allocate --spec "$WORK/relabel.spec" --communities "$WORK/blank_ly.csv" --last-year "$WORK/ly_lab.xlsx" \
+but 2 funds' columns ('民政养老补贴+公共卫生服务（分）', '流动人口（分）'): its total '分配金额（分）' is their sum.*\
+head it '民政养老补贴+公共卫生（分）'" -- \
+    allocate --spec "$WORK/relabel.spec" --communities "$WORK/blank_ly.csv" --last-year "$WORK/ly_lab_nosum.xlsx" \
     --out "$WORK/x.csv"
 [ -e "$WORK/x.csv" ] && fail "the relabelled fund's refusal wrote its output"
 # the same under last year's labels, and under this year's labels from a workbook headed by the fund's name
@@ -708,7 +721,7 @@ sed 's/label = "公共卫生"$/label = "公共卫生服务"/' "$WORK/relabel.spe
     --out "$WORK/lab_same.csv" >/dev/null 2>"$WORK/stderr" || fail "same labels: $(cat "$WORK/stderr")"
 "$CIV" allocate --spec "$WORK/relabel.spec" --communities "$WORK/blank_ly.csv" --last-year "$WORK/ly2.xlsx" \
     --out "$WORK/lab_name.csv" >/dev/null 2>"$WORK/stderr" || fail "found by name: $(cat "$WORK/stderr")"
-for f in lab_same.csv lab_name.csv; do
+for f in lab_same.csv lab_name.csv lab_other.csv; do
     $PY -c "import sys, pandas as pd; a = pd.read_csv(sys.argv[1]).set_index('unique_id');
 assert a.loc['D01-S03-C012', 'last_year_eldercare+health_fen'] == 12520500" "$WORK/$f" || fail "$f: the total read"
 done
@@ -727,6 +740,17 @@ done
 cmp -s "$WORK/rel_ly2.csv.csv" "$WORK/rel_ly2.xlsx.csv" || fail "--paid: the workbook reads otherwise than the CSV"
 cmp -s "$WORK/rel_ly2.csv.csv" "$WORK/rel_ly2_en.xlsx.csv" || fail "--paid: the English workbook reads otherwise"
 grep '^D10-S04-C003,' "$WORK/rel_ly2.xlsx.csv" | grep -q "paid 64800.00" || fail "--paid: D10-S04-C003's paid"
+# --paid given a workbook written under another spec that labels the funds (民政养老补贴+公共卫生服务（分）): the
+# workbook's summary sheet maps the label back to the fund (before 2026-12-07: "the paid table has no column
+# 'pool_eldercare+health_fen'")
+"$CIV" allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" --paid "$WORK/ly_lab.xlsx" \
+    --out "$WORK/rel_lab.csv" --explain >/dev/null 2>"$WORK/stderr" || fail "--paid labelled: $(cat "$WORK/stderr")"
+cmp -s "$WORK/rel_ly2.csv.csv" "$WORK/rel_lab.csv" || fail "--paid: the labelled workbook reads otherwise than the CSV"
+# ... and without its summary sheet: refused naming the funds' columns it has and what to write
+expect_exit 2 "has no column 'pool_eldercare+health_fen' for fund .*; its funds' columns are \
+'pool_民政养老补贴+公共卫生服务_fen', 'pool_流动人口_fen': if one of them is this fund's, set paid to that name" -- \
+    allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" --paid "$WORK/ly_lab_nosum.xlsx" \
+    --out "$WORK/x.csv"
 
 if [ "$failures" -ne 0 ]; then
     echo "allocate.sh: $failures failure(s)" >&2

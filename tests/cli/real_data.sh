@@ -239,5 +239,22 @@ grep '^合计,\|^unique_id' "$WORK/total.csv" >"$WORK/total_alone.csv"
 expect_code "total alone" 0 "$CIV" forecast "$WORK/total_alone.csv" --h 2 --model naive \
   --out "$WORK/fc_alone.csv" --quiet
 
+# a wide file's dates are written as a long file's of the same dates: the day of the period its headers name
+# (month ends stay month ends) and a midnight time (pandas' Timestamp headers) are kept; 2024/1 and 2024年1月
+# become ISO months, in both layouts (docs/CLI.md, "Wide files")
+for hdr in "2024-01-31,2024-02-29,2024-03-31|2024-04-30" "2024-01-01 00:00:00,2024-02-01 00:00:00,2024-03-01 \
+00:00:00|2024-04-01 00:00:00" "2024/1,2024/2,2024/3|2024-04" "2024年1月,2024年2月,2024年3月|2024-04"; do
+    cols=${hdr%|*} want=${hdr#*|}
+    printf 'unique_id,%s\nA,1,2,3\n' "$cols" >"$WORK/wide_style.csv"
+    printf 'unique_id,ds,y\n' >"$WORK/long_style.csv"
+    k=1; IFS=,; for d in $cols; do printf 'A,%s,%s\n' "$d" "$k" >>"$WORK/long_style.csv"; k=$((k + 1)); done; unset IFS
+    expect_code "wide style $want" 0 "$CIV" forecast "$WORK/wide_style.csv" --wide-input --h 1 --model naive \
+      --out "$WORK/fc_wide_style.csv" --quiet
+    expect_code "long style $want" 0 "$CIV" forecast "$WORK/long_style.csv" --h 1 --model naive \
+      --out "$WORK/fc_long_style.csv" --quiet
+    grep -q "^A,$want,1," "$WORK/fc_wide_style.csv" || fail "wide $cols: $(tail -1 "$WORK/fc_wide_style.csv")"
+    cmp -s "$WORK/fc_wide_style.csv" "$WORK/fc_long_style.csv" || fail "wide $cols: not the long file's dates"
+done
+
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
 echo "real_data: all checks passed"

@@ -72,5 +72,41 @@ expect_code "xls" 3 "$CIV" convert "$WORK/old.xls" "$WORK/t2.csv" --table
 expect_err "xls" "old.xls: civicast reads Excel workbooks as .xlsx, not .xls: open it and save it as"
 expect_code "formula" 2 "$CIV" info "$fx/formula_nocache.xlsx"
 expect_err "formula" "formula_nocache.xlsx:3:3: cell C3 of sheet 'Sheet1': .*open and save it in Excel or LibreOffice"
+# a macro-enabled workbook (.xlsm: the same OOXML, a macroEnabled main part and a vbaProject.bin the reader never
+# opens, so no macro runs) reads as the .xlsx it was saved from; written, it is refused with the cure
+$PY - "$fx/pandas_meals.xlsx" "$WORK/宏.xlsm" <<'PYEOF' || fail "make the .xlsm"
+import sys, zipfile
+src, out = zipfile.ZipFile(sys.argv[1]), zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED)
+for it in src.infolist():
+    data = src.read(it.filename)
+    if it.filename == "[Content_Types].xml":
+        data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                            b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+        data = data.replace(b"</Types>", b'<Default Extension="bin" '
+                            b'ContentType="application/vnd.ms-office.vbaProject"/></Types>')
+        assert b"macroEnabled" in data
+    out.writestr(it, data)
+out.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+out.close()
+PYEOF
+expect_code "forecast xlsm" 0 "$CIV" forecast "$WORK/宏.xlsm" --model snaive --h 6 --out "$WORK/fp_m.csv" \
+  --no-excel --precision full
+cmp -s "$WORK/fp_m.csv" "$WORK/fp_x.csv" || fail "the .xlsm forecasts differ from the .xlsx's"
+expect_code "write xlsm" 3 "$CIV" convert --table "$SRC/tests/data/plan/meals.csv" "$WORK/out.xlsm"
+expect_err "write xlsm" "out.xlsm: unknown file type: .*macro-enabled workbooks are read, not written: use .xlsx"
+# --sheet names the sheet of every .xlsx input: a second workbook whose sheets are named otherwise is refused
+# saying so, with the cure (before 2026-12-07: "no sheet named '社区'" alone, as if the name were mistyped)
+$PY - "$SRC/tests/data/plan/meals.csv" "$WORK" <<'PYEOF' || fail "make two workbooks"
+import sys, pandas as pd
+m = pd.read_csv(sys.argv[1], dtype={"unique_id": str})
+for name, sheet in (("a", "社区"), ("b", "预测")):
+    with pd.ExcelWriter(f"{sys.argv[2]}/{name}.xlsx") as w:
+        m.to_excel(w, sheet_name=sheet, index=False)
+        pd.DataFrame({"说明": ["x"]}).to_excel(w, sheet_name="说明", index=False)
+PYEOF
+expect_code "sheet of every input" 2 "$CIV" forecast "$WORK/b.xlsx" --sheet 社区 --h 2 --model naive \
+  --out "$WORK/x.csv"
+expect_err "sheet of every input" "b.xlsx: no sheet named '社区': the workbook's sheets are '预测', '说明'; --sheet \
+names the sheet of every .xlsx input: give this one as CSV \\(civicast convert --table BOOK.xlsx BOOK.csv --sheet"
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
 echo "xlsx: all checks passed"

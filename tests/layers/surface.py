@@ -62,6 +62,8 @@ EXCEPTIONS = [
     ("civ_table_source", "both", EXEMPT, "where a table was read from, read back; the library's errors name it"),
     ("civ_table_whole_float_ids", "cli", EXEMPT, "the command's CSV readers apply it; Python calls it on a frame's "
      "text columns"),
+    ("civ_table_read_numbers", "cli", EXEMPT, "the command's CSV and workbook readers type their columns so; "
+     "Python calls it on a frame's text columns"),
     ("civ_total_row_find", "cli", EXEMPT, "the command's panel readers (CSV, HDF5) apply it; Python calls it on "
      "a frame's ids"),
     ("civ_table_row_line", "both", EXEMPT, "a row's file line, for a C host's own messages; the library's errors "

@@ -260,6 +260,24 @@ def test_table_round_trip(tmp_path, ext):
     assert_frames_equal(civicast.read(path), t)
 
 
+def test_trailing_empty_row_of_the_last_series(tmp_path):
+    """A frame whose last series (in the package's order) ends with a row holding neither y nor its covariate
+    (a blank line under a sheet's last community, read by pandas with the id filled) reads as the same CSV:
+    before 2026-12-07 its covariate cell was written past the buffer, IndexError (and, for another series,
+    into the next series' first cell)."""
+    df = pd.DataFrame({
+        "unique_id": ["a", "a", "a", "b", "b", "b", "b", "b"],
+        "ds": ["2020-Q1", "2020-Q3", "2020-Q2", "2021-Q1", "2021-Q2", "2021-Q4", "2022-Q1", "2022-Q2"],
+        "y": [1.0, 3.0, np.nan, 5.0, 6.0, 8.0, np.nan, np.nan],
+        "x": [0.5, 0.7, 0.6, 1.0, 1.1, 1.3, 1.4, np.nan],
+    })
+    df.to_csv(tmp_path / "q.csv", index=False)
+    civicast.write(df, tmp_path / "q.h5")
+    got, want = civicast.read(tmp_path / "q.h5"), civicast.read(tmp_path / "q.csv")
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True), check_like=True)
+    assert PanelData(df).n.tolist() == [3, 4]
+
+
 def test_panel_with_gaps_future_rows_and_attributes(tmp_path):
     df = pd.DataFrame({
         "unique_id": ["b", "b", "b", "a", "a", "a", "a", "a"],

@@ -621,3 +621,25 @@ def test_dataframe_errors_name_rows_as_iloc(tmp_path):
     stray.loc[5, "unique_id"] = "nosuch"
     with pytest.raises(civicast.Error, match=r"forecasts row 5: unknown community 'nosuch'"):
         civicast.allocate(comm, plan, forecasts=stray)
+
+
+def test_frame_of_text_reads_as_its_file(tmp_path):
+    """A DataFrame of text cells, as pd.read_csv(dtype=str) or pd.read_excel(dtype=str) gives a sheet, reads
+    as the file of the same cells (before 2026-12-07 thousands= and percent= were lost on a frame, "3,597"
+    was "text, not numbers" with thousands=",", and even "3597" as text named only the spec's line)."""
+    spec = DEMO / "allocation.spec"
+    want, _ = civicast.allocate(DEMO / "communities.csv", spec)
+    plain = pd.read_csv(DEMO / "communities.csv", dtype=str)
+    assert_frames_equal(civicast.allocate(plain, spec)[0], want)
+    shares = ("aged60_share", "aged60_share_registered", "migrant_share")
+    sheet = _as_excel_shows(DEMO / "communities.csv", tmp_path / "社区.csv", shares)
+    shown = pd.read_csv(sheet, dtype=str, encoding="gb18030")
+    assert shown.population_resident[0] == "3,597" and shown.aged60_share[0].endswith("%")
+    assert_frames_equal(civicast.allocate(shown, spec, thousands=",", percent=True)[0], want)
+    with pytest.raises(civicast.Error, match=r"row 0 .*'3,597', a number written with a thousands separator: "
+                       r"read it with thousands=\",\""):
+        civicast.allocate(shown, spec)
+    # with thousands=",": the cell that is no number under it is named, not the first "3,597"
+    shown.loc[4, "population_resident"] = "-"
+    with pytest.raises(civicast.Error, match=r"row 4 .* holds '-'"):
+        civicast.allocate(shown, spec, thousands=",", percent=True)

@@ -245,3 +245,19 @@ def test_float32_decimals_equal_printing():
     v = _as_float64(s)
     assert np.isnan(v[1]) and v[0] == 0.95 and v[2] == 0.33333334 and v[3] == -2.5 and v[4] == 3.0
     assert v[5] == 1e-45
+
+
+def test_covariates_as_text_read_as_y_is():
+    """A frame of text cells (pd.read_csv(dtype=str), pd.read_excel(dtype=str)) has its covariates read as its y:
+    numbers in text are numbers, other text is named at its row with the cure (before 2026-12-07 y was read and
+    the covariate refused whole: "covariate column 'aged60' is not numeric (object)")."""
+    path = SOURCE / "datasets" / "demo_city" / "meals.csv"
+    text = pd.read_csv(path, dtype=str).head(300)
+    got = civicast.forecast(text, h=2, model="naive")
+    want = civicast.forecast(pd.read_csv(path).head(300), h=2, model="naive")
+    pd.testing.assert_frame_equal(got, want)
+    text.loc[5, "aged60"] = "1,234"
+    with pytest.raises(civicast.Error, match=r"covariate column 'aged60' is not numeric: row 5: aged60 '1,234' is a "
+                       r"number written with a thousands separator") as e:
+        civicast.forecast(text, h=2, model="naive")
+    assert e.value.field == "aged60"

@@ -80,6 +80,28 @@ static void row_where(const civ_table *t, size_t r, size_t c, civ_where *w, char
     w->column = line && c != SIZE_MAX ? (long)c + 1 : 0;
 }
 
+/* The cure for a text cell that is a number as a spreadsheet displays it ("3,597", "32.4%"), read without the
+ * option that reads it (a DataFrame's text, a table read without --thousands): that option; else "write a number". */
+static const char *displayed_number_cure(const civ_table *t, const char *cell)
+{
+    static const char seps[] = {',', ' ', '\''};
+    double x;
+    size_t n = strlen(cell);
+    for (int k = 0; k < 3; k++)
+        if (strchr(cell, seps[k]) && civ_csv_parse_formatted(cell, n, seps[k], 1, &x) == CIV_CSV_NUMBER_OK &&
+            !t->thousands)
+            return k == 0   ? ", a number written with a thousands separator: read it with thousands=\",\" "
+                              "(--thousands \",\"), or write plain digits (12345)"
+                   : k == 1 ? ", a number written with a thousands separator: read it with thousands=\" \" "
+                              "(--thousands \" \"), or write plain digits (12345)"
+                            : ", a number written with a thousands separator: read it with thousands=\"'\" "
+                              "(--thousands \"'\"), or write plain digits (12345)";
+    if (n && cell[n - 1] == '%' && !t->percent &&
+        civ_csv_parse_formatted(cell, n, t->thousands, 1, &x) == CIV_CSV_NUMBER_OK)
+        return ", a percentage: read it with percent=True (--percent), or write the fraction (0.35)";
+    return ": write a number there (12345, 0.35)";
+}
+
 /* An attribute column that is text: named at the cell that made it so (an
  * Excel error value such as #DIV/0! or #N/A, a word, a unit), else at the
  * spec's line.  That cell is found as the reader read numbers (its thousands
@@ -101,7 +123,7 @@ static civ_status attribute_is_text(const civ_alloc_problem *p, const civ_table 
                        row, id ? " (community '" : "", id ? id : "", id ? "')" : "", cell,
                        civ_csv_excel_error(cell) ? ", an Excel error value: fix the formula in the sheet or clear "
                                                    "the cell"
-                                                 : ": write a number there (12345, 0.35)");
+                                                 : displayed_number_cure(t, cell));
 }
 
 /* "; did you mean 'X' (the data has: a, b, ...)" for a column name the table lacks: names that start with it
@@ -127,8 +149,14 @@ static void column_hint(const civ_table *t, const char *name, char *out, size_t 
         size_t d = civ_text_distance_chars(name, cn, 3, 1);
         if (prefix || d <= (chars > 6 ? 2u : 1u)) {
             size_t L = strlen(near);
+            size_t a = strspn(cn, " \t"), b = lc; /* 'population_resident ': a header cell's stray spaces */
+            while (b > a && (cn[b - 1] == ' ' || cn[b - 1] == '\t'))
+                b--;
+            int spaced = (a || b < lc) && b - a == ln && !memcmp(cn + a, name, ln);
             civ_snprintf(near + L, sizeof near - L, "%s'%s'%s", n_near ? " or " : "; did you mean ", cn,
-                         d == 0 && civ_text_distance(name, cn, 1, 1) ? " (full-width vs half-width)" : "");
+                         spaced ? " (the same name with spaces around it: delete them in the header cell)"
+                         : d == 0 && civ_text_distance(name, cn, 1, 1) ? " (full-width vs half-width)"
+                                                                       : "");
             n_near++;
         }
     }
@@ -177,7 +205,10 @@ static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t,
                                      "of their amounts, and name them in [data] predecessors; or leave it blank "
                                      "and give last year's allocation (--last-year FILE, [data] last_year_file), "
                                      "which has every community's amount"
-                                   : "");
+                                   : isnan(x) ? ": the factor needs every community's value; fill the cell in (0 "
+                                                "if the community has none)"
+                                   : !isfinite(x) ? ": write the community's value there"
+                                                  : ": correct the cell (this attribute cannot be negative)");
         }
         /* A subnormal (0 < |x| < 2.2e-308, e.g. 1e-310) is no real quantity
          * and overflows every share and per-person amount computed from it
@@ -651,8 +682,11 @@ static civ_status bind_ids(civ_alloc_problem *p, const civ_table *t, size_t idc)
             else
                 civ_snprintf(rows, sizeof rows, "%srows %zu and %zu", strncmp(again, "data ", 5) ? "" : "data ",
                              civ_table_row_number(t, lo), civ_table_row_number(t, hi));
+            const char *hint = civ_excel_scientific_id_hint(id);
             return civ_fail_at(CIV_ERR_DUPLICATE, &w, "duplicate community id '%s' (%s)%s", id, rows,
-                               civ_excel_scientific_id_hint(id));
+                               *hint ? hint
+                                     : ": one row per community: correct the id of the one that is another "
+                                       "community, or merge the two rows into one");
         }
     }
     return pack_texts(t, idc, p->row_of, n, p->ids, &p->text_block[0]);

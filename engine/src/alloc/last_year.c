@@ -265,10 +265,13 @@ static civ_status missing_workbook_column(const civ_alloc_problem *p, size_t u, 
     return civ_fail_at(CIV_ERR_MISSING_COLUMN, &e,
                        "last year's allocation (%s, the plan's workbook) has no column '%s' for fund '%s'%s%s%s: "
                        "its amounts are read in %s from the fund's column as the plan wrote it; put it back, "
-                       "or give allocation.csv%s%s%s",
+                       "or give allocation.csv%s%s%s%s%s",
                        ly->source, head, p->units[u].name, only_major && !minor ? ", only '" : "",
                        only_major && !minor ? major : "", only_major && !minor ? "' in yuan" : "", mi,
-                       *unknown ? " (headers it does not write: " : "", unknown, *unknown ? ")" : "");
+                       *unknown ? " (headers it does not write: " : "", unknown,
+                       *unknown ? "; if one of them is this fund's column, relabelled or renamed since, head it '"
+                                : "",
+                       *unknown ? head : "", *unknown ? "')" : "");
 }
 
 /* The file has none of fund u's columns want[0..2]: refused, naming what it has. */

@@ -176,6 +176,59 @@ static civ_status unlabel_by_name(const civ_alloc_labels *c, const civ_table *t,
     return CIV_OK;
 }
 
+/* The workbook's own summary sheet (分配汇总 / summary), read once when a fund's header needs it: its rows of
+ * section 分配资金 / Fund hold each fund's name (项目 / Item) and the label the spec that wrote the workbook gave it
+ * (名称 / Label), so a header <label>（分） written under another spec reads back as its fund. */
+typedef struct book_summary {
+    civ_table *t;
+    size_t sec, item, label;
+    int tried;
+} book_summary;
+
+static void summary_open(book_summary *b, const civ_table *t, int zh)
+{
+    const char *src = civ_table_source(t, NULL);
+    b->tried = 1;
+    if (!src || !civ_xlsx_is_workbook(src))
+        return;
+    char h[3][64];
+    civ_label_ctx ctx = {.zh = zh, .table = "summary"};
+    const char *col[3] = {"section", "item", "label"};
+    for (int k = 0; k < 3; k++)
+        civ_snprintf(h[k], sizeof h[k], "%s", civ_column_label(&ctx, col[k], h[k], sizeof h[k]));
+    const char *text[] = {h[0], h[1], h[2], NULL};
+    civ_table_read_options o = {.text_columns = text, .sheet = zh ? "分配汇总" : "summary"};
+    civ_error saved = *civ_last_error();
+    if (civ_table_read(src, &o, &b->t) || civ_table_find_column(b->t, h[0], &b->sec) ||
+        civ_table_find_column(b->t, h[1], &b->item) || civ_table_find_column(b->t, h[2], &b->label)) {
+        civ_table_free(b->t);
+        b->t = NULL; /* no summary sheet (a workbook trimmed by hand): headers read as they are */
+    }
+    civ_error_restore(&saved);
+}
+
+/* The fund whose label in the summary is label[0..len): 1 with its name in buf when one fund has it; 0 when no
+ * fund or several have it (ambiguous: the header is then left as it is, and named in the error). */
+static int summary_fund(const book_summary *b, int zh, const char *label, size_t len, char *buf, size_t size)
+{
+    char word[192];
+    civ_label_ctx ctx = {.zh = zh, .table = "summary"};
+    const char *fund = civ_value_label(&ctx, "section", "fund", word, sizeof word);
+    const char *found = NULL;
+    for (size_t r = 0; b->t && r < civ_table_n_rows(b->t); r++) {
+        const char *sec = civ_table_text(b->t, r, b->sec), *item = civ_table_text(b->t, r, b->item),
+                   *lab = civ_table_text(b->t, r, b->label);
+        if (!sec || !item || !lab || !*item || strcmp(sec, fund) || strlen(lab) != len || strncmp(lab, label, len))
+            continue;
+        if (found && strcmp(found, item))
+            return 0;
+        found = item;
+    }
+    if (found)
+        civ_snprintf(buf, size, "%s", found);
+    return found != NULL;
+}
+
 /* The funds this spec does not have (a fund discontinued since, or labelled otherwise): the workbook writes
  * every fund's column, headed <label>（分）, just before the total 分配金额（分）, so the unnamed columns of that run
  * are funds' too, and get the machine name pool_<header's text>_<minor> (eldercare+health（分） ->
@@ -199,6 +252,7 @@ static civ_status unlabel_fund_run(const civ_alloc_labels *c, const civ_table *t
         return CIV_OK;
     const char *suffix = unit + 1;
     size_t ls = strlen(suffix);
+    book_summary b = {0};
     for (size_t j = tot; j-- > 0;) {
         const char *head = civ_table_column_name(t, j);
         size_t L = strlen(head);
@@ -212,7 +266,15 @@ static civ_status unlabel_fund_run(const civ_alloc_labels *c, const civ_table *t
         if (L <= ls || strcmp(head + L - ls, suffix))
             break;
         civ_snprintf(want, sizeof want, "pool_%.*s_%s", (int)(L - ls), head, mi);
-        if (!zh && want[5] >= 'A' && want[5] <= 'Z') {
+        int own = 0; /* the header is a fund's name of this spec */
+        for (size_t u = 0; u < c->f.n; u++)
+            own |= (int)(strlen(c->f.name[u]) == L - ls && !strncmp(c->f.name[u], head, L - ls));
+        char name[200];
+        if (!own && !b.tried)
+            summary_open(&b, t, zh);
+        if (!own && summary_fund(&b, zh, head, L - ls, name, sizeof name)) /* a label another spec wrote */
+            civ_snprintf(want, sizeof want, "pool_%s_%s", name, mi);
+        else if (!zh && want[5] >= 'A' && want[5] <= 'Z') {
             int known = 0;
             for (size_t u = 0; u < c->f.n; u++)
                 known |= (int)(strlen(c->f.name[u]) == L - ls && !strncmp(c->f.name[u], head, L - ls));
@@ -221,9 +283,12 @@ static civ_status unlabel_fund_run(const civ_alloc_labels *c, const civ_table *t
             if (!known)
                 want[5] = (char)(want[5] - 'A' + 'a');
         }
-        if (!has_name(t, m, want) && !(m[j] = strdup(want)))
+        if (!has_name(t, m, want) && !(m[j] = strdup(want))) {
+            civ_table_free(b.t);
             return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading an allocation");
+        }
     }
+    civ_table_free(b.t);
     return CIV_OK;
 }
 

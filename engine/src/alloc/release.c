@@ -54,10 +54,20 @@ static civ_status paid_column(const civ_alloc_problem *p, const civ_table *t, si
         name = buf;
     }
     civ_where w = {.field = name};
-    if (civ_table_find_column(t, name, col))
+    if (civ_table_find_column(t, name, col)) {
+        char have[400] = ""; /* the funds' columns it has: a workbook's headers under another spec's labels */
+        for (size_t c = 0; c < civ_table_n_columns(t); c++) {
+            const char *cn = civ_table_column_name(t, c);
+            size_t L = strlen(have);
+            if (civ_alloc_is_fund_column(cn, civ_alloc_minor_name(s)) && L + strlen(cn) + 8 < sizeof have)
+                civ_snprintf(have + L, sizeof have - L, "%s'%s'", L ? ", " : "", cn);
+        }
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
-                           "the paid table has no column '%s' for fund '%s' (name it with the pool's 'paid' key)",
-                           name, p->units[u].name);
+                           "the paid table has no column '%s' for fund '%s' (name it with the pool's 'paid' "
+                           "key)%s%s%s",
+                           name, p->units[u].name, *have ? "; its funds' columns are " : "", have,
+                           *have ? ": if one of them is this fund's, set paid to that name" : "");
+    }
     /* a finance export in yuan whose amounts are all whole yuan passed the whole-number check and was read
      * as fen: paid 1/100 of the truth, and the release computed on that */
     civ_unit_mark mark = civ_alloc_column_unit(s, name);

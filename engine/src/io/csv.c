@@ -1251,8 +1251,9 @@ static civ_status csv_read_header(csv_reader *r)
             s = civ_strmap_put(&seen, r->names[c], c, &j);
             if (s == CIV_ERR_DUPLICATE)
                 s = fail_cell(r, CIV_ERR_DUPLICATE, f->line, c + 1, NULL,
-                              "column '%s' appears twice in the header (columns %zu and %zu)", r->names[c], j + 1,
-                              c + 1);
+                              "column '%s' appears twice in the header (columns %zu and %zu): rename or delete one "
+                              "of them",
+                              r->names[c], j + 1, c + 1);
         }
         if (s)
             break;
@@ -1491,6 +1492,36 @@ static civ_status header_role(const csv_reader *r, const char *role, const char 
     return CIV_OK;
 }
 
+/* The column of r's header whose name is `name` but for spaces around it (ASCII spaces and tabs, the no-break
+ * U+00A0 and the ideographic U+3000, as a sheet's header cell keeps them), else SIZE_MAX. */
+static size_t header_find_spaced(const csv_reader *r, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t c = 0; c < r->n_names; c++) {
+        const char *h = r->names[c];
+        size_t a = 0, b = strlen(h), k;
+        for (;; a += k) {
+            k = h[a] == ' ' || h[a] == '\t'              ? 1
+                : !strncmp(h + a, "\xC2\xA0", 2)         ? 2
+                : !strncmp(h + a, "\xE3\x80\x80", 3)     ? 3
+                                                         : 0;
+            if (!k)
+                break;
+        }
+        for (;; b -= k) {
+            k = b > a && (h[b - 1] == ' ' || h[b - 1] == '\t') ? 1
+                : b >= a + 2 && !memcmp(h + b - 2, "\xC2\xA0", 2) ? 2
+                : b >= a + 3 && !memcmp(h + b - 3, "\xE3\x80\x80", 3) ? 3
+                                                                         : 0;
+            if (!k)
+                break;
+        }
+        if ((a || h[b]) && b - a == n && !memcmp(h + a, name, n))
+            return c;
+    }
+    return SIZE_MAX;
+}
+
 /* A role with no column: the header's columns and the ways to name it. */
 static civ_status header_missing(const csv_reader *r, const char *role, const char *given, const char *needs,
                                  const char *fix)
@@ -1498,6 +1529,15 @@ static civ_status header_missing(const csv_reader *r, const char *role, const ch
     char have[256];
     header_list(r, have, sizeof have);
     civ_where w = {.file = r->path, .line = 1, .field = given && given[0] ? given : role};
+    const char *want = given && given[0] ? given : role;
+    size_t spaced = header_find_spaced(r, want);
+    if (spaced != SIZE_MAX) { /* "unique_id " as a sheet's header cell kept it */
+        w.column = (long)spaced + 1;
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
+                           "the header has no '%s' column, but '%s' (column %zu), the same name with spaces around "
+                           "it: delete the spaces in that header cell (in Excel, =TRIM() or Find and Replace)",
+                           want, r->names[spaced], spaced + 1);
+    }
     if (given && given[0] && strcmp(given, role))
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
                            "the header has no column '%s' (given for %s) and no '%s' (it has %s): check the name, "
@@ -1696,13 +1736,17 @@ static civ_status mark_cell(panel_reader *pr, const size_t *bit_offset, unsigned
     size_t bit = bit_offset[i] + (size_t)t;
     if (bits[bit >> 3] & (1u << (bit & 7))) {
         long first = find_first_line(pr, id, v);
+        const char *hint = civ_excel_scientific_id_hint(id);
+        /* the cure, as the Python reader gives it: the Excel hint has its own */
+        const char *cure =
+            *hint ? hint
+            : pr->want.freq != CIV_FREQ_UNKNOWN && pr->form == CIV_DATE_DAY
+                ? " (both dates fall in one period of the --freq asked for): add the rows up to that frequency first, "
+                  "or drop --freq to read the dates' own"
+                : ": keep one of the two rows or, if both count, add their y into one row and delete the other";
         return fail_cell(r, CIV_ERR_DUPLICATE, fds->line, pr->col_ds + 1, id,
-                         "unique_id '%s' with ds '%s' appears twice: lines %ld and %ld%s%s", id, fds->text, first,
-                         fds->line,
-                         pr->want.freq != CIV_FREQ_UNKNOWN && pr->form == CIV_DATE_DAY
-                             ? " (both dates fall in one period of the --freq asked for)"
-                             : "",
-                         civ_excel_scientific_id_hint(id));
+                         "unique_id '%s' with ds '%s' appears twice: lines %ld and %ld%s", id, fds->text, first,
+                         fds->line, cure);
     }
     bits[bit >> 3] |= (unsigned char)(1u << (bit & 7));
     return CIV_OK;
@@ -3095,6 +3139,48 @@ size_t civ_csv_first_text_row(const civ_table *t, size_t c)
             return r;
     }
     return SIZE_MAX;
+}
+
+civ_status civ_table_read_numbers(civ_table *table, size_t column, const char *thousands, int percent,
+                                  int *converted)
+{
+    if (converted)
+        *converted = 0;
+    if (!table || column >= table->n_columns)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_read_numbers: NULL table or column %zu out of range",
+                        column);
+    char sep;
+    civ_status s = civ_csv_thousands(thousands, "civ_table_read_numbers", &sep);
+    if (s)
+        return s;
+    table->thousands = sep, table->percent = percent != 0;
+    civ_table_column *c = &table->columns[column];
+    if (c->type != CIV_COLUMN_TEXT || civ_csv_first_text_row(table, column) != SIZE_MAX)
+        return CIV_OK;
+    double *v = malloc((table->rows_capacity ? table->rows_capacity : 1) * sizeof *v);
+    if (!v)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading column '%s' as numbers", c->name);
+    for (size_t r = 0; r < table->n_rows; r++) {
+        const char *x = c->texts[r];
+        v[r] = NAN;
+        if (x)
+            civ_csv_parse_formatted(x, strlen(x), sep, table->percent, &v[r]); /* a number or missing: checked */
+    }
+    for (size_t r = table->n_rows; r < table->rows_capacity; r++)
+        v[r] = NAN;
+    if (table->key_indexed && table->key_column == column) {
+        civ_strmap_free(&table->key_index); /* a key is text: its keys would dangle */
+        table->key_indexed = 0;
+    }
+    civ_table_clear_texts(c, table->n_rows);
+    free(c->texts);
+    c->texts = NULL;
+    free(c->numbers);
+    c->numbers = v;
+    c->type = CIV_COLUMN_NUMBER;
+    if (converted)
+        *converted = 1;
+    return CIV_OK;
 }
 
 long civ_csv_record_line(const char *path, size_t r)

@@ -48,6 +48,8 @@ civ_status civ_unknown_file_type(const char *path)
                "from a plan's folder; Python: civicast.plan)";
     else if (dot && !civ_ascii_casecmp(dot, ".xls"))
         hint = " (Excel 97-2003 workbooks are not written: use .xlsx)";
+    else if (dot && !civ_ascii_casecmp(dot, ".xlsm"))
+        hint = " (macro-enabled workbooks are read, not written: use .xlsx)";
     return civ_fail_at(CIV_ERR_UNSUPPORTED, &w, "unknown file type: use a .csv, .h5, .hdf5 or .xlsx extension%s",
                        hint);
 }

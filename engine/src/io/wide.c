@@ -264,8 +264,9 @@ static civ_status classify(const char *path, char **names, size_t n, const civ_p
     for (size_t k = 1; k < w->n_dates; k++)
         if (w->period[k] == w->period[k - 1])
             return fail_file(path, names[w->date_col[k]], CIV_ERR_DUPLICATE,
-                             "columns '%s' and '%s' are the same period", names[w->date_col[k - 1]],
-                             names[w->date_col[k]]);
+                             "columns '%s' and '%s' are the same period: keep one of them (delete the other "
+                             "column) or, if both count, add them into one column",
+                             names[w->date_col[k - 1]], names[w->date_col[k]]);
     size_t span = (size_t)(w->period[w->n_dates - 1] - w->period[0]) + 1;
     if (span > 16 * w->n_dates + 64)
         return fail_file(path, NULL, CIV_ERR_LIMIT,
@@ -368,6 +369,15 @@ static civ_status add_rows(const char *path, const civ_table *t, const wide_layo
                             "the series itself: convert --hierarchy gives district and city totals), or rename "
                             "it if it is a series of its own",
                             id);
+            break;
+        }
+        size_t first; /* row r is series r: the row of the id's first series */
+        if (civ_strmap_get(&panel->id_index, id, &first)) {
+            civ_where wh = cell_where(path, t, r, w->id, w->id);
+            s = civ_fail_at(CIV_ERR_DUPLICATE, &wh,
+                            "series '%s' is on two rows (lines %ld and %ld): a wide sheet has one row per series: "
+                            "keep one of them or, if both count, add them into one row and delete the other%s",
+                            id, record_line(t, first), record_line(t, r), civ_excel_scientific_id_hint(id));
             break;
         }
         s = civ_panel_add_series(panel, id, w->period[0] + (int64_t)lo, y + lo, n, NULL);
