@@ -1155,6 +1155,50 @@ static void test_bad_spec(void **state)
     civ_monitor_free(NULL);
 }
 
+/* civ_monitor_period_of: the one reading of a written period (the command's --period, the plan's [monitor]
+ * period, Python's period=): the period's own forms, a day in one, and the errors naming the field. */
+static void test_period_of(void **state)
+{
+    (void)state;
+    civ_monitor_spec *s = spec_of(SPEC);
+    arow rows[5];
+    char ds[5][8];
+    for (int i = 0; i < 5; i++) {
+        snprintf(ds[i], sizeof ds[i], "2024-%02d", i + 1);
+        rows[i] = (arow){"C1", "A", "coverage", ds[i], 0.9, 100};
+    }
+    civ_table *a = actuals(rows, 5);
+    civ_monitor *m = NULL;
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_OK);
+    static const char *const april[] = {"2024-04", "2024/4", "2024年4月", "2024-04-15", "2024/4/30 0:00",
+                                        "2024-04-01T00:00:00"};
+    int64_t p = 0;
+    char label[32];
+    for (size_t i = 0; i < sizeof april / sizeof *april; i++) {
+        p = 0;
+        assert_int_equal(civ_monitor_period_of(m, april[i], "--period", &p, label, sizeof label), CIV_OK);
+        assert_true(p == 12 * 2024 + 3);
+        assert_string_equal(label, "2024-04");
+    }
+    assert_int_equal(civ_monitor_period_of(m, "2024-05", NULL, &p, NULL, 0), CIV_OK);
+    assert_true(p == 12 * 2024 + 4);
+    assert_int_equal(civ_monitor_period_of(m, "2024-Q2", "--period", &p, label, sizeof label), CIV_ERR_DATE);
+    assert_string_equal(civ_last_error()->field, "--period");
+    assert_string_equal(civ_last_error()->message, "--period '2024-Q2' is not a monthly period like the actuals' "
+                                                   "(2024-01 .. 2024-05): give one such as 2024-05, or a day in one");
+    assert_string_equal(label, "");
+    assert_int_equal(civ_monitor_period_of(m, "2024-09", NULL, &p, label, sizeof label), CIV_ERR_DOMAIN);
+    assert_string_equal(civ_last_error()->field, "period");
+    assert_non_null(strstr(civ_last_error()->message, "span 2024-01 .. 2024-05"));
+    assert_int_equal(civ_monitor_period_of(m, "2024-13", "[monitor] period", &p, NULL, 0), CIV_ERR_DATE);
+    assert_non_null(strstr(civ_last_error()->message, "month 13"));
+    assert_non_null(strstr(civ_last_error()->message, "such as 2024-05"));
+    assert_int_equal(civ_monitor_period_of(NULL, "2024-04", NULL, &p, NULL, 0), CIV_ERR_INVALID_ARGUMENT);
+    civ_monitor_free(m);
+    civ_table_free(a);
+    civ_monitor_spec_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1167,6 +1211,7 @@ int main(void)
         cmocka_unit_test(test_percent_targets),         cmocka_unit_test(test_own_column_names),
         cmocka_unit_test(test_unit_added_later), cmocka_unit_test(test_level_weights),
         cmocka_unit_test(test_unit_closed),      cmocka_unit_test(test_whole_count_targets),
+        cmocka_unit_test(test_period_of),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -281,31 +281,20 @@ class _Bound:
 
 
 def _period(mon, ds):
+    """period= as civ_monitor_period_of reads it (the command's --period and the plan's [monitor] period
+    alike): a period of the actuals' frequency ("2024-11", "2024年11月") or a day in one; a Timestamp, a date
+    or a numpy datetime64 is the period its day falls in."""
     if ds is None:
         return _LATEST
-    form, value = ctypes.c_int(), ctypes.c_int64()
-    freq = lib.civ_monitor_frequency(mon)
     if isinstance(ds, np.datetime64):  # m.ds.unique()[-1], m.ds.values[-1]: a Timestamp as numpy gives it
         ds = pd.Timestamp(ds)
+    if isinstance(ds, pd.Period):  # "2024-04", "2024-Q2": a quarter for monthly actuals is refused
+        ds = _period_text(ds)
     if not isinstance(ds, str) and isinstance(ds, (pd.Timestamp, datetime.date)):  # the period it falls in
-        t = pd.Timestamp(ds)
-        ds = {1: f"{t.year:04d}", 2: f"{t.year:04d}-Q{(t.month - 1) // 3 + 1}"}.get(freq, f"{t.year:04d}-{t.month:02d}")
-    b = encode(str(ds))
-    check(lib.civ_date_parse(b, len(b), ctypes.byref(form), ctypes.byref(value)))
-    if form.value != freq:  # CIV_DATE_YEAR/QUARTER/MONTH == CIV_FREQ_YEARLY/QUARTERLY/MONTHLY
-        # the command's message (monitor_job.c), with the actuals' span; civicast.Error as any bad input
-        name = lib.civ_frequency_name(freq).decode()
-        lo = _format_period(freq, lib.civ_monitor_first_period(mon))
-        hi = _format_period(freq, lib.civ_monitor_last_period(mon))
-        raise Error("CIV_ERR_DATE", f"period '{ds}' is not a {name} period like the actuals' ({lo} .. {hi}): "
-                    f"give one such as {hi}", field="period")
+        ds = pd.Timestamp(ds).strftime("%Y-%m-%d")
+    value = ctypes.c_int64()
+    check(lib.civ_monitor_period_of(mon, encode(str(ds)), b"period", ctypes.byref(value), None, 0))
     return value.value
-
-
-def _format_period(freq, period):
-    buf = ctypes.create_string_buffer(32)
-    check(lib.civ_period_format(freq, 0, period, buf, 32))
-    return buf.value.decode()
 
 
 def monitor(indicators, actuals, period=None, encoding=None, thousands=None, percent=False, sheet=None):

@@ -330,11 +330,18 @@ def test_period_forms():
     # civicast.Error as the command's --period says it, with the actuals' span (it was a bare ValueError
     # saying only "(e.g. 2024-05)")
     with pytest.raises(civicast.Error, match=r"^period '2024-Q2' is not a monthly period like the actuals' "
-                       r"\(2024-01 \.\. 2024-05\): give one such as 2024-05 \(field 'period'\)$") as e:
+                       r"\(2024-01 \.\. 2024-05\): give one such as 2024-05, or a day in one \(field 'period'\)$") as e:
         civicast.monitor(SPEC, frame(rows), period="2024-Q2")
     assert e.value.status == "CIV_ERR_DATE" and e.value.field == "period"
-    with pytest.raises(civicast.Error, match=r"the alerts of 2024-09 .* the actuals span 2024-01 .. 2024-05"):
+    with pytest.raises(civicast.Error, match=r"^period '2024-09' is outside the actuals, which span 2024-01 .. "
+                                             r"2024-05: give one of those periods \(field 'period'\)$"):
         civicast.monitor(SPEC, frame(rows), period="2024-09")
+    # a day written as text, as the command's --period and the plan's [monitor] period take it, and the
+    # other forms civ_date_parse reads: one call, civ_monitor_period_of (a day as text was refused here)
+    for p in ("2024-04-15", "2024/4/15", "2024年4月", "2024/4", "2024-04-30 00:00:00"):
+        pd.testing.assert_frame_equal(civicast.monitor(SPEC, frame(rows), period=p)[1], want)
+    with pytest.raises(civicast.Error, match=r"^period '2024-Q2' is not a monthly period"):
+        civicast.monitor(SPEC, frame(rows), period=pd.Period("2024Q2", "Q-DEC"))
 
 
 def test_float32_values_read_as_printed(tmp_path):

@@ -38,6 +38,54 @@ civ_frequency civ_monitor_frequency(const civ_monitor *m) { return m ? m->freq :
 int64_t civ_monitor_first_period(const civ_monitor *m) { return m ? m->first : 0; }
 int64_t civ_monitor_last_period(const civ_monitor *m) { return m ? m->first + (int64_t)m->n_periods - 1 : 0; }
 
+/* The actuals' span and frequency for a message about a period: "monthly ... (2024-01 .. 2024-12)". */
+static void span_text(const civ_monitor *m, char *lo, char *hi, size_t size)
+{
+    civ_period_format(m->freq, 0, m->first, lo, size);
+    civ_period_format(m->freq, 0, civ_monitor_last_period(m), hi, size);
+    civ_clear_error();
+}
+
+civ_status civ_monitor_period_of(const civ_monitor *m, const char *text, const char *field, int64_t *period,
+                                 char *label, size_t size)
+{
+    if (!m || !text || !period)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_monitor_period_of: NULL argument");
+    if (label && size)
+        label[0] = 0;
+    const char *name = field && field[0] ? field : "period";
+    civ_where w = {.field = name};
+    char lo[32] = "", hi[32] = "";
+    civ_date_form form;
+    int64_t v;
+    if (civ_date_parse(text, strlen(text), &form, &v)) {
+        char why[256];
+        civ_snprintf(why, sizeof why, "%s", civ_last_error()->message); /* the reason: month 13, Feb 30, ... */
+        span_text(m, lo, hi, sizeof lo);
+        return civ_fail_at(CIV_ERR_DATE, &w, "%s '%.100s' is not a period (%s): write a %s period of the actuals "
+                                             "(%s .. %s) such as %s, or a day in one", name, text, why,
+                           civ_frequency_name(m->freq), lo, hi, hi);
+    }
+    /* a day (2024-11-01, 2024-11-30 08:30) is the period it falls in */
+    if (form == CIV_DATE_DAY && m->freq != CIV_FREQ_DAILY && !civ_date_to_period(m->freq, 0, v, &v))
+        form = (civ_date_form)m->freq; /* CIV_DATE_YEAR/QUARTER/MONTH == CIV_FREQ_YEARLY/QUARTERLY/MONTHLY */
+    civ_clear_error();
+    span_text(m, lo, hi, sizeof lo);
+    if ((int)form != (int)m->freq) /* a quarter for monthly actuals: say so, not "period 8097" */
+        return civ_fail_at(CIV_ERR_DATE, &w, "%s '%.100s' is not a %s period like the actuals' (%s .. %s): give "
+                                             "one such as %s, or a day in one", name, text,
+                           civ_frequency_name(m->freq), lo, hi, hi);
+    if (v < m->first || v > civ_monitor_last_period(m))
+        return civ_fail_at(CIV_ERR_DOMAIN, &w, "%s '%.100s' is outside the actuals, which span %s .. %s: give "
+                                               "one of those periods", name, text, lo, hi);
+    *period = v;
+    if (label && size && civ_period_format(m->freq, 0, v, label, size)) {
+        label[0] = 0;
+        civ_clear_error();
+    }
+    return CIV_OK;
+}
+
 const char *civ_mon_scope_name(const civ_monitor *m, size_t s)
 {
     const civ_monitor_spec *sp = m->spec;
