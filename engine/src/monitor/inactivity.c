@@ -303,6 +303,12 @@ static int parse_ts(const char *s, double *out)
     size_t len = strlen(s);
     civ_date_form form;
     int64_t days;
+    /* "2025-03-01" alone: an Excel date-time cell at 00:00:00, which the sheet reader gives as its date (as a
+     * date column's), so a sensor log typed in Excel reads its midnight events */
+    if (len == 10 && !civ_date_parse(s, 10, &form, &days) && form == CIV_DATE_DAY) {
+        *out = (double)days * 86400.0;
+        return 0;
+    }
     if (len < 16 || (s[10] != 'T' && s[10] != ' ') || civ_date_parse(s, 10, &form, &days) || form != CIV_DATE_DAY) {
         civ_clear_error();
         return -1;
