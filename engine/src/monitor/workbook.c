@@ -108,18 +108,21 @@ static const civ_mon_indicator *indicator_of(const wb *w, const char *id)
     return w->spec && id && civ_strmap_get(&w->spec->index, id, &k) ? &w->spec->ind[k] : NULL;
 }
 
-/* The format of a value of indicator `ind`: a rate "0.0%"; a count or level with a unit: General and the unit
- * ("General\" 起\""); else none. */
-static unsigned char indicator_format(wb *w, const civ_mon_indicator *ind)
+/* The format of value v of indicator `ind`: a rate "0.0%"; a count or level with a unit: a whole number with
+ * thousands separators and the unit ("#,##0\" 起\""), else two decimals ("#,##0.00\" 分钟\""; General showed
+ * "11.0727969348659 分钟", a level's roll-up average, until 2026-12-07); without a unit the same digits. */
+static unsigned char indicator_format(wb *w, const civ_mon_indicator *ind, double v)
 {
     if (!ind)
         return 0;
     if (ind->kind == CIV_MON_RATE)
         return code_index(w, "0.0%");
-    if (!ind->unit || !ind->unit[0] || strpbrk(ind->unit, "\"\\") || strlen(ind->unit) > 60)
-        return 0;
     char code[96];
-    civ_snprintf(code, sizeof code, "General\" %s\"", ind->unit);
+    const char *digits = v == floor(v) ? "#,##0" : "#,##0.00";
+    if (!ind->unit || !ind->unit[0] || strpbrk(ind->unit, "\"\\") || strlen(ind->unit) > 60)
+        civ_snprintf(code, sizeof code, "%s", digits); /* no unit, or one a format cannot quote */
+    else
+        civ_snprintf(code, sizeof code, "%s\" %s\"", digits, ind->unit);
     return code_index(w, code);
 }
 
@@ -383,7 +386,8 @@ static civ_status fill_numbers(wb *w, size_t k, const civ_table *t, size_t c, lo
         unsigned char f = fixed_k;
         if (by_ind) {
             char b[128];
-            f = indicator_format(w, indicator_of(w, text_at(t, r, (size_t)c_ind, b, sizeof b)));
+            f = indicator_format(w, indicator_of(w, text_at(t, r, (size_t)c_ind, b, sizeof b)),
+                                 civ_table_number(t, r, c));
         }
         w->fmt[k][r * n + j] = f;
     }
