@@ -12,6 +12,7 @@ import ctypes
 import datetime
 import math
 import os
+import re
 
 import numpy as np
 import pandas as pd
@@ -49,24 +50,39 @@ def _table(x, text_columns=(), encoding=None, thousands=None, percent=False, she
     return t, os.fspath(x)
 
 
+def _frame_row(frame, line):
+    """The row of `frame` at CSV line `line` (that of df.to_csv(index=False)) as a notebook finds it:
+    "row 5" (df.iloc[5]), "row 5 (index 19419)" when its index label is another (df.loc[19419])."""
+    pos = line - 2
+    label = frame.index[pos]
+    return f"row {pos}" + ("" if isinstance(frame.index, pd.RangeIndex) and label == pos else f" (index {label!r})")
+
+
+_LINE = re.compile(r"\b(?:at |on )?line (\d+)\b")
+
+
 def _check_rows(status, frame):
     """check(status) for a call that read `frame` (a DataFrame, or a path: as check): the library
     places an error at a CSV line ("<DataFrame>:7:5", the line of df.to_csv(index=False)), which
     sent a notebook to df.loc[7] for the row at position 5; the text names the frame's row and index
-    label instead ("<DataFrame> row 5 (index 19419): rate 95 is outside ..."); `line` and `column`
-    are kept (docs/PYTHON.md, "Errors")."""
+    label instead ("<DataFrame> row 5 (index 19419): rate 95 is outside ..."), and so does the message
+    where it names another row ("listed twice: here and at row 0", was "at line 2", a file's line beside
+    a frame's row until 2026-12-07); `line` and `column` are kept (docs/PYTHON.md, "Errors")."""
     try:
         check(status)
     except Error as e:
         pos = e.line - 2
-        if not isinstance(frame, pd.DataFrame) or e.file != "<DataFrame>" or not 0 <= pos < len(frame):
+        if not isinstance(frame, pd.DataFrame) or e.file not in ("<DataFrame>", "") or not 0 <= pos < len(frame):
             raise
-        label = frame.index[pos]
-        where = f"row {pos}" + ("" if isinstance(frame.index, pd.RangeIndex) and label == pos else
-                                f" (index {label!r})")
-        rest = e.text.split(": ", 1)[1] if ": " in e.text else e.message
-        raise Error(e.status, e.message, e.file, e.line, e.column, e.series_id, e.field,
-                    f"<DataFrame> {where}: {rest}") from None
+        rest = e.text.split(": ", 1)[1] if e.file and e.text.startswith(e.file) and ": " in e.text else e.text
+
+        def other(m):
+            k = int(m.group(1))
+            return m.group(0).replace(f"line {k}", _frame_row(frame, k)) if 0 <= k - 2 < len(frame) else m.group(0)
+
+        rest = _LINE.sub(other, rest)
+        raise Error(e.status, _LINE.sub(other, e.message), e.file, e.line, e.column, e.series_id, e.field,
+                    f"<DataFrame> {_frame_row(frame, e.line)}: {rest}") from None
 
 
 def _spec_text_columns(spec):
@@ -407,7 +423,7 @@ def demand_check(forecasts, actuals, encoding=None, thousands=None, percent=Fals
 def _demand(fc, panel_ptr, actuals, forecasts):
     out = _Owned(lib.civ_table_free)
     with out:
-        check(lib.civ_monitor_demand_check(fc.ptr, panel_ptr, ctypes.byref(out.ptr)))
+        _check_rows(lib.civ_monitor_demand_check(fc.ptr, panel_ptr, ctypes.byref(out.ptr)), forecasts)
         return _demand_ds(ids_like(table_to_frame(out.ptr), "unique_id", actuals, forecasts), actuals, forecasts)
 
 

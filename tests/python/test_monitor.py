@@ -227,7 +227,7 @@ def test_inactivity_demo_incidents():
     with pytest.raises(civicast.Error) as e:
         civicast.inactivity_alerts(ev)
     assert e.value.line == 4 and e.value.field == "ts" and "out of order" in str(e.value)
-    assert "than their event before it, at line 2" in str(e.value)
+    assert "than their event before it, at row 0 (" in str(e.value)  # a frame's row, as the error's own
     # a log sorted by person, then time, is the same events: the same alerts (before 2026-12-07: refused)
     demo = pd.read_csv(DEMO / "sensor_events.csv")
     by_person = demo.sort_values(["person", "ts"], kind="stable").reset_index(drop=True)
@@ -461,3 +461,33 @@ def test_closed_unit():
     with pytest.raises(civicast.Error) as e:
         civicast.monitor(spec.replace('unit = "C2"', 'unit = "c2"'), frame(rows))
     assert e.value.status == "CIV_ERR_SPEC" and e.value.field == "unit" and "did you mean 'C2'?" in e.value.text
+
+
+def test_frame_errors_name_rows_not_lines():
+    """A frame's error names its rows as a notebook finds them, the other row of the message too: a risk
+    listed twice "here and at row 0" (was "at line 2", a file's line beside the frame's "row 4"), an event out
+    of order "at row 1 (index 'b')"; demand_check's forecast frame names its row (the error named none)."""
+    register = pd.read_csv(DEMO / "risks.csv")
+    twice = pd.concat([register, register.iloc[[0]]], ignore_index=True)
+    with pytest.raises(civicast.Error) as e:
+        civicast.risk_matrix(twice)
+    assert e.value.text.startswith(f"<DataFrame> row {len(register)}: "), e.value.text
+    assert "here and at row 0;" in e.value.text and "line" not in e.value.text, e.value.text
+    assert "at row 0" in e.value.message and e.value.line == len(register) + 2  # line and column kept
+    ev = pd.DataFrame({"person": ["p", "p", "p"], "ts": ["2025-01-01T08:00:00", "2025-01-01T09:00:00",
+                                                         "2025-01-01T08:30:00"]}, index=["a", "b", "c"])
+    with pytest.raises(civicast.Error) as e:
+        civicast.inactivity_alerts(ev)
+    assert e.value.text.startswith("<DataFrame> row 2 (index 'c'): "), e.value.text
+    assert "at row 1 (index 'b')" in e.value.text and "line" not in e.value.text, e.value.text
+    panel = pd.DataFrame({"unique_id": "C1", "ds": pd.date_range("2023-01-01", periods=24, freq="MS"),
+                          "y": range(24)})
+    fc = civicast.forecast(panel, h=3, model="naive")
+    fc.index = fc.index + 10
+    fc["ds"] = fc["ds"].astype(str)
+    fc.loc[11, "ds"] = "2025-02-15"
+    act = pd.DataFrame({"unique_id": ["C1"] * 3, "ds": pd.date_range("2025-01-01", periods=3, freq="MS"),
+                        "y": [1, 2, 3]})
+    with pytest.raises(civicast.Error) as e:
+        civicast.demand_check(fc, act)
+    assert e.value.text.startswith("<DataFrame> row 1 (index 11): forecast ds '2025-02-15'"), e.value.text
