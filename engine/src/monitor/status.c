@@ -16,6 +16,7 @@
 #include "date.h"
 #include "monitor.h"
 #include "text.h"
+#include "xlsx_write.h" /* civ_is_xlsx_path */
 
 #define MAX_PERIODS 100000
 
@@ -92,6 +93,14 @@ const char *civ_mon_scope_name(const civ_monitor *m, size_t s)
     return s == 0 ? sp->scope : s <= sp->n_rollup ? sp->rollup[s - 1] : "city";
 }
 
+long civ_mon_row_line(const civ_table *t, size_t row)
+{
+    long line = civ_table_row_line(t, row);
+    return line > 0 ? line : (long)row + 2;
+}
+
+const char *civ_mon_line_word(const char *source) { return civ_is_xlsx_path(source) ? "row" : "line"; }
+
 const char *civ_mon_cell_text(const civ_table *t, size_t row, size_t col, char *buf, size_t size)
 {
     if (civ_table_column_type(t, col) == CIV_COLUMN_TEXT)
@@ -139,7 +148,8 @@ static civ_status row_fail(const bind_ctx *c, civ_status st, size_t row, const c
     size_t col = 0;
     int has_col = civ_table_find_column(c->t, field, &col) == CIV_OK;
     civ_clear_error();
-    civ_where w = {.file = c->source, .line = (long)row + 2, .column = has_col ? (long)col + 1 : 0, .field = field};
+    civ_where w = {.file = c->source, .line = civ_mon_row_line(c->t, row), .column = has_col ? (long)col + 1 : 0,
+                   .field = field};
     char msg[600];
     civ_snprintf(msg, sizeof msg, fmt, a, b);
     return civ_fail_at(st, &w, "%s", msg);
@@ -332,9 +342,9 @@ static civ_status check_level_weights(const bind_ctx *c)
         }
         if (with != SIZE_MAX && without != SIZE_MAX) {
             char line[32];
-            civ_snprintf(line, sizeof line, "%zu", with + 2);
+            civ_snprintf(line, sizeof line, "%s %ld", civ_mon_line_word(c->source), civ_mon_row_line(c->t, with));
             return row_fail(c, CIV_ERR_DOMAIN, without, s->denominator_column,
-                            "level indicator '%s' has no weight here, but line %s gives its units weights (the "
+                            "level indicator '%s' has no weight here, but %s gives its units weights (the "
                             "roll-ups average by them): give this row's too, or none in any row (then every unit "
                             "weighs 1)", s->ind[i].id, line);
         }
@@ -477,9 +487,9 @@ static civ_status spaced_units(const bind_ctx *c)
             continue;
         size_t ru = first_row_of(c, u), rv = first_row_of(c, v);
         char line[32];
-        civ_snprintf(line, sizeof line, "%zu", rv + 2);
+        civ_snprintf(line, sizeof line, "%s %ld", civ_mon_line_word(c->source), civ_mon_row_line(c->t, rv));
         char what[400];
-        civ_snprintf(what, sizeof what, "%.100s '%.100s' has spaces around it, and line %s has '%.100s': one unit "
+        civ_snprintf(what, sizeof what, "%.100s '%.100s' has spaces around it, and %s has '%.100s': one unit "
                      "split in two; clear the spaces in the sheet (Excel: =TRIM() or Find and Replace)",
                      c->spec->unit_column, c->unit_name[u], line, t);
         return row_fail(c, CIV_ERR_PARSE, ru, c->spec->unit_column, "%s%s", what, "");
@@ -917,9 +927,16 @@ static civ_status fill_rows(civ_monitor *m, bind_ctx *c, const size_t *base_idx,
     for (size_t r = 0; r < c->n_rows; r++) {
         size_t u = c->row_unit[r], i = c->row_ind[r], t = (size_t)(c->row_t[r] - m->first);
         size_t cell = (u * NI + i) * P + t;
-        if (filled[cell])
-            return row_fail(c, CIV_ERR_DUPLICATE, r, sp->time_column,
-                            "unit '%s' has indicator '%s' twice for this period", c->unit_name[u], sp->ind[i].id);
+        if (filled[cell]) { /* name the first row of the two */
+            size_t r0 = 0;
+            while (r0 < r && !(c->row_unit[r0] == u && c->row_ind[r0] == i && c->row_t[r0] == c->row_t[r]))
+                r0++;
+            char what[400];
+            civ_snprintf(what, sizeof what, "unit '%.150s' has indicator '%.100s' twice for this period (also at %s "
+                         "%ld): keep one row", c->unit_name[u], sp->ind[i].id, civ_mon_line_word(c->source),
+                         civ_mon_row_line(c->t, r0));
+            return row_fail(c, CIV_ERR_DUPLICATE, r, sp->time_column, "%s%s", what, "");
+        }
         filled[cell] = 1;
         civ_mon_series *s = &m->series[base_idx[u * NI + i]];
         if (t < s->start)
