@@ -768,6 +768,16 @@ static void test_bad_actuals(void **state)
     assert_non_null(strstr(civ_last_error()->message, "one of the indicator file's 4 ids"));
     assert_null(strstr(civ_last_error()->message, "did you mean"));
 
+    /* the sheet's total row under the data (合计, its indicator cell empty or not): said so, at its row (before
+     * 2026-12-07 "unknown indicator ''", or with an indicator a unit '合计' rolled into the district and city) */
+    arow total[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"合 计", "", "", "", 0.9, 10}};
+    assert_int_equal(run_err(total, 2), CIV_ERR_PARSE);
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_non_null(strstr(civ_last_error()->message, "'合 计' looks like the sheet's total row, not a community"));
+    total[1] = (arow){"Total:", "A", "coverage", "2024-01", 0.9, 10};
+    assert_int_equal(run_err(total, 2), CIV_ERR_PARSE);
+    assert_non_null(strstr(civ_last_error()->message, "total row"));
+
     arow rate[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1", "A", "coverage", "2024-02", 95, 10}};
     assert_int_equal(run_err(rate, 2), CIV_ERR_DOMAIN);
     assert_int_equal(civ_last_error()->line, 3);

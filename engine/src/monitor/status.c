@@ -517,6 +517,10 @@ static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, i
         if (civ_table_column_type(c->t, c->c_unit) != CIV_COLUMN_TEXT)
             return row_fail(c, CIV_ERR_PARSE, r, s->unit_column, "the %s column must be text (unit ids)%s",
                             s->unit_column, "");
+        if (civ_total_row_id(unit)) /* before 2026-12-07 "unknown indicator ''", or a unit '合计' rolled up */
+            return row_fail(c, CIV_ERR_PARSE, r, s->unit_column,
+                            "'%s' looks like the sheet's total row, not a %s: delete the row (the roll-ups and the "
+                            "city total are computed from the units)", unit, s->scope);
         const char *ind = civ_mon_cell_text(c->t, r, c->c_ind, db, sizeof db);
         if (!civ_strmap_get(&s->index, ind, &c->row_ind[r]))
             return unknown_indicator(c, r, ind);
@@ -528,10 +532,9 @@ static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, i
         if (!form0)
             form0 = form, form_row = r;
         else if (form != form0) {
-            char first[32];
-            civ_snprintf(first, sizeof first, "%zu", form_row + 2);
-            return row_fail(c, CIV_ERR_FREQUENCY, r, s->time_column, "'%s' has another form than line %s's", ds,
-                            first);
+            char first[48];
+            civ_snprintf(first, sizeof first, "%s %ld", civ_mon_line_word(c->source), civ_mon_row_line(c->t, form_row));
+            return row_fail(c, CIV_ERR_FREQUENCY, r, s->time_column, "'%s' has another form than %s's", ds, first);
         }
         if (!r || c->row_t[r] < *lo)
             *lo = c->row_t[r];
@@ -573,8 +576,8 @@ static civ_status two_groups(const bind_ctx *c, size_t k, size_t r, size_t u)
     else
         civ_snprintf(hint, sizeof hint, ": a unit belongs to one %.100s; correct the row that is wrong", col);
     char msg[900];
-    civ_snprintf(msg, sizeof msg, "unit '%.100s' is in two groups of '%.100s': '%.100s' here, '%.100s' at line %zu%s",
-                 c->unit_name[u], col, g1, g0, first + 2, hint);
+    civ_snprintf(msg, sizeof msg, "unit '%.100s' is in two groups of '%.100s': '%.100s' here, '%.100s' at %s %ld%s",
+                 c->unit_name[u], col, g1, g0, civ_mon_line_word(c->source), civ_mon_row_line(c->t, first), hint);
     return row_fail(c, CIV_ERR_SPEC, r, col, "%s%s", msg, "");
 }
 
@@ -595,9 +598,10 @@ static civ_status spaced_groups(const bind_ctx *c, size_t k)
         while (rh < c->n_rows && strcmp(civ_table_text(c->t, rh, c->c_roll[k]), t))
             rh++;
         char what[500];
-        civ_snprintf(what, sizeof what, "%.100s '%.100s' has spaces around it, and line %zu has '%.100s': one group "
+        civ_snprintf(what, sizeof what, "%.100s '%.100s' has spaces around it, and %s %ld has '%.100s': one group "
                      "split in two; clear the spaces in the sheet (Excel: =TRIM() or Find and Replace)",
-                     c->spec->rollup[k], c->group_name[k][g], rh + 2, t);
+                     c->spec->rollup[k], c->group_name[k][g], civ_mon_line_word(c->source),
+                     civ_mon_row_line(c->t, rh), t);
         return row_fail(c, CIV_ERR_SPEC, rg, c->spec->rollup[k], "%s%s", what, "");
     }
     return CIV_OK;
