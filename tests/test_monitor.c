@@ -837,9 +837,16 @@ static void test_bad_actuals(void **state)
 
     arow mixed[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1", "A", "coverage", "2024-Q2", 0.9, 10}};
     assert_int_equal(run_err(mixed, 2), CIV_ERR_FREQUENCY);
+    /* both forms and texts, and for a month Excel turned into a date the cure (before 2026-12-07 "'2024/2/1' has
+     * another form than line 2's") */
+    mixed[1].ds = "2024/2/1";
+    assert_int_equal(run_err(mixed, 2), CIV_ERR_FREQUENCY);
+    assert_non_null(strstr(civ_last_error()->message, "'2024/2/1' is a day, and line 2's '2024-01' a month"));
+    assert_non_null(strstr(civ_last_error()->message, "give the column a Text format"));
 
     arow dup[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1", "A", "coverage", "2024-01", 0.8, 10}};
     assert_int_equal(run_err(dup, 2), CIV_ERR_DUPLICATE);
+    assert_non_null(strstr(civ_last_error()->message, "(also at line 2): keep one row")); /* the other row too */
     assert_int_equal(civ_last_error()->line, 3);
 
     /* a value column made text by an Excel error value: named at its row, as such */

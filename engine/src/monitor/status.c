@@ -497,6 +497,25 @@ static civ_status spaced_units(const bind_ctx *c)
     return CIV_OK;
 }
 
+/* A period of another form than the column's first (form_row): both forms and texts, and the cure (before
+ * 2026-12-07 "'2024/12/1' has another form than line 2's", which named neither: a month typed into Excel becomes
+ * a date, and its CSV export writes the day). */
+static civ_status mixed_forms(const bind_ctx *c, size_t r, const char *ds, civ_date_form form, size_t form_row,
+                              civ_date_form form0)
+{
+    static const char *const names[] = {"", "a year", "a quarter", "a month", "a day"};
+    char b[64], first[300];
+    const char *ds0 = civ_mon_cell_text(c->t, form_row, c->c_ds, b, sizeof b);
+    civ_snprintf(first, sizeof first, "%.40s' is %s, and %s %ld's '%.40s' %s", ds, names[form],
+                 civ_mon_line_word(c->source), civ_mon_row_line(c->t, form_row), ds0, names[form0]);
+    const char *cure = form == CIV_DATE_DAY && form0 == CIV_DATE_MONTH
+                           ? ": write every period of the column one way, the months as months (Excel turns a month "
+                             "typed as 2024-12 into a date: give the column a Text format, or the dates a yyyy-mm "
+                             "format before saving)"
+                           : ": write every period of the column one way";
+    return row_fail(c, CIV_ERR_FREQUENCY, r, c->spec->time_column, "'%s%s", first, cure);
+}
+
 static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, int64_t *hi)
 {
     const civ_monitor_spec *s = c->spec;
@@ -532,9 +551,7 @@ static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, i
         if (!form0)
             form0 = form, form_row = r;
         else if (form != form0) {
-            char first[48];
-            civ_snprintf(first, sizeof first, "%s %ld", civ_mon_line_word(c->source), civ_mon_row_line(c->t, form_row));
-            return row_fail(c, CIV_ERR_FREQUENCY, r, s->time_column, "'%s' has another form than %s's", ds, first);
+            return mixed_forms(c, r, ds, form, form_row, form0);
         }
         if (!r || c->row_t[r] < *lo)
             *lo = c->row_t[r];
