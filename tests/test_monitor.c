@@ -890,6 +890,10 @@ static void test_bad_actuals(void **state)
                               "with --thousands \",\""},
             {"90.51%", "\xE2\x80\x94", 3, "value '\xE2\x80\x94' is not a number; a dash or slash for no data"},
             {"90.51%", "nan%", 3, "value 'nan%' is not a number"},
+            /* a word for no data: the cure, as for a dash (before 2026-12-07 "'N/A' is not a number" alone) */
+            {"90.51%", "N/A", 3, "value 'N/A' is not a number; a word for no data is not a number: leave the cell "
+                                 "empty (or write NA)"},
+            {"90.51%", "暂无", 3, "value '暂无' is not a number; a word for no data"},
             {"1.5元", "2", 2, "value '1.5元' is not a number; it has a unit after the number"},
         };
         for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
