@@ -333,6 +333,8 @@ static void test_rollup_aggregation(void **state)
     const char *bad[] = {"street"};
     assert_int_equal(civ_monitor_panel(m, bad, 1, &p), CIV_ERR_NOT_FOUND);
     assert_string_equal(civ_last_error()->field, "street");
+    /* the scopes to choose from, by name (--warn-scope district for a file whose roll-up column is 区) */
+    assert_non_null(strstr(civ_last_error()->message, "scopes are 'community', 'district', 'city'"));
     civ_table_free(st);
     civ_monitor_free(m);
     civ_table_free(a);

@@ -1360,10 +1360,15 @@ civ_status civ_monitor_panel(const civ_monitor *m, const char *const *scopes, si
         for (size_t k = 0; k < n_scope_ids; k++)
             if (scopes[j] && !strcmp(scopes[j], civ_mon_scope_name(m, k)))
                 keep[k] = 1, found = 1;
-        if (!found) {
+        if (!found) { /* the scopes by name (before 2026-12-07 "the units' scope name, the roll-up columns ...") */
+            char names[400] = "";
+            for (size_t k = 0; k < n_scope_ids; k++)
+                civ_snprintf(names + strlen(names), sizeof names - strlen(names), "%s'%.60s'", k ? ", " : "",
+                             civ_mon_scope_name(m, k));
             civ_where w = {.field = scopes[j] ? scopes[j] : ""};
-            return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "no scope '%s' (the scopes are the units' scope name, the "
-                                                      "roll-up columns and \"city\")", scopes[j] ? scopes[j] : "");
+            return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "no scope '%s': this indicator file's scopes are %s (its "
+                                                      "[monitor] scope, the roll-up columns, and \"city\")",
+                               scopes[j] ? scopes[j] : "", names);
         }
     }
     civ_panel *p = NULL;
