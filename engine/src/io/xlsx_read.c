@@ -711,10 +711,10 @@ static civ_status serial_date(px *x, long row, long col, double v, int kind, cha
     if (ms) {
         long long s = ms / 1000;
         return cell_fail(x, CIV_ERR_DATE, row, col,
-                         "%04lld-%02u-%02u %02lld:%02lld:%02lld holds a time of day: civicast reads dates (a "
-                         "day, month or year); give the column a date format without the time and remove the "
-                         "time (=INT(cell)), or write the date as text", (long long)y, m, d, s / 3600,
-                         s / 60 % 60, s % 60);
+                         "%04lld-%02u-%02u %02lld:%02lld:%02lld holds a time of day its format does not show: "
+                         "for dates (a day, month or year) remove the time (=INT(cell)) or write the date as "
+                         "text; for times (a sensor log's), give the column a date-time format such as "
+                         "yyyy-mm-dd hh:mm:ss", (long long)y, m, d, s / 3600, s / 60 % 60, s % 60);
     }
     if (kind == KIND_YEAR)
         civ_snprintf(buf, CIV_CSV_NUMBER_SIZE, "%04lld", (long long)y);
