@@ -243,6 +243,14 @@ static void test_period(void **state)
     assert_true(civ_table_n_rows(al) > civ_table_n_rows(nov));
     for (size_t r = 0; r < civ_table_n_rows(al); r++)
         assert_string_equal(civ_table_text(al, r, 5), "2024-11");
+    /* a day in the period, as --period and the plan's [monitor] period take one: the same sheet (before
+     * 2026-12-07 the day was compared as text and the period's cleared alerts were left out) */
+    size_t n_month = civ_table_n_rows(al);
+    civ_table_free(al);
+    t.period = "2024-11-15";
+    assert_int_equal(civ_monitor_workbook_write(path, d.spec, &t, "zh", NULL), CIV_OK);
+    al = sheet(path, "本期预警");
+    assert_int_equal(civ_table_n_rows(al), n_month);
     civ_table_free(al);
     civ_table_free(nov);
 }

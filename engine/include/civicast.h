@@ -2323,7 +2323,8 @@ typedef struct civ_monitor_workbook_tables {
     const civ_table *risk_matrix;   /* civ_monitor_risk_assess's matrix_out */
     const civ_table *inactivity;    /* civ_monitor_inactivity_run */
     const civ_table *demand;        /* civ_monitor_demand_check */
-    /* The alerts' period as the tables write it ("2024-12"); NULL: the
+    /* The alerts' period as the tables write it ("2024-12") or a day in it
+     * ("2024-12-15": the status table's period it falls in); NULL: the
      * alerts' own ds, else the status table's last. */
     const char *period;
 } civ_monitor_workbook_tables;

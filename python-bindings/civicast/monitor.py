@@ -607,7 +607,7 @@ def write_monitor_workbook(path, indicators=None, status=None, alerts=None, warn
     warning_steps early_warning()'s summary and steps, risks and
     risk_matrix risk_matrix()'s, inactivity inactivity_alerts()', demand
     demand_check()'s.  The alerts sheet lists the open alerts, then (with
-    status) the alerts that `period` ("2024-12"; None: the alerts' own)
+    status) the alerts that `period` ("2024-12", or a day in it as text; None: the alerts' own)
     cleared.  Periods given as Timestamps are written as the periods monitor()
     reads them as (quarter starts 3 months apart: "2024-Q4"; else months).
     Raises civicast.Error (a bad lang, an unwritable path: nothing is left)."""

@@ -186,11 +186,32 @@ static int cleared_cmp(const void *ctx, size_t a, size_t b)
     return a < b ? -1 : a > b;
 }
 
+/* The caller's period as the status table writes its periods: a day ("2024-12-15", as --period and the plan's
+ * [monitor] period take one) is the period it falls in, "2024-12" for monthly ds (before 2026-12-07 the day was
+ * compared as text and the sheet lost the period's cleared alerts); else the text as given. */
+static const char *caller_period(const civ_monitor_workbook_tables *t, char *buf, size_t size)
+{
+    long c = find(t->status, "ds");
+    civ_date_form day_form, form;
+    int64_t day, v;
+    char cell[64];
+    const char *ds = c >= 0 && civ_table_n_rows(t->status) ? text_at(t->status, 0, (size_t)c, cell, sizeof cell)
+                                                           : NULL;
+    if (!ds || civ_date_parse(t->period, strlen(t->period), &day_form, &day) || day_form != CIV_DATE_DAY ||
+        civ_date_parse(ds, strlen(ds), &form, &v) || form == CIV_DATE_DAY ||
+        civ_date_to_period((civ_frequency)form, 0, day, &v) ||
+        civ_period_format((civ_frequency)form, 0, v, buf, size)) {
+        civ_clear_error();
+        return t->period;
+    }
+    return buf; /* CIV_DATE_YEAR/QUARTER/MONTH == CIV_FREQ_YEARLY/QUARTERLY/MONTHLY */
+}
+
 /* The period of the alerts: the caller's, else the alerts' own ds, else the status table's last. */
 static const char *alert_period(const civ_monitor_workbook_tables *t, char *buf, size_t size)
 {
     if (t->period && t->period[0])
-        return t->period;
+        return caller_period(t, buf, size);
     long c = find(t->alerts, "ds");
     if (c >= 0 && civ_table_n_rows(t->alerts))
         return text_at(t->alerts, 0, (size_t)c, buf, size);
