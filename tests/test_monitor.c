@@ -333,6 +333,8 @@ static void test_rollup_aggregation(void **state)
     const char *bad[] = {"street"};
     assert_int_equal(civ_monitor_panel(m, bad, 1, &p), CIV_ERR_NOT_FOUND);
     assert_string_equal(civ_last_error()->field, "street");
+    /* the scopes to choose from, by name (--warn-scope district for a file whose roll-up column is 区) */
+    assert_non_null(strstr(civ_last_error()->message, "scopes are 'community', 'district', 'city'"));
     civ_table_free(st);
     civ_monitor_free(m);
     civ_table_free(a);
@@ -768,6 +770,16 @@ static void test_bad_actuals(void **state)
     assert_non_null(strstr(civ_last_error()->message, "one of the indicator file's 4 ids"));
     assert_null(strstr(civ_last_error()->message, "did you mean"));
 
+    /* the sheet's total row under the data (合计, its indicator cell empty or not): said so, at its row (before
+     * 2026-12-07 "unknown indicator ''", or with an indicator a unit '合计' rolled into the district and city) */
+    arow total[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"合 计", "", "", "", 0.9, 10}};
+    assert_int_equal(run_err(total, 2), CIV_ERR_PARSE);
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_non_null(strstr(civ_last_error()->message, "'合 计' looks like the sheet's total row, not a community"));
+    total[1] = (arow){"Total:", "A", "coverage", "2024-01", 0.9, 10};
+    assert_int_equal(run_err(total, 2), CIV_ERR_PARSE);
+    assert_non_null(strstr(civ_last_error()->message, "total row"));
+
     arow rate[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1", "A", "coverage", "2024-02", 95, 10}};
     assert_int_equal(run_err(rate, 2), CIV_ERR_DOMAIN);
     assert_int_equal(civ_last_error()->line, 3);
@@ -827,9 +839,16 @@ static void test_bad_actuals(void **state)
 
     arow mixed[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1", "A", "coverage", "2024-Q2", 0.9, 10}};
     assert_int_equal(run_err(mixed, 2), CIV_ERR_FREQUENCY);
+    /* both forms and texts, and for a month Excel turned into a date the cure (before 2026-12-07 "'2024/2/1' has
+     * another form than line 2's") */
+    mixed[1].ds = "2024/2/1";
+    assert_int_equal(run_err(mixed, 2), CIV_ERR_FREQUENCY);
+    assert_non_null(strstr(civ_last_error()->message, "'2024/2/1' is a day, and line 2's '2024-01' a month"));
+    assert_non_null(strstr(civ_last_error()->message, "give the column a Text format"));
 
     arow dup[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1", "A", "coverage", "2024-01", 0.8, 10}};
     assert_int_equal(run_err(dup, 2), CIV_ERR_DUPLICATE);
+    assert_non_null(strstr(civ_last_error()->message, "(also at line 2): keep one row")); /* the other row too */
     assert_int_equal(civ_last_error()->line, 3);
 
     /* a value column made text by an Excel error value: named at its row, as such */
@@ -873,6 +892,10 @@ static void test_bad_actuals(void **state)
                               "with --thousands \",\""},
             {"90.51%", "\xE2\x80\x94", 3, "value '\xE2\x80\x94' is not a number; a dash or slash for no data"},
             {"90.51%", "nan%", 3, "value 'nan%' is not a number"},
+            /* a word for no data: the cure, as for a dash (before 2026-12-07 "'N/A' is not a number" alone) */
+            {"90.51%", "N/A", 3, "value 'N/A' is not a number; a word for no data is not a number: leave the cell "
+                                 "empty (or write NA)"},
+            {"90.51%", "暂无", 3, "value '暂无' is not a number; a word for no data"},
             {"1.5元", "2", 2, "value '1.5元' is not a number; it has a unit after the number"},
         };
         for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
@@ -1155,6 +1178,50 @@ static void test_bad_spec(void **state)
     civ_monitor_free(NULL);
 }
 
+/* civ_monitor_period_of: the one reading of a written period (the command's --period, the plan's [monitor]
+ * period, Python's period=): the period's own forms, a day in one, and the errors naming the field. */
+static void test_period_of(void **state)
+{
+    (void)state;
+    civ_monitor_spec *s = spec_of(SPEC);
+    arow rows[5];
+    char ds[5][8];
+    for (int i = 0; i < 5; i++) {
+        snprintf(ds[i], sizeof ds[i], "2024-%02d", i + 1);
+        rows[i] = (arow){"C1", "A", "coverage", ds[i], 0.9, 100};
+    }
+    civ_table *a = actuals(rows, 5);
+    civ_monitor *m = NULL;
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_OK);
+    static const char *const april[] = {"2024-04", "2024/4", "2024年4月", "2024-04-15", "2024/4/30 0:00",
+                                        "2024-04-01T00:00:00"};
+    int64_t p = 0;
+    char label[32];
+    for (size_t i = 0; i < sizeof april / sizeof *april; i++) {
+        p = 0;
+        assert_int_equal(civ_monitor_period_of(m, april[i], "--period", &p, label, sizeof label), CIV_OK);
+        assert_true(p == 12 * 2024 + 3);
+        assert_string_equal(label, "2024-04");
+    }
+    assert_int_equal(civ_monitor_period_of(m, "2024-05", NULL, &p, NULL, 0), CIV_OK);
+    assert_true(p == 12 * 2024 + 4);
+    assert_int_equal(civ_monitor_period_of(m, "2024-Q2", "--period", &p, label, sizeof label), CIV_ERR_DATE);
+    assert_string_equal(civ_last_error()->field, "--period");
+    assert_string_equal(civ_last_error()->message, "--period '2024-Q2' is not a monthly period like the actuals' "
+                                                   "(2024-01 .. 2024-05): give one such as 2024-05, or a day in one");
+    assert_string_equal(label, "");
+    assert_int_equal(civ_monitor_period_of(m, "2024-09", NULL, &p, label, sizeof label), CIV_ERR_DOMAIN);
+    assert_string_equal(civ_last_error()->field, "period");
+    assert_non_null(strstr(civ_last_error()->message, "span 2024-01 .. 2024-05"));
+    assert_int_equal(civ_monitor_period_of(m, "2024-13", "[monitor] period", &p, NULL, 0), CIV_ERR_DATE);
+    assert_non_null(strstr(civ_last_error()->message, "month 13"));
+    assert_non_null(strstr(civ_last_error()->message, "such as 2024-05"));
+    assert_int_equal(civ_monitor_period_of(NULL, "2024-04", NULL, &p, NULL, 0), CIV_ERR_INVALID_ARGUMENT);
+    civ_monitor_free(m);
+    civ_table_free(a);
+    civ_monitor_spec_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1167,6 +1234,7 @@ int main(void)
         cmocka_unit_test(test_percent_targets),         cmocka_unit_test(test_own_column_names),
         cmocka_unit_test(test_unit_added_later), cmocka_unit_test(test_level_weights),
         cmocka_unit_test(test_unit_closed),      cmocka_unit_test(test_whole_count_targets),
+        cmocka_unit_test(test_period_of),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

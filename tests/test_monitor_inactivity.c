@@ -339,6 +339,35 @@ static void test_zoned_times(void **state)
     civ_table_free(a);
 }
 
+/* A sensor log typed in Excel (tests/data/xlsx/datetimes.xlsx): date-time cells (m/d/yy h:mm, yyyy-mm-dd
+ * hh:mm:ss; one at midnight, which the sheet reader gives as its date alone; one with milliseconds) are the same
+ * events as the CSV's text.  Before 2026-12-07 the sheet was refused at its first cell ("holds a time of day"). */
+static void test_excel_times(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/tests/data/xlsx/datetimes.xlsx", CIV_SOURCE_DIR);
+    static const char *const text_cols[] = {"person", NULL};
+    civ_table_read_options ro = {.text_columns = text_cols};
+    civ_table *x = NULL, *xl = NULL, *cl = NULL;
+    if (civ_table_read(path, &ro, &x))
+        fail_msg("%s", civ_last_error()->text);
+    const char *p[] = {"a", "a", "b", "b"}, *t[] = {"2025-03-01T08:30:00", "2025-03-01 12:00:00",
+                                                      "2025-03-02T00:00:00Z", "2025-03-02 06:00:00.250"};
+    civ_table *c = events(p, t, 4);
+    double end = 20160.0 * 86400.0; /* 2025-03-13 00:00 UTC: both gaps open, polled */
+    if (civ_monitor_inactivity_run(NULL, x, "datetimes.xlsx", end, &xl))
+        fail_msg("%s", civ_last_error()->text);
+    assert_int_equal(civ_monitor_inactivity_run(NULL, c, "ev.csv", end, &cl), CIV_OK);
+    assert_int_equal(civ_table_n_rows(xl), civ_table_n_rows(cl));
+    assert_true(civ_table_n_rows(xl) > 0);
+    for (size_t r = 0; r < civ_table_n_rows(xl); r++)
+        for (size_t k = 0; k < civ_table_n_columns(xl); k++)
+            if (civ_table_column_type(xl, k) == CIV_COLUMN_TEXT)
+                assert_string_equal(civ_table_text(xl, r, k), civ_table_text(cl, r, k));
+    civ_table_free(x), civ_table_free(c), civ_table_free(xl), civ_table_free(cl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -346,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_streaming_calls),
         cmocka_unit_test(test_table_runner),
         cmocka_unit_test(test_zoned_times),
+        cmocka_unit_test(test_excel_times),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

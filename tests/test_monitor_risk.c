@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -143,11 +144,52 @@ static void test_matrix_file(void **state)
     assert_int_equal(civ_monitor_matrix_parse(bad, strlen(bad), "m.toml", &x), CIV_ERR_SPEC);
     assert_null(x);
     assert_int_equal(civ_last_error()->line, 5);
+    assert_int_equal(civ_last_error()->column, 17); /* the row's own string, not the key's array */
     assert_string_equal(civ_last_error()->field, "cells");
+    /* the row as the matrix reads it (its band) and the word (before 2026-12-07: "row 2: a word is not one of
+     * the levels") */
+    assert_string_equal(civ_last_error()->message, "[matrix] cells: row 2 of 2 (probability 0.5 to 1, the rows "
+                                                   "lowest probability first): cell 2, 'z', is not one of the "
+                                                   "levels (levels: x, y; impacts: 2)");
     const char *bounds = "[matrix]\nimpacts = [\"a\", \"b\"]\nprobability_bounds = [0.5, 0.4]\n"
                          "levels = [\"x\", \"y\"]\nlevel_min_scores = [2]\n";
     assert_int_equal(civ_monitor_matrix_parse(bounds, strlen(bounds), "m.toml", &x), CIV_ERR_SPEC);
     assert_int_equal(civ_last_error()->line, 3);
+}
+
+/* The rows a register's errors name are those its reader shows: a CSV's physical line when a cell above holds a
+ * line break (a mitigation typed with Alt+Enter), a workbook sheet's row as Excel numbers it, and the other row
+ * of a duplicate as "row 2" in a sheet.  Before 2026-12-07 both were data row + 2, one line short after such a
+ * cell, and a sheet's other row was "line 2". */
+static void test_register_rows_as_shown(void **state)
+{
+    (void)state;
+    char csv[256], book[256];
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(csv, sizeof csv, "%s/civ_risk_rows_%ld.csv", tmp, (long)getpid());
+    snprintf(book, sizeof book, "%s/civ_risk_rows_%ld.xlsx", tmp, (long)getpid());
+    FILE *f = fopen(csv, "w");
+    assert_non_null(f);
+    fputs("risk,probability,impact,owner,mitigation\na,0.5,minor,o,\"1. check\n2. meet\"\nb,1.7,minor,o,x\n", f);
+    fclose(f);
+    civ_monitor_matrix *x = NULL;
+    assert_int_equal(civ_monitor_matrix_default(&x), CIV_OK);
+    civ_table *t = NULL, *a = NULL;
+    assert_int_equal(civ_table_read(csv, NULL, &t), CIV_OK);
+    assert_int_equal(civ_monitor_risk_assess(x, t, csv, &a, NULL), CIV_ERR_DOMAIN);
+    assert_int_equal(civ_last_error()->line, 4); /* b's line: the cell above spans lines 2 and 3 */
+    civ_table_free(t);
+    rrow dup[] = {{"a", 0.5, "minor", ""}, {"b", 0.5, "minor", ""}, {"a", 0.5, "minor", ""}};
+    civ_table *d = reg(dup, 3);
+    assert_int_equal(civ_table_write(d, book), CIV_OK);
+    civ_table_free(d);
+    assert_int_equal(civ_table_read(book, NULL, &t), CIV_OK);
+    assert_int_equal(civ_monitor_risk_assess(x, t, book, &a, NULL), CIV_ERR_DUPLICATE);
+    assert_int_equal(civ_last_error()->line, 4);
+    assert_non_null(strstr(civ_last_error()->message, "listed twice: here and at row 2;"));
+    civ_table_free(t);
+    civ_monitor_matrix_free(x);
+    unlink(csv), unlink(book);
 }
 
 static void test_bad_register(void **state)
@@ -223,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_plan_risks),
         cmocka_unit_test(test_matrix_file),
         cmocka_unit_test(test_bad_register),
+        cmocka_unit_test(test_register_rows_as_shown),
         cmocka_unit_test(test_impact_names),
         cmocka_unit_test(test_register_headers),
     };

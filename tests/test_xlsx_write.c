@@ -187,13 +187,14 @@ static void test_formats(void **state)
     assert_non_null(strstr(styles, "formatCode=\"#,##0.00\""));
     assert_non_null(strstr(styles, "<b/>"));
     assert_non_null(strstr(styles, "wrapText=\"1\""));
-    /* the styles of the cells: header bold, fen #,##0, yuan #,##0.00, long text wrapped, a share General */
+    /* the styles of the cells: header bold, fen #,##0, yuan #,##0.00, long text wrapped, a share 0.0000 (General
+     * until 2026-12-07, which showed all 16 digits a wide column allowed) */
     assert_string_equal(style_of(path, "A1"), "General bold");
     assert_string_equal(style_of(path, "C2"), "#,##0");
     assert_string_equal(style_of(path, "C3"), "#,##0");
     assert_string_equal(style_of(path, "D2"), "#,##0.00");
     assert_string_equal(style_of(path, "F2"), "General wrap");
-    assert_string_equal(style_of(path, "E2"), "General");
+    assert_string_equal(style_of(path, "E2"), "0.0000");
     assert_string_equal(style_of(path, "F3"), "General"); /* short text: not wrapped */
     assert_non_null(strstr(sheet, "<v>126225</v>"));
     /* widths: the 12-digit id needs 12 (+1), the name 10 (5 CJK characters), the explanation wraps at 80 */
@@ -204,22 +205,33 @@ static void test_formats(void **state)
     free(styles);
     civ_table_free(t);
 
-    /* a summary's value column takes its row's unit: fen #,##0, yuan #,##0.00, a fraction none */
+    /* a summary's value column takes its row's unit: fen #,##0, yuan #,##0.00; a plain number that is not whole
+     * its display format (0.0000 below 1, #,##0.00 from 1 on, 0.00E+00 below 0.001), a whole one General; the
+     * cells keep their values */
     civ_table *s = NULL;
     assert_int_equal(civ_table_create(&s), CIV_OK);
     civ_table_add_column(s, "unit", CIV_COLUMN_TEXT, NULL);
     civ_table_add_column(s, "value", CIV_COLUMN_NUMBER, NULL);
-    civ_table_add_rows(s, 3, NULL);
+    civ_table_add_rows(s, 7, NULL);
     civ_table_set_text(s, 0, 0, "fen"), civ_table_set_number(s, 0, 1, 16600000000);
     civ_table_set_text(s, 1, 0, "fraction"), civ_table_set_number(s, 1, 1, 0.05);
     civ_table_set_text(s, 2, 0, "yuan"), civ_table_set_number(s, 2, 1, 1.5);
+    civ_table_set_text(s, 3, 0, "minutes"), civ_table_set_number(s, 3, 1, 11.0727969348659);
+    civ_table_set_text(s, 4, 0, "count"), civ_table_set_number(s, 4, 1, 2024);
+    civ_table_set_text(s, 5, 0, "tiny"), civ_table_set_number(s, 5, 1, 1.5e-7);
+    civ_table_set_text(s, 6, 0, "meals"), civ_table_set_number(s, 6, 1, -12345.678);
     path = tf_path(dir, "summary.xlsx");
     assert_int_equal(civ_table_write(s, path), CIV_OK);
     sheet = tf_zip_member(path, "xl/worksheets/sheet1.xml");
     assert_non_null(strstr(sheet, "<v>16600000000</v>"));
     assert_string_equal(style_of(path, "B2"), "#,##0");
-    assert_string_equal(style_of(path, "B3"), "General");
+    assert_string_equal(style_of(path, "B3"), "0.0000");
     assert_string_equal(style_of(path, "B4"), "#,##0.00");
+    assert_string_equal(style_of(path, "B5"), "#,##0.00");
+    assert_non_null(strstr(sheet, "<v>11.0727969348659</v>")); /* the value kept */
+    assert_string_equal(style_of(path, "B6"), "General");       /* whole: as it is (2024, not 2,024) */
+    assert_string_equal(style_of(path, "B7"), "0.00E+00");
+    assert_string_equal(style_of(path, "B8"), "#,##0.00");
     free(sheet);
     civ_table_free(s);
 

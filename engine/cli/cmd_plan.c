@@ -216,40 +216,18 @@ static int report_input(civ_status s, const char *path)
     return civ_cli_exit_code(s);
 }
 
-/* [monitor] period written as a day (2024-06-15): the period of the status table's frequency it falls in, as the
- * stage took it ("2024-06" for monthly actuals), so that the alerts line is that period's. */
-static void day_as_period(const civ_table *status, char *period, size_t size)
-{
-    civ_date_form day_form, form;
-    int64_t day, first, v;
-    size_t c;
-    if (!status || !civ_table_n_rows(status) || civ_table_find_column(status, "ds", &c) ||
-        civ_date_parse(period, strlen(period), &day_form, &day) || day_form != CIV_DATE_DAY ||
-        civ_date_parse(civ_table_text(status, 0, c), strlen(civ_table_text(status, 0, c)), &form, &first)) {
-        civ_clear_error();
-        return;
-    }
-    civ_frequency f = form == CIV_DATE_YEAR ? CIV_FREQ_YEARLY : form == CIV_DATE_QUARTER ? CIV_FREQ_QUARTERLY
-                                                                                         : CIV_FREQ_MONTHLY;
-    if (form != CIV_DATE_DAY && !civ_date_to_period(f, 0, day, &v))
-        civ_period_format(f, 0, v, period, size);
-    civ_clear_error();
-}
-
 /* The monitoring stage: the period's alerts by department, the warnings, the
  * risk levels, inactivity alerts and demand against the plan's forecasts. */
 static void print_monitor(const civ_plan *plan, const civ_plan_result *r, const civ_plan_stats *st)
 {
     const civ_table *t;
-    char period[32];
-    int listed = civ_plan_monitor_period(plan, period, sizeof period); /* [monitor] period, else the last */
-    if (listed)
-        day_as_period(civ_plan_result_table(r, CIV_PLAN_MONITOR_STATUS), period, sizeof period);
+    /* [monitor] period as the stage read it (a day: the period it falls in), else the last */
+    const char *period = st->monitor_period[0] ? st->monitor_period : NULL;
     size_t horizon = 0;
     double threshold = 0.5;
     civ_plan_warning(plan, &horizon, &threshold); /* [monitor] warn_horizon and threshold, as read_plan gives them */
     if ((t = civ_plan_result_table(r, CIV_PLAN_MONITOR_STATUS)))
-        civ_cli_print_alerts(t, civ_plan_result_table(r, CIV_PLAN_MONITOR_ALERTS), listed ? period : NULL);
+        civ_cli_print_alerts(t, civ_plan_result_table(r, CIV_PLAN_MONITOR_ALERTS), period);
     if ((t = civ_plan_result_table(r, CIV_PLAN_WARNING)))
         civ_cli_print_warnings(t, threshold, horizon, civ_plan_warn_model(plan), st->warn_failed,
                                "warning.csv and monitoring.xlsx list them all");

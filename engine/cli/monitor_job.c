@@ -80,30 +80,9 @@ static civ_status run_indicators(civ_cli_monitor_job *job)
     if (!s)
         s = civ_monitor_run(job->spec, actuals, job->actuals, &job->mon);
     civ_table_free(actuals);
-    if (!s && job->period) {
-        civ_date_form form;
-        s = civ_date_parse(job->period, strlen(job->period), &form, &job->period_value);
-        civ_frequency freq = civ_monitor_frequency(job->mon);
-        /* a day (2024-11-01, 2024-11-30) is the period it falls in, as Python's period= takes a Timestamp (before
-         * 2026-12-07 refused) */
-        if (!s && form == CIV_DATE_DAY) {
-            if (civ_date_to_period(freq, 0, job->period_value, &job->period_value) == CIV_OK)
-                form = (civ_date_form)freq;
-            civ_clear_error();
-        }
-        if (!s && (int)form != (int)freq) { /* a quarter for monthly actuals: say so, not "period 8097" */
-            civ_error e;
-            memset(&e, 0, sizeof e);
-            char lo[32] = "", hi[32] = "";
-            civ_period_format(freq, 0, civ_monitor_first_period(job->mon), lo, sizeof lo);
-            civ_period_format(freq, 0, civ_monitor_last_period(job->mon), hi, sizeof hi);
-            e.status = CIV_ERR_DATE;
-            snprintf(e.field, sizeof e.field, "--period");
-            snprintf(e.message, sizeof e.message, "--period '%.100s' is not a %s period like the actuals' (%s .. %s): "
-                     "give one such as %s", job->period, civ_frequency_name(freq), lo, hi, hi);
-            s = civ_error_restore(&e);
-        }
-    }
+    if (!s && job->period) /* "2024-11", "2024年11月" or a day in one (2024-11-30): the period it is or falls in */
+        s = civ_monitor_period_of(job->mon, job->period, "--period", &job->period_value, job->period_label,
+                                  sizeof job->period_label);
     if (!s)
         s = civ_monitor_status_table(job->mon, &job->status);
     if (!s)
@@ -460,10 +439,7 @@ void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
         printf("monitoring             %zu indicators, %zu series, %s .. %s (%lld period%s), %s\n",
                civ_monitor_spec_n_indicators(job->spec), civ_monitor_n_series(job->mon), lo, hi, (long long)n,
                n == 1 ? "" : "s", job->actuals);
-        char ds[32] = "";
-        if (job->period)
-            civ_period_format(civ_monitor_frequency(job->mon), 0, job->period_value, ds, sizeof ds);
-        civ_cli_print_alerts(job->status, job->alerts, job->period ? ds : NULL);
+        civ_cli_print_alerts(job->status, job->alerts, job->period ? job->period_label : NULL);
     }
     if (job->summary)
         civ_cli_print_warnings(job->summary, job->threshold, job->warn_h, job->model, job->n_failed,
@@ -598,9 +574,7 @@ static void write_record(const char *dir, const int *written, const record_entry
 /* monitoring.xlsx: the run's tables for people, in job->lang, the alerts of the period asked for. */
 static civ_status write_workbook(const civ_cli_monitor_job *job, const char *path)
 {
-    char period[32] = "";
-    if (job->mon && job->period_value != CIV_MONITOR_LATEST)
-        civ_period_format(civ_monitor_frequency(job->mon), 0, job->period_value, period, sizeof period);
+    const char *period = job->mon && job->period ? job->period_label : ""; /* civ_monitor_period_of's */
     civ_monitor_workbook_tables t = {.alerts = job->alerts, .status = job->status, .warning = job->summary,
                                      .warning_steps = job->steps, .risks = job->risk_table,
                                      .risk_matrix = job->matrix_table, .inactivity = job->inactivity,

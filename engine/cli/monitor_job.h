@@ -39,6 +39,7 @@ typedef struct civ_cli_monitor_job {
     civ_table *status, *alerts, *steps, *summary, *forecasts, *risk_table, *matrix_table, *inactivity, *demand;
     size_t n_failed;                    /* forecasts that failed */
     int64_t period_value;
+    char period_label[32];              /* period_value as the outputs write it ("2024-11") */
     civ_csv_write_options csv;          /* --excel (the default: the files are for people), --precision */
     char first_failed[512];             /* "id: why" of the first forecast that failed, "" when none */
 } civ_cli_monitor_job;

@@ -2224,6 +2224,17 @@ CIV_API size_t civ_monitor_n_series(const civ_monitor *mon);
 CIV_API civ_frequency civ_monitor_frequency(const civ_monitor *mon);
 CIV_API int64_t civ_monitor_first_period(const civ_monitor *mon);
 CIV_API int64_t civ_monitor_last_period(const civ_monitor *mon);
+/** A period as a person writes it against the monitor's actuals (the command's --period, the plan's
+ *  [monitor] period, Python's monitor(period=)): a period of the actuals' frequency in any form
+ *  civ_date_parse reads ("2024-11", "2024/11", "2024年11月" for monthly actuals; "2024-Q4", "2024") or a day
+ *  in one ("2024-11-30", "2024/11/30 0:00": the period it falls in).  *period gets the period, for
+ *  civ_monitor_alert_table; label (may be NULL, `size` bytes) gets it as the outputs write it ("2024-11").
+ *  `field` names the setting in errors (NULL: "period").  Errors, with field = `field` and the actuals'
+ *  first .. last period in the message: CIV_ERR_DATE (not a date, or a period of another frequency: a
+ *  quarter for monthly actuals), CIV_ERR_DOMAIN (a period outside the actuals), CIV_ERR_INVALID_ARGUMENT
+ *  (NULL mon, text or period). */
+CIV_API civ_status civ_monitor_period_of(const civ_monitor *mon, const char *text, const char *field,
+                                         int64_t *period, char *label, size_t size);
 
 /** The status table, one row per series and period: scope (the spec's scope
  *  name, each roll-up column, "city"), unit, indicator, department, ds,
@@ -2419,7 +2430,8 @@ typedef struct civ_monitor_workbook_tables {
     const civ_table *risk_matrix;   /* civ_monitor_risk_assess's matrix_out */
     const civ_table *inactivity;    /* civ_monitor_inactivity_run */
     const civ_table *demand;        /* civ_monitor_demand_check */
-    /* The alerts' period as the tables write it ("2024-12"); NULL: the
+    /* The alerts' period as the tables write it ("2024-12") or a day in it
+     * ("2024-12-15": the status table's period it falls in); NULL: the
      * alerts' own ds, else the status table's last. */
     const char *period;
 } civ_monitor_workbook_tables;
@@ -2607,10 +2619,6 @@ CIV_API const char *civ_plan_warn_model(const civ_plan *plan);
  *  without [monitor] gives 0 and 0.5.  Either output may be NULL.  Errors:
  *  CIV_ERR_INVALID_ARGUMENT (NULL plan). */
 CIV_API civ_status civ_plan_warning(const civ_plan *plan, size_t *horizon, double *threshold);
-/** The period whose alerts the monitoring stage lists ([monitor] period), in
- *  the outputs' form ("2024-06", "2024-Q3", "2024") into buf; returns 1, or 0
- *  with buf "" when the plan lists the last period of the actuals. */
-CIV_API int civ_plan_monitor_period(const civ_plan *plan, char *buf, size_t size);
 /** Overrides (a command's options).  Strings are copied.  Errors:
  *  CIV_ERR_INVALID_ARGUMENT (NULL; horizon 0; threads outside 0..1024),
  *  CIV_ERR_LIMIT (a string longer than 4095 bytes, a model of 127). */
@@ -2795,6 +2803,9 @@ typedef struct civ_plan_stats {
     size_t n_no_forecast;               /* communities counted as 0 by a forecast factor with if_missing = "zero"
                                          * (no series, or a fit that failed: n_no_series and n_failed): the
                                          * largest civ_alloc_result_n_no_forecast over the spec's factors */
+    char monitor_period[32];            /* [monitor] period as the outputs write it, the period a day written
+                                         * there falls in ("2024-06" for 2024-06-15 and monthly actuals;
+                                         * civ_monitor_period_of); "" when not set (the last period) */
 } civ_plan_stats;
 
 /** Runs the plan's stages: forecast -> allocation -> Monte Carlo -> need

@@ -357,7 +357,8 @@ class civ_plan_stats(ctypes.Structure):
                 ("n_joined_by_share", ctypes.c_size_t), ("n_join_gaps", ctypes.c_size_t),
                 ("n_join_gap_periods", ctypes.c_size_t), ("backtest_no_data", ctypes.c_size_t),
                 ("backtest_too_short", ctypes.c_size_t), ("backtest_short_min", ctypes.c_size_t),
-                ("backtest_short_max", ctypes.c_size_t), ("n_no_forecast", ctypes.c_size_t)]
+                ("backtest_short_max", ctypes.c_size_t), ("n_no_forecast", ctypes.c_size_t),
+                ("monitor_period", ctypes.c_char * 32)]
 
 
 # The tables of civ_plan_run (civ_plan_table), in the order they are written.
@@ -589,6 +590,7 @@ _SIGNATURES = {
     "civ_monitor_free": (None, [P]),
     "civ_monitor_first_period": (_I64, [P]),
     "civ_monitor_last_period": (_I64, [P]),
+    "civ_monitor_period_of": (c_status, [P, _CP, _CP, c_int64_p, ctypes.c_char_p, _S]),
     "civ_monitor_frequency": (_I, [P]),
     "civ_monitor_status_table": (c_status, [P, PP]),
     "civ_monitor_alert_table": (c_status, [P, _I64, PP]),

@@ -230,6 +230,7 @@ def _result_frames(res):
     st = _lib.civ_plan_stats()
     check(lib.civ_plan_result_stats(res, ctypes.byref(st)))
     stats = {name: getattr(st, name) for name, _ in st._fields_ if name != "alloc"}
+    stats["monitor_period"] = st.monitor_period.decode()  # "2024-06", "" = the last period
     stats["alloc"] = {name: getattr(st.alloc, name) for name, _ in st.alloc._fields_}
     frames["allocation"].attrs["plan_stats"] = stats
     if "allocation_summary" in frames:  # last year's communities no one continues (--last-year)

@@ -12,6 +12,7 @@ import ctypes
 import datetime
 import math
 import os
+import re
 
 import numpy as np
 import pandas as pd
@@ -49,24 +50,39 @@ def _table(x, text_columns=(), encoding=None, thousands=None, percent=False, she
     return t, os.fspath(x)
 
 
+def _frame_row(frame, line):
+    """The row of `frame` at CSV line `line` (that of df.to_csv(index=False)) as a notebook finds it:
+    "row 5" (df.iloc[5]), "row 5 (index 19419)" when its index label is another (df.loc[19419])."""
+    pos = line - 2
+    label = frame.index[pos]
+    return f"row {pos}" + ("" if isinstance(frame.index, pd.RangeIndex) and label == pos else f" (index {label!r})")
+
+
+_LINE = re.compile(r"\b(?:at |on )?line (\d+)\b")
+
+
 def _check_rows(status, frame):
     """check(status) for a call that read `frame` (a DataFrame, or a path: as check): the library
     places an error at a CSV line ("<DataFrame>:7:5", the line of df.to_csv(index=False)), which
     sent a notebook to df.loc[7] for the row at position 5; the text names the frame's row and index
-    label instead ("<DataFrame> row 5 (index 19419): rate 95 is outside ..."); `line` and `column`
-    are kept (docs/PYTHON.md, "Errors")."""
+    label instead ("<DataFrame> row 5 (index 19419): rate 95 is outside ..."), and so does the message
+    where it names another row ("listed twice: here and at row 0", was "at line 2", a file's line beside
+    a frame's row until 2026-12-07); `line` and `column` are kept (docs/PYTHON.md, "Errors")."""
     try:
         check(status)
     except Error as e:
         pos = e.line - 2
-        if not isinstance(frame, pd.DataFrame) or e.file != "<DataFrame>" or not 0 <= pos < len(frame):
+        if not isinstance(frame, pd.DataFrame) or e.file not in ("<DataFrame>", "") or not 0 <= pos < len(frame):
             raise
-        label = frame.index[pos]
-        where = f"row {pos}" + ("" if isinstance(frame.index, pd.RangeIndex) and label == pos else
-                                f" (index {label!r})")
-        rest = e.text.split(": ", 1)[1] if ": " in e.text else e.message
-        raise Error(e.status, e.message, e.file, e.line, e.column, e.series_id, e.field,
-                    f"<DataFrame> {where}: {rest}") from None
+        rest = e.text.split(": ", 1)[1] if e.file and e.text.startswith(e.file) and ": " in e.text else e.text
+
+        def other(m):
+            k = int(m.group(1))
+            return m.group(0).replace(f"line {k}", _frame_row(frame, k)) if 0 <= k - 2 < len(frame) else m.group(0)
+
+        rest = _LINE.sub(other, rest)
+        raise Error(e.status, _LINE.sub(other, e.message), e.file, e.line, e.column, e.series_id, e.field,
+                    f"<DataFrame> {_frame_row(frame, e.line)}: {rest}") from None
 
 
 def _spec_text_columns(spec):
@@ -281,31 +297,20 @@ class _Bound:
 
 
 def _period(mon, ds):
+    """period= as civ_monitor_period_of reads it (the command's --period and the plan's [monitor] period
+    alike): a period of the actuals' frequency ("2024-11", "2024年11月") or a day in one; a Timestamp, a date
+    or a numpy datetime64 is the period its day falls in."""
     if ds is None:
         return _LATEST
-    form, value = ctypes.c_int(), ctypes.c_int64()
-    freq = lib.civ_monitor_frequency(mon)
     if isinstance(ds, np.datetime64):  # m.ds.unique()[-1], m.ds.values[-1]: a Timestamp as numpy gives it
         ds = pd.Timestamp(ds)
+    if isinstance(ds, pd.Period):  # "2024-04", "2024-Q2": a quarter for monthly actuals is refused
+        ds = _period_text(ds)
     if not isinstance(ds, str) and isinstance(ds, (pd.Timestamp, datetime.date)):  # the period it falls in
-        t = pd.Timestamp(ds)
-        ds = {1: f"{t.year:04d}", 2: f"{t.year:04d}-Q{(t.month - 1) // 3 + 1}"}.get(freq, f"{t.year:04d}-{t.month:02d}")
-    b = encode(str(ds))
-    check(lib.civ_date_parse(b, len(b), ctypes.byref(form), ctypes.byref(value)))
-    if form.value != freq:  # CIV_DATE_YEAR/QUARTER/MONTH == CIV_FREQ_YEARLY/QUARTERLY/MONTHLY
-        # the command's message (monitor_job.c), with the actuals' span; civicast.Error as any bad input
-        name = lib.civ_frequency_name(freq).decode()
-        lo = _format_period(freq, lib.civ_monitor_first_period(mon))
-        hi = _format_period(freq, lib.civ_monitor_last_period(mon))
-        raise Error("CIV_ERR_DATE", f"period '{ds}' is not a {name} period like the actuals' ({lo} .. {hi}): "
-                    f"give one such as {hi}", field="period")
+        ds = pd.Timestamp(ds).strftime("%Y-%m-%d")
+    value = ctypes.c_int64()
+    check(lib.civ_monitor_period_of(mon, encode(str(ds)), b"period", ctypes.byref(value), None, 0))
     return value.value
-
-
-def _format_period(freq, period):
-    buf = ctypes.create_string_buffer(32)
-    check(lib.civ_period_format(freq, 0, period, buf, 32))
-    return buf.value.decode()
 
 
 def monitor(indicators, actuals, period=None, encoding=None, thousands=None, percent=False, sheet=None):
@@ -418,7 +423,7 @@ def demand_check(forecasts, actuals, encoding=None, thousands=None, percent=Fals
 def _demand(fc, panel_ptr, actuals, forecasts):
     out = _Owned(lib.civ_table_free)
     with out:
-        check(lib.civ_monitor_demand_check(fc.ptr, panel_ptr, ctypes.byref(out.ptr)))
+        _check_rows(lib.civ_monitor_demand_check(fc.ptr, panel_ptr, ctypes.byref(out.ptr)), forecasts)
         return _demand_ds(ids_like(table_to_frame(out.ptr), "unique_id", actuals, forecasts), actuals, forecasts)
 
 
@@ -602,7 +607,7 @@ def write_monitor_workbook(path, indicators=None, status=None, alerts=None, warn
     warning_steps early_warning()'s summary and steps, risks and
     risk_matrix risk_matrix()'s, inactivity inactivity_alerts()', demand
     demand_check()'s.  The alerts sheet lists the open alerts, then (with
-    status) the alerts that `period` ("2024-12"; None: the alerts' own)
+    status) the alerts that `period` ("2024-12", or a day in it as text; None: the alerts' own)
     cleared.  Periods given as Timestamps are written as the periods monitor()
     reads them as (quarter starts 3 months apart: "2024-Q4"; else months).
     Raises civicast.Error (a bad lang, an unwritable path: nothing is left)."""

@@ -85,7 +85,11 @@ EXCEPTIONS = [
     ("civ_table_write", "both", EXEMPT, "civ_table_write_opts without options"),
     # dates: Python converts pandas dates itself; the readers do it for the command
     ("civ_date_time_separator", "cli", EXEMPT, "Python keeps a frame's time form; the readers do it for the command"),
-    ("civ_date_to_period", "python", EXEMPT, "a day's period for C hosts; the readers and DateSpec do it"),
+    ("civ_date_to_period", "both", EXEMPT, "a day's period for C hosts; the readers, DateSpec and "
+     "civ_monitor_period_of do it"),
+    ("civ_period_format", "python", EXEMPT, "Python writes periods with civ_period_format_style (frame.py)"),
+    ("civ_monitor_last_period", "python", EXEMPT, "the actuals' span for C hosts: Python's tables carry their "
+     "periods, and civ_monitor_period_of's errors name the span"),
     ("civ_dates_infer", "cli", EXEMPT, "Python infers a frame's frequency; the readers do it for the command"),
     # per-value accessors of results whose tables (civ_*_table) both clients take
     ("civ_forecast_result_[hlmnu]*", "cli", EXEMPT, "Python's zero-copy arrays; the command writes tables"),

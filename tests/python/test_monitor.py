@@ -227,7 +227,7 @@ def test_inactivity_demo_incidents():
     with pytest.raises(civicast.Error) as e:
         civicast.inactivity_alerts(ev)
     assert e.value.line == 4 and e.value.field == "ts" and "out of order" in str(e.value)
-    assert "than their event before it, at line 2" in str(e.value)
+    assert "than their event before it, at row 0 (" in str(e.value)  # a frame's row, as the error's own
     # a log sorted by person, then time, is the same events: the same alerts (before 2026-12-07: refused)
     demo = pd.read_csv(DEMO / "sensor_events.csv")
     by_person = demo.sort_values(["person", "ts"], kind="stable").reset_index(drop=True)
@@ -330,11 +330,18 @@ def test_period_forms():
     # civicast.Error as the command's --period says it, with the actuals' span (it was a bare ValueError
     # saying only "(e.g. 2024-05)")
     with pytest.raises(civicast.Error, match=r"^period '2024-Q2' is not a monthly period like the actuals' "
-                       r"\(2024-01 \.\. 2024-05\): give one such as 2024-05 \(field 'period'\)$") as e:
+                       r"\(2024-01 \.\. 2024-05\): give one such as 2024-05, or a day in one \(field 'period'\)$") as e:
         civicast.monitor(SPEC, frame(rows), period="2024-Q2")
     assert e.value.status == "CIV_ERR_DATE" and e.value.field == "period"
-    with pytest.raises(civicast.Error, match=r"the alerts of 2024-09 .* the actuals span 2024-01 .. 2024-05"):
+    with pytest.raises(civicast.Error, match=r"^period '2024-09' is outside the actuals, which span 2024-01 .. "
+                                             r"2024-05: give one of those periods \(field 'period'\)$"):
         civicast.monitor(SPEC, frame(rows), period="2024-09")
+    # a day written as text, as the command's --period and the plan's [monitor] period take it, and the
+    # other forms civ_date_parse reads: one call, civ_monitor_period_of (a day as text was refused here)
+    for p in ("2024-04-15", "2024/4/15", "2024年4月", "2024/4", "2024-04-30 00:00:00"):
+        pd.testing.assert_frame_equal(civicast.monitor(SPEC, frame(rows), period=p)[1], want)
+    with pytest.raises(civicast.Error, match=r"^period '2024-Q2' is not a monthly period"):
+        civicast.monitor(SPEC, frame(rows), period=pd.Period("2024Q2", "Q-DEC"))
 
 
 def test_float32_values_read_as_printed(tmp_path):
@@ -454,3 +461,33 @@ def test_closed_unit():
     with pytest.raises(civicast.Error) as e:
         civicast.monitor(spec.replace('unit = "C2"', 'unit = "c2"'), frame(rows))
     assert e.value.status == "CIV_ERR_SPEC" and e.value.field == "unit" and "did you mean 'C2'?" in e.value.text
+
+
+def test_frame_errors_name_rows_not_lines():
+    """A frame's error names its rows as a notebook finds them, the other row of the message too: a risk
+    listed twice "here and at row 0" (was "at line 2", a file's line beside the frame's "row 4"), an event out
+    of order "at row 1 (index 'b')"; demand_check's forecast frame names its row (the error named none)."""
+    register = pd.read_csv(DEMO / "risks.csv")
+    twice = pd.concat([register, register.iloc[[0]]], ignore_index=True)
+    with pytest.raises(civicast.Error) as e:
+        civicast.risk_matrix(twice)
+    assert e.value.text.startswith(f"<DataFrame> row {len(register)}: "), e.value.text
+    assert "here and at row 0;" in e.value.text and "line" not in e.value.text, e.value.text
+    assert "at row 0" in e.value.message and e.value.line == len(register) + 2  # line and column kept
+    ev = pd.DataFrame({"person": ["p", "p", "p"], "ts": ["2025-01-01T08:00:00", "2025-01-01T09:00:00",
+                                                         "2025-01-01T08:30:00"]}, index=["a", "b", "c"])
+    with pytest.raises(civicast.Error) as e:
+        civicast.inactivity_alerts(ev)
+    assert e.value.text.startswith("<DataFrame> row 2 (index 'c'): "), e.value.text
+    assert "at row 1 (index 'b')" in e.value.text and "line" not in e.value.text, e.value.text
+    panel = pd.DataFrame({"unique_id": "C1", "ds": pd.date_range("2023-01-01", periods=24, freq="MS"),
+                          "y": range(24)})
+    fc = civicast.forecast(panel, h=3, model="naive")
+    fc.index = fc.index + 10
+    fc["ds"] = fc["ds"].astype(str)
+    fc.loc[11, "ds"] = "2025-02-15"
+    act = pd.DataFrame({"unique_id": ["C1"] * 3, "ds": pd.date_range("2025-01-01", periods=3, freq="MS"),
+                        "y": [1, 2, 3]})
+    with pytest.raises(civicast.Error) as e:
+        civicast.demand_check(fc, act)
+    assert e.value.text.startswith("<DataFrame> row 1 (index 11): forecast ds '2025-02-15'"), e.value.text

@@ -220,6 +220,20 @@ def test_write_workbook_money_by_readable_headers(tmp_path):
     assert [r[1].number_format for r in wb["s"].iter_rows(min_row=2)] == ["#,##0", "#,##0.00", "General"]
 
 
+def test_write_workbook_fractions_shown_rounded(tmp_path):
+    """A number that is not whole is shown rounded (the cell keeps it): a level's average 11.07, a share
+    0.1235, a tiny one 1.50E-07; whole numbers (years, counts, codes) as they are. Before 2026-12-07 every
+    such cell was General, which showed 11.0727969348659 in the column's width."""
+    df = pd.DataFrame({"year": [2024, 2025, 2026], "minutes": [11.0727969348659, 1234.5, 3.0],
+                       "share": [0.12345, 0.5, 1.5e-7]})
+    civicast.write(df, tmp_path / "f.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "f.xlsx")
+    rows = list(wb.active.iter_rows(min_row=2))
+    assert [[c.number_format for c in r] for r in rows] == [
+        ["General", "#,##0.00", "0.0000"], ["General", "#,##0.00", "0.0000"], ["General", "General", "0.00E+00"]]
+    assert rows[0][1].value == 11.0727969348659 and rows[0][2].value == 0.12345
+
+
 def test_plan_workbook_label_that_is_a_column(tmp_path):
     """A communities table whose 区 column is the spec's district (examples/spreadsheet): the district is
     written once, as `district`, headed 区 in the Chinese workbook (before 2026-12-07 the sheet had both 区

@@ -484,6 +484,21 @@ static int dash_for_no_data(const char *t)
     return 0;
 }
 
+/* A word people type for "no data" (N/A, null, 无, 暂无, 未报, 缺报, 空): before 2026-12-07 "'N/A' is not a number"
+ * alone, while NA is read as missing. */
+static int word_for_no_data(const char *t)
+{
+    static const char *const ascii[] = {"n/a", "n.a.", "null", "none", "nil"};
+    static const char *const words[] = {"无", "暂无", "未报", "缺报", "空", "无数据", "未填报", "不适用"};
+    for (size_t k = 0; k < sizeof ascii / sizeof *ascii; k++)
+        if (!civ_ascii_casecmp(t, ascii[k]))
+            return 1;
+    for (size_t k = 0; k < sizeof words / sizeof *words; k++)
+        if (!strcmp(t, words[k]))
+            return 1;
+    return 0;
+}
+
 /* What is around a number that keeps its cell from being one, as a hint
  * that starts with "; ": spaces ("1200 ", typed or left by a formula), a
  * unit after it ("1200元", "35 人"), full-width digits ("１２３"), a dash
@@ -504,6 +519,9 @@ const char *civ_csv_number_hint(const char *t)
     if (dash_for_no_data(t))
         return "; a dash or slash for no data is not a number: leave the cell empty (or write NA) for a missing "
                "value, or write 0 if the value was zero";
+    if (word_for_no_data(t))
+        return "; a word for no data is not a number: leave the cell empty (or write NA) for a missing value, or "
+               "write 0 if the value was zero";
     if (len > 2 && t[0] == '(' && t[len - 1] == ')' &&
         civ_csv_parse_formatted(t + 1, len - 2, ',', 0, &x) == CIV_CSV_NUMBER_OK)
         return "; a negative number in accounting parentheses: write it with a minus sign (-12), e.g. in Excel "

@@ -19,7 +19,10 @@
  *     meaning of the CJK ids); "2025" when it shows the year alone.  Serials
  *     count from 1899-12-31 (1900 system; serial 60 is Excel's phantom
  *     1900-02-29, refused) or 1904-01-01 (workbookPr date1904).  A time of
- *     day other than midnight is refused at the cell;
+ *     day other than midnight is refused at the cell, unless the format shows
+ *     one with the date (id 22, "yyyy-mm-dd hh:mm"): then "2025-01-05
+ *     13:30:00" (".250" with milliseconds), as a CSV writes a sensor log's
+ *     times; at midnight such a cell is its date alone, as before;
  *   - shared strings, inline strings, formula text (t="str") and error
  *     values (#DIV/0!, which the CSV rules then explain) as text; booleans
  *     as TRUE / FALSE; ISO dates of t="d" cells as their date;
@@ -130,7 +133,7 @@ static int xb_add(xbuf *b, const char *s, size_t n)
 /* The workbook                                                             */
 /* ======================================================================== */
 
-enum { KIND_NONE = 0, KIND_DAY, KIND_MONTH, KIND_YEAR };
+enum { KIND_NONE = 0, KIND_DAY, KIND_MONTH, KIND_YEAR, KIND_DATETIME }; /* DATETIME: a day and a time of day */
 
 typedef struct book {
     const char *path;
@@ -457,6 +460,8 @@ static int builtin_kind(long id)
     default:
         break;
     }
+    if (id == 22)
+        return KIND_DATETIME; /* m/d/yy h:mm */
     if ((id >= 14 && id <= 22) || (id >= 27 && id <= 36) || (id >= 45 && id <= 47) || (id >= 50 && id <= 58))
         return KIND_DAY;
     return KIND_NONE;
@@ -464,9 +469,10 @@ static int builtin_kind(long id)
 
 /* The kind of a custom format code: the letters y m d h s outside quotes,
  * brackets ([$-804], [Red], [h]) and escapes (\x, _x, *x) of its first
- * section make it a date; a day (d) gives KIND_DAY, a month without a day
- * or a time KIND_MONTH, a year alone KIND_YEAR; a time alone KIND_DAY (its
- * time of day is refused unless it is midnight). */
+ * section make it a date; a day (d) gives KIND_DAY, a day or year with a
+ * time (h, s: "yyyy-mm-dd hh:mm") KIND_DATETIME, a month without a day or a
+ * time KIND_MONTH, a year alone KIND_YEAR; a time alone KIND_DAY (its time
+ * of day is refused unless it is midnight). */
 static int code_kind(const char *code)
 {
     int y = 0, m = 0, d = 0, hs = 0;
@@ -491,6 +497,8 @@ static int code_kind(const char *code)
             y |= c == 'y', m |= c == 'm', d |= c == 'd', hs |= c == 'h' || c == 's';
         }
     }
+    if ((d || y) && hs)
+        return KIND_DATETIME;
     if (d)
         return KIND_DAY;
     if (m && !hs)
@@ -692,13 +700,21 @@ static civ_status serial_date(px *x, long row, long col, double v, int kind, cha
     int64_t y;
     unsigned m, d;
     civ_civil_from_days(z, &y, &m, &d);
+    if (ms && kind == KIND_DATETIME) { /* a sensor log's 2025-03-01 08:30, read as the CSV's text is */
+        long long s = ms / 1000;
+        int n = civ_snprintf(buf, CIV_CSV_NUMBER_SIZE, "%04lld-%02u-%02u %02lld:%02lld:%02lld", (long long)y, m, d,
+                             s / 3600, s / 60 % 60, s % 60);
+        if (ms % 1000 && n > 0)
+            civ_snprintf(buf + n, CIV_CSV_NUMBER_SIZE - (size_t)n, ".%03lld", ms % 1000);
+        return CIV_OK;
+    }
     if (ms) {
         long long s = ms / 1000;
         return cell_fail(x, CIV_ERR_DATE, row, col,
-                         "%04lld-%02u-%02u %02lld:%02lld:%02lld holds a time of day: civicast reads dates (a "
-                         "day, month or year); give the column a date format without the time and remove the "
-                         "time (=INT(cell)), or write the date as text", (long long)y, m, d, s / 3600,
-                         s / 60 % 60, s % 60);
+                         "%04lld-%02u-%02u %02lld:%02lld:%02lld holds a time of day its format does not show: "
+                         "for dates (a day, month or year) remove the time (=INT(cell)) or write the date as "
+                         "text; for times (a sensor log's), give the column a date-time format such as "
+                         "yyyy-mm-dd hh:mm:ss", (long long)y, m, d, s / 3600, s / 60 % 60, s % 60);
     }
     if (kind == KIND_YEAR)
         civ_snprintf(buf, CIV_CSV_NUMBER_SIZE, "%04lld", (long long)y);

@@ -8,7 +8,8 @@
  * text columns as text cells whatever digits they hold (a string cell is
  * never a formula, so no formula guard is needed); number columns as numbers
  * (16 significant digits, libxlsxwriter's "%.16G": one more than Excel shows,
- * every whole number below 2^53 exact), NaN as an empty cell; money columns
+ * every whole number below 2^53 exact), shown by plain_format's display format
+ * when not whole ("#,##0.00", "0.0000" below 1), NaN as an empty cell; money columns
  * formatted by their name (`*_fen`, `*_分` as `#,##0`, `*_yuan`, `*_元` as
  * `#,##0.00`; their plain-decimal text cells, such as the allocation's yuan
  * kept as exact text, as numbers; a `value` column by its row's `unit`, fen
@@ -61,6 +62,7 @@ typedef struct book {
     civ_atomic_file af;
     const char *path; /* the user's, for errors */
     lxw_format *bold, *fen, *yuan, *wrap;
+    lxw_format *fraction, *tiny; /* a plain number that is not whole: below 1 "0.0000", below 0.001 "0.00E+00" */
     /* civ_workbook_write_formatted: the caller's number format of a cell, and the formats made for its codes */
     civ_xlsx_cell_format cell_format;
     void *cell_arg;
@@ -128,6 +130,25 @@ static unsigned number_width(double v, money_kind m)
     int n = civ_snprintf(buf, sizeof buf, "%.0f", fabs(v));
     unsigned w = (unsigned)n + (unsigned)(n - 1) / 3 + (v < 0) + (m == MONEY_YUAN ? 3 : 0);
     return w;
+}
+
+/* The display format of a plain number cell (no money, no caller's format) and its width: a whole number as it is
+ * (General: ids, years, counts); else "#,##0.00" from 1 on (Excel's General showed all 16 digits a column's width
+ * allowed, "11.0727969348659"), "0.0000" below 1 (shares, probabilities), "0.00E+00" below 0.001.  The cell keeps
+ * the exact value; only its display rounds. */
+static lxw_format *plain_format(const book *b, double v, unsigned *width)
+{
+    double a = fabs(v);
+    if (a == floor(a) || !isfinite(a)) {
+        *width = number_width(v, MONEY_NONE);
+        return NULL;
+    }
+    if (a >= 1) {
+        *width = number_width(v, MONEY_YUAN);
+        return b->yuan;
+    }
+    *width = (a >= 0.001 ? 6 : 8) + (v < 0);
+    return a >= 0.001 ? b->fraction : b->tiny;
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -266,7 +287,9 @@ static civ_status book_open(book *b, const char *path, const civ_workbook_option
     b->fen = workbook_add_format(b->wb);
     b->yuan = workbook_add_format(b->wb);
     b->wrap = workbook_add_format(b->wb);
-    if (!b->bold || !b->fen || !b->yuan || !b->wrap) {
+    b->fraction = workbook_add_format(b->wb);
+    b->tiny = workbook_add_format(b->wb);
+    if (!b->bold || !b->fen || !b->yuan || !b->wrap || !b->fraction || !b->tiny) {
         lxw_workbook_free(b->wb);
         civ_atomic_abort(&b->af);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a workbook's formats");
@@ -274,6 +297,8 @@ static civ_status book_open(book *b, const char *path, const civ_workbook_option
     format_set_bold(b->bold);
     format_set_num_format(b->fen, "#,##0");
     format_set_num_format(b->yuan, "#,##0.00");
+    format_set_num_format(b->fraction, "0.0000");
+    format_set_num_format(b->tiny, "0.00E+00");
     format_set_text_wrap(b->wrap);
     format_set_align(b->wrap, LXW_ALIGN_VERTICAL_TOP);
     return CIV_OK;
@@ -435,8 +460,10 @@ static civ_status sheet_rows(book *b, sheet *sh, const civ_table *t, size_t from
                     if (s)
                         return s;
                 }
-                err = worksheet_write_number(sh->ws, row, (lxw_col_t)c, v, f);
                 width = number_width(v, m) + (code ? 2 : 0); /* a percent sign, a unit word */
+                if (!f)
+                    f = plain_format(b, v, &width);
+                err = worksheet_write_number(sh->ws, row, (lxw_col_t)c, v, f);
             } else {
                 const char *text = col->texts[r];
                 double v;

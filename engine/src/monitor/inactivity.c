@@ -303,6 +303,12 @@ static int parse_ts(const char *s, double *out)
     size_t len = strlen(s);
     civ_date_form form;
     int64_t days;
+    /* "2025-03-01" alone: an Excel date-time cell at 00:00:00, which the sheet reader gives as its date (as a
+     * date column's), so a sensor log typed in Excel reads its midnight events */
+    if (len == 10 && !civ_date_parse(s, 10, &form, &days) && form == CIV_DATE_DAY) {
+        *out = (double)days * 86400.0;
+        return 0;
+    }
     if (len < 16 || (s[10] != 'T' && s[10] != ' ') || civ_date_parse(s, 10, &form, &days) || form != CIV_DATE_DAY) {
         civ_clear_error();
         return -1;
@@ -354,16 +360,16 @@ static civ_status read_event(const civ_table *ev, const char *src, size_t c_p, s
         id = e->idbuf + 32 * r;
     }
     e->id[r] = id;
-    civ_where w = {.file = src, .line = (long)r + 2, .column = (long)c_t + 1, .series_id = id, .field = "ts"};
+    civ_where w = {.file = src, .column = (long)c_t + 1, .series_id = id, .field = "ts"}; /* .line: at a failure */
     if (civ_table_column_type(ev, c_t) == CIV_COLUMN_NUMBER) {
-        if (!isfinite(e->ts[r] = civ_table_number(ev, r, c_t)))
+        if (!isfinite(e->ts[r] = civ_table_number(ev, r, c_t)) && (w.line = civ_mon_row_line(ev, r)))
             return civ_fail_at(CIV_ERR_DATE, &w, "missing timestamp");
-    } else if (parse_ts(civ_table_text(ev, r, c_t), &e->ts[r]))
+    } else if (parse_ts(civ_table_text(ev, r, c_t), &e->ts[r]) && (w.line = civ_mon_row_line(ev, r)))
         return civ_fail_at(CIV_ERR_DATE, &w, "ts '%s' is not a time \"YYYY-MM-DDTHH:MM:SS\" (UTC, or with its zone: "
                                              "\"2025-03-01 08:00:00+08:00\") or seconds since 1970",
                            civ_table_text(ev, r, c_t));
     if (!id[0]) {
-        w.field = "person", w.column = (long)c_p + 1;
+        w.field = "person", w.column = (long)c_p + 1, w.line = civ_mon_row_line(ev, r);
         return civ_fail_at(CIV_ERR_PARSE, &w, "empty person id");
     }
     return CIV_OK;
@@ -399,11 +405,12 @@ static civ_status read_events(const civ_table *ev, const char *src, size_t c_p, 
             char t0[40], t1[40];
             format_ts(e->ts[last[p]], t0, sizeof t0);
             format_ts(e->ts[r], t1, sizeof t1);
-            civ_where w = {.file = src, .line = (long)r + 2, .column = (long)c_t + 1, .series_id = e->id[r],
-                           .field = "ts"};
+            civ_where w = {.file = src, .line = civ_mon_row_line(ev, r), .column = (long)c_t + 1,
+                           .series_id = e->id[r], .field = "ts"};
             st = civ_fail_at(CIV_ERR_DOMAIN, &w, "timestamps out of order: person '%s''s event at %s UTC is earlier "
-                                                 "than their event before it, at line %zu (%s UTC); sort the events "
-                                                 "by ts", e->id[r], t1, last[p] + 2, t0);
+                                                 "than their event before it, at %s %ld (%s UTC); sort the events "
+                                                 "by ts", e->id[r], t1, civ_mon_line_word(src),
+                             civ_mon_row_line(ev, last[p]), t0);
         }
         if (!st)
             last[p] = r;

@@ -121,6 +121,14 @@ civ_frequency civ_mon_form_freq(civ_date_form form);
 int civ_mon_meets(const civ_mon_indicator *ind, double actual, double target);
 /* Reads the text of a table cell that may be a number column (ds "2024"). */
 const char *civ_mon_cell_text(const civ_table *t, size_t row, size_t col, char *buf, size_t size);
+/* Where data row `row` of t is, as its reader counts: a CSV file's line (line breaks inside quoted cells
+ * counted: civ_table_row_line), a workbook sheet's row as Excel numbers it (header row 1), else row + 2, the
+ * line of df.to_csv(index=False) (Python names a DataFrame's row from it).  For error paths: a CSV is read
+ * again. */
+long civ_mon_row_line(const civ_table *t, size_t row);
+/* The word for civ_mon_row_line's number in a message naming another row: "row" in a workbook sheet (as Excel
+ * shows it), else "line" (a file's; Python turns a DataFrame's into its row). */
+const char *civ_mon_line_word(const char *source);
 /* The interval columns of a forecast table: levels and lo/hi column pairs
  * (up to 16); returns the count. */
 size_t civ_mon_interval_columns(const civ_table *t, double *levels, size_t *lo, size_t *hi);

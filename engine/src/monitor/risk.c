@@ -114,6 +114,22 @@ static civ_status mx_names(const char *path, civ_toml_entry *e, char **dst, size
     return CIV_OK;
 }
 
+/* An error in row r of cells (item v: its own line and column), naming the row as the matrix reads it: its
+ * number from the lowest probability and its probability band (before 2026-12-07 "row 2: a word is not one of
+ * the levels", at the key's line, left the reader to count the rows and find the word). */
+static civ_status mx_cell_bad(const char *path, const civ_toml_value *v, const civ_monitor_matrix *x, size_t r,
+                              const char *what)
+{
+    char levels[400] = "";
+    for (size_t k = 0; k < x->n_levels; k++)
+        civ_snprintf(levels + strlen(levels), sizeof levels - strlen(levels), "%s%s", k ? ", " : "", x->levels[k]);
+    civ_where w = {.file = path, .line = v->line, .column = v->column, .field = "cells"};
+    return civ_fail_at(CIV_ERR_SPEC, &w, "[matrix] cells: row %zu of %zu (probability %g to %g, the rows lowest "
+                                         "probability first): %s (levels: %s; impacts: %zu)",
+                       r + 1, x->n_rows, r ? x->bounds[r - 1] : 0.0, r + 1 < x->n_rows ? x->bounds[r] : 1.0, what,
+                       levels, x->n_cols);
+}
+
 static civ_status mx_cells(const char *path, civ_toml_entry *e, civ_monitor_matrix *x)
 {
     if (e->value.type != CIV_TOML_ARRAY || e->value.n_items != x->n_rows)
@@ -136,17 +152,20 @@ static civ_status mx_cells(const char *path, civ_toml_entry *e, civ_monitor_matr
                     found = (int)k;
             if (found < 0 || c >= x->n_cols) {
                 char msg[300];
-                civ_snprintf(msg, sizeof msg, "row %zu: %s", r + 1,
-                             found < 0 ? "a word is not one of the levels" : "more cells than impacts");
-                return mx_bad(path, e, msg);
+                if (found < 0)
+                    civ_snprintf(msg, sizeof msg, "cell %zu, '%.*s', is not one of the levels", c + 1,
+                                 (int)(len < 60 ? len : 60), p);
+                else
+                    civ_snprintf(msg, sizeof msg, "more cells than impacts");
+                return mx_cell_bad(path, v, x, r, msg);
             }
             x->cell[r][c++] = found;
             p += len;
         }
         if (c != x->n_cols) {
             char msg[200];
-            civ_snprintf(msg, sizeof msg, "row %zu has %zu cells, not one per impact (%zu)", r + 1, c, x->n_cols);
-            return mx_bad(path, e, msg);
+            civ_snprintf(msg, sizeof msg, "%zu cells, not one per impact", c);
+            return mx_cell_bad(path, v, x, r, msg);
         }
     }
     return CIV_OK;
@@ -314,7 +333,7 @@ static civ_status read_register(const civ_monitor_matrix *x, const civ_table *t,
     civ_status st = CIV_OK;
     for (size_t i = 0; i < n && !st; i++) {
         char b[64], pb[64];
-        civ_where w = {.file = src, .line = (long)i + 2};
+        civ_where w = {.file = src}; /* .line at a failure: the row's line, a sheet's row as Excel shows it */
         const char *id = civ_mon_cell_text(t, i, cols[0], b, sizeof b);
         double p = civ_table_number(t, i, cols[1]);
         if (civ_table_column_type(t, cols[1]) == CIV_COLUMN_TEXT) {
@@ -328,17 +347,18 @@ static civ_status read_register(const civ_monitor_matrix *x, const civ_table *t,
         w.series_id = id;
         size_t first;
         if (!id[0]) {
-            w.field = "risk", w.column = (long)cols[0] + 1;
+            w.field = "risk", w.column = (long)cols[0] + 1, w.line = civ_mon_row_line(t, i);
             st = civ_fail_at(CIV_ERR_DOMAIN, &w, "empty risk name");
         } else if (!(p >= 0 && p <= 1)) {
-            w.field = "probability", w.column = (long)cols[1] + 1;
+            w.field = "probability", w.column = (long)cols[1] + 1, w.line = civ_mon_row_line(t, i);
             civ_snprintf(pb, sizeof pb, "%s", civ_mon_cell_text(t, i, cols[1], b, sizeof b));
             st = civ_fail_at(CIV_ERR_DOMAIN, &w, "risk '%s': probability '%s' must be a fraction in [0, 1] "
                                                  "(write 0.70 for 70%%)", id, pb);
         } else if ((st = civ_strmap_put(&seen, id, i, &first)) == CIV_ERR_DUPLICATE) {
-            w.field = "risk", w.column = (long)cols[0] + 1;
-            st = civ_fail_at(CIV_ERR_DUPLICATE, &w, "risk '%s' is listed twice: here and at line %zu; give each "
-                                                    "risk one row", id, first + 2);
+            w.field = "risk", w.column = (long)cols[0] + 1, w.line = civ_mon_row_line(t, i);
+            st = civ_fail_at(CIV_ERR_DUPLICATE, &w, "risk '%s' is listed twice: here and at %s %ld; give each "
+                                                    "risk one row", id, civ_mon_line_word(src),
+                             civ_mon_row_line(t, first));
         }
         if (st)
             break;
@@ -357,7 +377,7 @@ static civ_status read_register(const civ_monitor_matrix *x, const civ_table *t,
                 civ_snprintf(scale + strlen(scale), sizeof scale - strlen(scale), "%s\"%s\"%s%s%s", k ? ", " : "",
                              x->impacts[k], x->aliases[k] ? " (" : "", x->aliases[k] ? x->aliases[k] : "",
                              x->aliases[k] ? ")" : "");
-            w.field = "impact", w.column = (long)cols[2] + 1;
+            w.field = "impact", w.column = (long)cols[2] + 1, w.line = civ_mon_row_line(t, i);
             st = civ_fail_at(CIV_ERR_NOT_FOUND, &w, "risk '%s': impact '%s' is not on the scale (%s)%s", id, imp,
                              scale, spaced_impact(x, imp));
             break;

@@ -16,6 +16,7 @@
 #include "date.h"
 #include "monitor.h"
 #include "text.h"
+#include "xlsx_write.h" /* civ_is_xlsx_path */
 
 #define MAX_PERIODS 100000
 
@@ -38,11 +39,67 @@ civ_frequency civ_monitor_frequency(const civ_monitor *m) { return m ? m->freq :
 int64_t civ_monitor_first_period(const civ_monitor *m) { return m ? m->first : 0; }
 int64_t civ_monitor_last_period(const civ_monitor *m) { return m ? m->first + (int64_t)m->n_periods - 1 : 0; }
 
+/* The actuals' span and frequency for a message about a period: "monthly ... (2024-01 .. 2024-12)". */
+static void span_text(const civ_monitor *m, char *lo, char *hi, size_t size)
+{
+    civ_period_format(m->freq, 0, m->first, lo, size);
+    civ_period_format(m->freq, 0, civ_monitor_last_period(m), hi, size);
+    civ_clear_error();
+}
+
+civ_status civ_monitor_period_of(const civ_monitor *m, const char *text, const char *field, int64_t *period,
+                                 char *label, size_t size)
+{
+    if (!m || !text || !period)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_monitor_period_of: NULL argument");
+    if (label && size)
+        label[0] = 0;
+    const char *name = field && field[0] ? field : "period";
+    civ_where w = {.field = name};
+    char lo[32] = "", hi[32] = "";
+    civ_date_form form;
+    int64_t v;
+    if (civ_date_parse(text, strlen(text), &form, &v)) {
+        char why[256];
+        civ_snprintf(why, sizeof why, "%s", civ_last_error()->message); /* the reason: month 13, Feb 30, ... */
+        span_text(m, lo, hi, sizeof lo);
+        return civ_fail_at(CIV_ERR_DATE, &w, "%s '%.100s' is not a period (%s): write a %s period of the actuals "
+                                             "(%s .. %s) such as %s, or a day in one", name, text, why,
+                           civ_frequency_name(m->freq), lo, hi, hi);
+    }
+    /* a day (2024-11-01, 2024-11-30 08:30) is the period it falls in */
+    if (form == CIV_DATE_DAY && m->freq != CIV_FREQ_DAILY && !civ_date_to_period(m->freq, 0, v, &v))
+        form = (civ_date_form)m->freq; /* CIV_DATE_YEAR/QUARTER/MONTH == CIV_FREQ_YEARLY/QUARTERLY/MONTHLY */
+    civ_clear_error();
+    span_text(m, lo, hi, sizeof lo);
+    if ((int)form != (int)m->freq) /* a quarter for monthly actuals: say so, not "period 8097" */
+        return civ_fail_at(CIV_ERR_DATE, &w, "%s '%.100s' is not a %s period like the actuals' (%s .. %s): give "
+                                             "one such as %s, or a day in one", name, text,
+                           civ_frequency_name(m->freq), lo, hi, hi);
+    if (v < m->first || v > civ_monitor_last_period(m))
+        return civ_fail_at(CIV_ERR_DOMAIN, &w, "%s '%.100s' is outside the actuals, which span %s .. %s: give "
+                                               "one of those periods", name, text, lo, hi);
+    *period = v;
+    if (label && size && civ_period_format(m->freq, 0, v, label, size)) {
+        label[0] = 0;
+        civ_clear_error();
+    }
+    return CIV_OK;
+}
+
 const char *civ_mon_scope_name(const civ_monitor *m, size_t s)
 {
     const civ_monitor_spec *sp = m->spec;
     return s == 0 ? sp->scope : s <= sp->n_rollup ? sp->rollup[s - 1] : "city";
 }
+
+long civ_mon_row_line(const civ_table *t, size_t row)
+{
+    long line = civ_table_row_line(t, row);
+    return line > 0 ? line : (long)row + 2;
+}
+
+const char *civ_mon_line_word(const char *source) { return civ_is_xlsx_path(source) ? "row" : "line"; }
 
 const char *civ_mon_cell_text(const civ_table *t, size_t row, size_t col, char *buf, size_t size)
 {
@@ -91,7 +148,8 @@ static civ_status row_fail(const bind_ctx *c, civ_status st, size_t row, const c
     size_t col = 0;
     int has_col = civ_table_find_column(c->t, field, &col) == CIV_OK;
     civ_clear_error();
-    civ_where w = {.file = c->source, .line = (long)row + 2, .column = has_col ? (long)col + 1 : 0, .field = field};
+    civ_where w = {.file = c->source, .line = civ_mon_row_line(c->t, row), .column = has_col ? (long)col + 1 : 0,
+                   .field = field};
     char msg[600];
     civ_snprintf(msg, sizeof msg, fmt, a, b);
     return civ_fail_at(st, &w, "%s", msg);
@@ -284,9 +342,9 @@ static civ_status check_level_weights(const bind_ctx *c)
         }
         if (with != SIZE_MAX && without != SIZE_MAX) {
             char line[32];
-            civ_snprintf(line, sizeof line, "%zu", with + 2);
+            civ_snprintf(line, sizeof line, "%s %ld", civ_mon_line_word(c->source), civ_mon_row_line(c->t, with));
             return row_fail(c, CIV_ERR_DOMAIN, without, s->denominator_column,
-                            "level indicator '%s' has no weight here, but line %s gives its units weights (the "
+                            "level indicator '%s' has no weight here, but %s gives its units weights (the "
                             "roll-ups average by them): give this row's too, or none in any row (then every unit "
                             "weighs 1)", s->ind[i].id, line);
         }
@@ -429,14 +487,33 @@ static civ_status spaced_units(const bind_ctx *c)
             continue;
         size_t ru = first_row_of(c, u), rv = first_row_of(c, v);
         char line[32];
-        civ_snprintf(line, sizeof line, "%zu", rv + 2);
+        civ_snprintf(line, sizeof line, "%s %ld", civ_mon_line_word(c->source), civ_mon_row_line(c->t, rv));
         char what[400];
-        civ_snprintf(what, sizeof what, "%.100s '%.100s' has spaces around it, and line %s has '%.100s': one unit "
+        civ_snprintf(what, sizeof what, "%.100s '%.100s' has spaces around it, and %s has '%.100s': one unit "
                      "split in two; clear the spaces in the sheet (Excel: =TRIM() or Find and Replace)",
                      c->spec->unit_column, c->unit_name[u], line, t);
         return row_fail(c, CIV_ERR_PARSE, ru, c->spec->unit_column, "%s%s", what, "");
     }
     return CIV_OK;
+}
+
+/* A period of another form than the column's first (form_row): both forms and texts, and the cure (before
+ * 2026-12-07 "'2024/12/1' has another form than line 2's", which named neither: a month typed into Excel becomes
+ * a date, and its CSV export writes the day). */
+static civ_status mixed_forms(const bind_ctx *c, size_t r, const char *ds, civ_date_form form, size_t form_row,
+                              civ_date_form form0)
+{
+    static const char *const names[] = {"", "a year", "a quarter", "a month", "a day"};
+    char b[64], first[300];
+    const char *ds0 = civ_mon_cell_text(c->t, form_row, c->c_ds, b, sizeof b);
+    civ_snprintf(first, sizeof first, "%.40s' is %s, and %s %ld's '%.40s' %s", ds, names[form],
+                 civ_mon_line_word(c->source), civ_mon_row_line(c->t, form_row), ds0, names[form0]);
+    const char *cure = form == CIV_DATE_DAY && form0 == CIV_DATE_MONTH
+                           ? ": write every period of the column one way, the months as months (Excel turns a month "
+                             "typed as 2024-12 into a date: give the column a Text format, or the dates a yyyy-mm "
+                             "format before saving)"
+                           : ": write every period of the column one way";
+    return row_fail(c, CIV_ERR_FREQUENCY, r, c->spec->time_column, "'%s%s", first, cure);
 }
 
 static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, int64_t *hi)
@@ -459,6 +536,10 @@ static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, i
         if (civ_table_column_type(c->t, c->c_unit) != CIV_COLUMN_TEXT)
             return row_fail(c, CIV_ERR_PARSE, r, s->unit_column, "the %s column must be text (unit ids)%s",
                             s->unit_column, "");
+        if (civ_total_row_id(unit)) /* before 2026-12-07 "unknown indicator ''", or a unit '合计' rolled up */
+            return row_fail(c, CIV_ERR_PARSE, r, s->unit_column,
+                            "'%s' looks like the sheet's total row, not a %s: delete the row (the roll-ups and the "
+                            "city total are computed from the units)", unit, s->scope);
         const char *ind = civ_mon_cell_text(c->t, r, c->c_ind, db, sizeof db);
         if (!civ_strmap_get(&s->index, ind, &c->row_ind[r]))
             return unknown_indicator(c, r, ind);
@@ -470,10 +551,7 @@ static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, i
         if (!form0)
             form0 = form, form_row = r;
         else if (form != form0) {
-            char first[32];
-            civ_snprintf(first, sizeof first, "%zu", form_row + 2);
-            return row_fail(c, CIV_ERR_FREQUENCY, r, s->time_column, "'%s' has another form than line %s's", ds,
-                            first);
+            return mixed_forms(c, r, ds, form, form_row, form0);
         }
         if (!r || c->row_t[r] < *lo)
             *lo = c->row_t[r];
@@ -515,8 +593,8 @@ static civ_status two_groups(const bind_ctx *c, size_t k, size_t r, size_t u)
     else
         civ_snprintf(hint, sizeof hint, ": a unit belongs to one %.100s; correct the row that is wrong", col);
     char msg[900];
-    civ_snprintf(msg, sizeof msg, "unit '%.100s' is in two groups of '%.100s': '%.100s' here, '%.100s' at line %zu%s",
-                 c->unit_name[u], col, g1, g0, first + 2, hint);
+    civ_snprintf(msg, sizeof msg, "unit '%.100s' is in two groups of '%.100s': '%.100s' here, '%.100s' at %s %ld%s",
+                 c->unit_name[u], col, g1, g0, civ_mon_line_word(c->source), civ_mon_row_line(c->t, first), hint);
     return row_fail(c, CIV_ERR_SPEC, r, col, "%s%s", msg, "");
 }
 
@@ -537,9 +615,10 @@ static civ_status spaced_groups(const bind_ctx *c, size_t k)
         while (rh < c->n_rows && strcmp(civ_table_text(c->t, rh, c->c_roll[k]), t))
             rh++;
         char what[500];
-        civ_snprintf(what, sizeof what, "%.100s '%.100s' has spaces around it, and line %zu has '%.100s': one group "
+        civ_snprintf(what, sizeof what, "%.100s '%.100s' has spaces around it, and %s %ld has '%.100s': one group "
                      "split in two; clear the spaces in the sheet (Excel: =TRIM() or Find and Replace)",
-                     c->spec->rollup[k], c->group_name[k][g], rh + 2, t);
+                     c->spec->rollup[k], c->group_name[k][g], civ_mon_line_word(c->source),
+                     civ_mon_row_line(c->t, rh), t);
         return row_fail(c, CIV_ERR_SPEC, rg, c->spec->rollup[k], "%s%s", what, "");
     }
     return CIV_OK;
@@ -869,9 +948,16 @@ static civ_status fill_rows(civ_monitor *m, bind_ctx *c, const size_t *base_idx,
     for (size_t r = 0; r < c->n_rows; r++) {
         size_t u = c->row_unit[r], i = c->row_ind[r], t = (size_t)(c->row_t[r] - m->first);
         size_t cell = (u * NI + i) * P + t;
-        if (filled[cell])
-            return row_fail(c, CIV_ERR_DUPLICATE, r, sp->time_column,
-                            "unit '%s' has indicator '%s' twice for this period", c->unit_name[u], sp->ind[i].id);
+        if (filled[cell]) { /* name the first row of the two */
+            size_t r0 = 0;
+            while (r0 < r && !(c->row_unit[r0] == u && c->row_ind[r0] == i && c->row_t[r0] == c->row_t[r]))
+                r0++;
+            char what[400];
+            civ_snprintf(what, sizeof what, "unit '%.150s' has indicator '%.100s' twice for this period (also at %s "
+                         "%ld): keep one row", c->unit_name[u], sp->ind[i].id, civ_mon_line_word(c->source),
+                         civ_mon_row_line(c->t, r0));
+            return row_fail(c, CIV_ERR_DUPLICATE, r, sp->time_column, "%s%s", what, "");
+        }
         filled[cell] = 1;
         civ_mon_series *s = &m->series[base_idx[u * NI + i]];
         if (t < s->start)
@@ -1274,10 +1360,15 @@ civ_status civ_monitor_panel(const civ_monitor *m, const char *const *scopes, si
         for (size_t k = 0; k < n_scope_ids; k++)
             if (scopes[j] && !strcmp(scopes[j], civ_mon_scope_name(m, k)))
                 keep[k] = 1, found = 1;
-        if (!found) {
+        if (!found) { /* the scopes by name (before 2026-12-07 "the units' scope name, the roll-up columns ...") */
+            char names[400] = "";
+            for (size_t k = 0; k < n_scope_ids; k++)
+                civ_snprintf(names + strlen(names), sizeof names - strlen(names), "%s'%.60s'", k ? ", " : "",
+                             civ_mon_scope_name(m, k));
             civ_where w = {.field = scopes[j] ? scopes[j] : ""};
-            return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "no scope '%s' (the scopes are the units' scope name, the "
-                                                      "roll-up columns and \"city\")", scopes[j] ? scopes[j] : "");
+            return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "no scope '%s': this indicator file's scopes are %s (its "
+                                                      "[monitor] scope, the roll-up columns, and \"city\")",
+                               scopes[j] ? scopes[j] : "", names);
         }
     }
     civ_panel *p = NULL;

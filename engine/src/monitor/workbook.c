@@ -108,18 +108,21 @@ static const civ_mon_indicator *indicator_of(const wb *w, const char *id)
     return w->spec && id && civ_strmap_get(&w->spec->index, id, &k) ? &w->spec->ind[k] : NULL;
 }
 
-/* The format of a value of indicator `ind`: a rate "0.0%"; a count or level with a unit: General and the unit
- * ("General\" 起\""); else none. */
-static unsigned char indicator_format(wb *w, const civ_mon_indicator *ind)
+/* The format of value v of indicator `ind`: a rate "0.0%"; a count or level with a unit: a whole number with
+ * thousands separators and the unit ("#,##0\" 起\""), else two decimals ("#,##0.00\" 分钟\""; General showed
+ * "11.0727969348659 分钟", a level's roll-up average, until 2026-12-07); without a unit the same digits. */
+static unsigned char indicator_format(wb *w, const civ_mon_indicator *ind, double v)
 {
     if (!ind)
         return 0;
     if (ind->kind == CIV_MON_RATE)
         return code_index(w, "0.0%");
-    if (!ind->unit || !ind->unit[0] || strpbrk(ind->unit, "\"\\") || strlen(ind->unit) > 60)
-        return 0;
     char code[96];
-    civ_snprintf(code, sizeof code, "General\" %s\"", ind->unit);
+    const char *digits = v == floor(v) ? "#,##0" : "#,##0.00";
+    if (!ind->unit || !ind->unit[0] || strpbrk(ind->unit, "\"\\") || strlen(ind->unit) > 60)
+        civ_snprintf(code, sizeof code, "%s", digits); /* no unit, or one a format cannot quote */
+    else
+        civ_snprintf(code, sizeof code, "%s\" %s\"", digits, ind->unit);
     return code_index(w, code);
 }
 
@@ -183,11 +186,32 @@ static int cleared_cmp(const void *ctx, size_t a, size_t b)
     return a < b ? -1 : a > b;
 }
 
+/* The caller's period as the status table writes its periods: a day ("2024-12-15", as --period and the plan's
+ * [monitor] period take one) is the period it falls in, "2024-12" for monthly ds (before 2026-12-07 the day was
+ * compared as text and the sheet lost the period's cleared alerts); else the text as given. */
+static const char *caller_period(const civ_monitor_workbook_tables *t, char *buf, size_t size)
+{
+    long c = find(t->status, "ds");
+    civ_date_form day_form, form;
+    int64_t day, v;
+    char cell[64];
+    const char *ds = c >= 0 && civ_table_n_rows(t->status) ? text_at(t->status, 0, (size_t)c, cell, sizeof cell)
+                                                           : NULL;
+    if (!ds || civ_date_parse(t->period, strlen(t->period), &day_form, &day) || day_form != CIV_DATE_DAY ||
+        civ_date_parse(ds, strlen(ds), &form, &v) || form == CIV_DATE_DAY ||
+        civ_date_to_period((civ_frequency)form, 0, day, &v) ||
+        civ_period_format((civ_frequency)form, 0, v, buf, size)) {
+        civ_clear_error();
+        return t->period;
+    }
+    return buf; /* CIV_DATE_YEAR/QUARTER/MONTH == CIV_FREQ_YEARLY/QUARTERLY/MONTHLY */
+}
+
 /* The period of the alerts: the caller's, else the alerts' own ds, else the status table's last. */
 static const char *alert_period(const civ_monitor_workbook_tables *t, char *buf, size_t size)
 {
     if (t->period && t->period[0])
-        return t->period;
+        return caller_period(t, buf, size);
     long c = find(t->alerts, "ds");
     if (c >= 0 && civ_table_n_rows(t->alerts))
         return text_at(t->alerts, 0, (size_t)c, buf, size);
@@ -383,7 +407,8 @@ static civ_status fill_numbers(wb *w, size_t k, const civ_table *t, size_t c, lo
         unsigned char f = fixed_k;
         if (by_ind) {
             char b[128];
-            f = indicator_format(w, indicator_of(w, text_at(t, r, (size_t)c_ind, b, sizeof b)));
+            f = indicator_format(w, indicator_of(w, text_at(t, r, (size_t)c_ind, b, sizeof b)),
+                                 civ_table_number(t, r, c));
         }
         w->fmt[k][r * n + j] = f;
     }

@@ -111,6 +111,7 @@ civ_status civ_plan_read_monitor(civ_plan *c, civ_toml_table *t)
         if (e->value.type != CIV_TOML_STRING || civ_date_parse(e->value.text, strlen(e->value.text), &form, &v))
             return bad(c->path, e, "must be a period such as \"2024-12\"");
         c->mon_period = v, c->mon_period_set = 1, c->mon_period_form = form;
+        civ_snprintf(c->mon_period_text, sizeof c->mon_period_text, "%s", e->value.text);
     }
     for (size_t i = 0; i < t->n_entries; i++)
         if (!t->entries[i].used) {
@@ -156,7 +157,8 @@ static civ_status early_warning(const civ_plan *p, civ_monitor *mon, civ_table *
     return s;
 }
 
-static civ_status indicators(const civ_plan *p, civ_table **tables, size_t *n_failed, civ_monitor_spec **spec_out)
+static civ_status indicators(const civ_plan *p, civ_table **tables, size_t *n_failed, civ_monitor_spec **spec_out,
+                             char *period_label, size_t label_size)
 {
     civ_monitor_spec *spec = NULL;
     civ_monitor *mon = NULL;
@@ -168,25 +170,14 @@ static civ_status indicators(const civ_plan *p, civ_table **tables, size_t *n_fa
     }
     if (!s)
         s = civ_monitor_run(spec, act, p->mon_actuals, &mon);
-    int64_t period = p->mon_period;
-    int form = (int)p->mon_period_form;
-    if (!s && p->mon_period_set && form == CIV_DATE_DAY) { /* a day is the period it falls in, as --period's */
-        civ_frequency freq = civ_monitor_frequency(mon);
-        if (civ_date_to_period(freq, 0, period, &period) == CIV_OK)
-            form = (int)freq;
-        civ_clear_error();
-    }
-    if (!s && p->mon_period_set && form != (int)civ_monitor_frequency(mon)) {
-        civ_where w = {.file = p->path, .field = "period"};
-        s = civ_fail_at(CIV_ERR_SPEC, &w, "[monitor] period is not a %s period like the actuals' (write it as "
-                                          "they are, e.g. \"2024-12\" for monthly actuals)",
-                        civ_frequency_name(civ_monitor_frequency(mon)));
-    }
+    int64_t period = CIV_MONITOR_LATEST;
+    if (!s && p->mon_period_set) /* "2024-12" or a day in one (2024-12-31), as --period and Python's period= */
+        s = civ_error_name_file(civ_monitor_period_of(mon, p->mon_period_text, "[monitor] period", &period,
+                                                      period_label, label_size), p->path);
     if (!s)
         s = civ_monitor_status_table(mon, &tables[CIV_PLAN_MONITOR_STATUS]);
     if (!s)
-        s = civ_monitor_alert_table(mon, p->mon_period_set ? period : CIV_MONITOR_LATEST,
-                                    &tables[CIV_PLAN_MONITOR_ALERTS]);
+        s = civ_monitor_alert_table(mon, period, &tables[CIV_PLAN_MONITOR_ALERTS]);
     if (!s && p->warn_h)
         s = early_warning(p, mon, tables, n_failed);
     civ_monitor_free(mon);
@@ -228,12 +219,13 @@ static civ_status inactivity(const civ_plan *p, civ_table **tables)
 }
 
 civ_status civ_plan_stage_monitor(const civ_plan *p, const civ_table *forecasts, civ_table **tables,
-                                  size_t *n_failed, civ_monitor_spec **spec)
+                                  size_t *n_failed, civ_monitor_spec **spec, char *period_label,
+                                  size_t label_size)
 {
     civ_status s = CIV_OK;
     *spec = NULL;
     if (p->mon_indicators[0])
-        s = indicators(p, tables, n_failed, spec);
+        s = indicators(p, tables, n_failed, spec, period_label, label_size);
     if (!s && p->mon_risks[0])
         s = risks(p, tables);
     if (!s && p->mon_events[0])

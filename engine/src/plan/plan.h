@@ -57,6 +57,7 @@ struct civ_plan {
     int64_t mon_period;
     int mon_period_set;
     civ_date_form mon_period_form;
+    char mon_period_text[64];                     /* as written, for civ_monitor_period_of */
     /* [backtest] (read.c; run by backtest_stage.c) */
     int has_backtest;
     size_t bt_windows, bt_step;
@@ -133,9 +134,11 @@ static inline void civ_plan_interval_options(const civ_plan *p, civ_forecast_opt
  * CIV_PLAN_DEMAND]; `forecasts` is the plan's forecast table (for the demand
  * check); *n_failed gets the early-warning forecasts that failed; *spec
  * the indicator file read (NULL without one; the caller frees it), which
- * monitoring.xlsx names and formats its indicators by. */
+ * monitoring.xlsx names and formats its indicators by; period_label the
+ * period of [monitor] period as the outputs write it ("" when not set:
+ * the last period), civ_monitor_period_of's. */
 civ_status civ_plan_stage_monitor(const civ_plan *p, const civ_table *forecasts, civ_table **tables,
-                                  size_t *n_failed, civ_monitor_spec **spec);
+                                  size_t *n_failed, civ_monitor_spec **spec, char *period_label, size_t label_size);
 
 /* The models the backtest stage runs into models[0..CIV_PLAN_MAX_BT_MODELS)
  * (borrowed from p): [backtest] models, else the plan's model and the

@@ -495,23 +495,6 @@ size_t civ_plan_draws(const civ_plan *p) { return p ? p->draws : 0; }
 int civ_plan_has_need(const civ_plan *p) { return p ? p->has_need : 0; }
 int civ_plan_has_monitor(const civ_plan *p) { return p ? p->has_monitor : 0; }
 int civ_plan_has_backtest(const civ_plan *p) { return p ? p->has_backtest : 0; }
-int civ_plan_monitor_period(const civ_plan *p, char *buf, size_t size)
-{
-    if (buf && size)
-        buf[0] = 0;
-    if (!p || !p->mon_period_set || !buf || !size)
-        return 0;
-    civ_date_form f = p->mon_period_form;
-    civ_frequency freq = f == CIV_DATE_YEAR ? CIV_FREQ_YEARLY : f == CIV_DATE_QUARTER ? CIV_FREQ_QUARTERLY
-                       : f == CIV_DATE_MONTH ? CIV_FREQ_MONTHLY : CIV_FREQ_DAILY;
-    if (civ_period_format(freq, 0, p->mon_period, buf, size)) {
-        civ_clear_error();
-        buf[0] = 0;
-        return 0;
-    }
-    return 1;
-}
-
 const char *civ_plan_warn_model(const civ_plan *p) { return !p ? "" : p->mon_model[0] ? p->mon_model : p->model; }
 
 civ_status civ_plan_warning(const civ_plan *p, size_t *horizon, double *threshold)

@@ -381,7 +381,7 @@ static civ_status stage_monitor(run_ctx *c)
         return s;
     double t0 = now_seconds();
     s = civ_plan_stage_monitor(c->plan, r->tables[CIV_PLAN_FORECASTS], r->tables, &r->stats.warn_failed,
-                               &r->mon_spec);
+                               &r->mon_spec, r->stats.monitor_period, sizeof r->stats.monitor_period);
     if (!s) {
         r->stats.has_monitor = 1;
         r->stats.warn_horizon = c->plan->warn_h;

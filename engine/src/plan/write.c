@@ -133,9 +133,9 @@ static civ_status write_monitor_workbook(const civ_plan_result *result, const ch
     if (!mt.alerts && !mt.status && !mt.warning && !mt.warning_steps && !mt.risks && !mt.risk_matrix &&
         !mt.inactivity && !mt.demand)
         return CIV_OK;
-    char period[32], path[CIV_PLAN_PATH_MAX + 64];
-    if (civ_plan_monitor_period(&result->plan, period, sizeof period))
-        mt.period = period;
+    char path[CIV_PLAN_PATH_MAX + 64];
+    if (result->stats.monitor_period[0]) /* a day written there: the period it falls in */
+        mt.period = result->stats.monitor_period;
     civ_snprintf(path, sizeof path, "%s/monitoring.xlsx", stage);
     return civ_monitor_workbook_write(path, result->mon_spec, &mt, result->plan.lang[0] ? result->plan.lang : NULL,
                                       NULL);

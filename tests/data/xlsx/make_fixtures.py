@@ -103,6 +103,18 @@ def sst_xml(items):
             f'uniqueCount="{len(items)}">{"".join(out)}</sst>')
 
 
+def datetimes():
+    book("datetimes.xlsx", [("Sheet1", sheet_xml([
+        ["person", "ts"],
+        ["a", ("n", 45717.3541666667, 1)],   # 2025-03-01 08:30:00, m/d/yy h:mm
+        ["a", ("n", 45717.5, 2)],            # 2025-03-01 12:00:00, yyyy-mm-dd hh:mm:ss
+        ["b", ("n", 45718, 2)],              # 2025-03-02 00:00:00: the date alone
+        ["b", ("n", 45718.25000289352, 2)],  # 2025-03-02 06:00:00.250
+    ]))], styles=styles_xml([0, 22, 164], {164: "yyyy-mm-dd hh:mm:ss"}))
+    book("datetime_in_date.xlsx", [("Sheet1", sheet_xml([["person", "ts"], ["a", ("n", 45717.3541666667, 1)]]))],
+         styles=styles_xml([0, 14]))
+
+
 def book(name, sheets, styles=None, sst=None, date1904=False, omit=(), replace=None, folder=HERE):
     """sheets: [(name, sheet xml)]."""
     parts = {}
@@ -180,6 +192,9 @@ def hand_written():
          styles=styles_xml([0, 14]))
     book("time_of_day.xlsx", [("Sheet1", sheet_xml([["what", "value"], ["x", 1], ["y", ("n", 45662.5625, 1)]]))],
          styles=styles_xml([0, 22]))
+    # a sensor log typed in Excel: date-time cells (id 22, a custom yyyy-mm-dd hh:mm:ss) read as date-times; at
+    # midnight the date alone; a date-only format over a time stays refused (datetime_in_date.xlsx)
+    datetimes()
     # a wide sheet as the office keeps it: the month headers are dates shown as yyyy"年"m"月", codes as text
     months = [45658, 45689, 45717]  # 2025-01-01, 02-01, 03-01
     book("wide.xlsx", [("用餐人次", sheet_xml([
