@@ -412,10 +412,12 @@ void civ_cli_print_inactivity(const civ_table *t, const char *source)
     for (size_t r = 0; r < n; r++) {
         const char *res = civ_table_text(t, r, col(t, "resumed"));
         char person[160];
-        printf("  %s no activity since %s UTC, alert at %s (threshold %.1f h), %s%s\n",
-               civ_cli_cell(civ_table_text(t, r, col(t, "person")), 12, person, sizeof person), civ_table_text(t, r, col(t, "last_event")),
-               civ_table_text(t, r, col(t, "alert_at")), civ_table_number(t, r, col(t, "threshold_hours")),
-               res[0] ? "resumed " : "STILL OPEN", res);
+        /* every time is UTC, as inactivity.csv holds it: each one says so (the alert's was read as local) */
+        printf("  %s no activity since %s UTC, alert at %s UTC (threshold %.1f h), %s%s%s\n",
+               civ_cli_cell(civ_table_text(t, r, col(t, "person")), 12, person, sizeof person),
+               civ_table_text(t, r, col(t, "last_event")), civ_table_text(t, r, col(t, "alert_at")),
+               civ_table_number(t, r, col(t, "threshold_hours")), res[0] ? "resumed " : "STILL OPEN", res,
+               res[0] ? " UTC" : "");
     }
 }
 

@@ -33,6 +33,9 @@ grep -q "市司法局" "$WORK/stdout" || fail "the justice bureau's alerts are n
 grep -q "1. high .*政策冲突风险" "$WORK/stdout" || fail "policy conflict is not the first, high risk"
 grep -q "medium .*社会抵触风险" "$WORK/stdout" || fail "social resistance is not medium"
 grep -q "STILL OPEN" "$WORK/stdout" || fail "the open incident at the end is not reported"
+# every inactivity time is UTC and says so (the alert's and the resumption's were printed bare, read as local)
+grep -Eq "no activity since [0-9T:-]+ UTC, alert at [0-9T:-]+ UTC .* resumed [0-9T:-]+ UTC$" "$WORK/stdout" ||
+    fail "an inactivity line has a time without its zone: $(grep -m1 "no activity since" "$WORK/stdout")"
 for f in status.csv alerts.csv risks.csv risk_matrix.csv inactivity.csv; do
     [ -s "$WORK/out/$f" ] || fail "monitor did not write $f"
     # for people (departments open alerts.csv in Excel): the UTF-8 mark, or 市司法局 shows as garbage
