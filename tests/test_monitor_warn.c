@@ -264,6 +264,17 @@ static void test_demand_check(void **state)
     assert_string_equal(civ_last_error()->field, "ds");
     assert_non_null(strstr(civ_last_error()->message, "2026-01 .. 2026-02"));
     civ_table_free(fc);
+    /* a forecast row given twice (a file appended to itself, a copy-paste): its actual was checked and counted
+     * twice ("3 actuals" from 2); refused with both rows named and the cure */
+    frow twice[] = {{"C1", "2025-01", 100, 5, 5}, {"C1", "2025-02", 100, 5, 5}, {"C1", "2025-01", 100, 5, 5}};
+    fc = forecasts(twice, 3);
+    out = NULL;
+    assert_int_equal(civ_monitor_demand_check(fc, p, &out), CIV_ERR_DUPLICATE);
+    assert_null(out);
+    assert_int_equal(civ_last_error()->line, 4);
+    assert_non_null(strstr(civ_last_error()->message, "series 'C1' at 2025-01 twice (line 2 and this one)"));
+    assert_non_null(strstr(civ_last_error()->message, "keep one of the two rows"));
+    civ_table_free(fc);
     fc = forecasts(later, 0); /* no forecast rows: nothing was asked, an empty table */
     assert_int_equal(civ_monitor_demand_check(fc, p, &out), CIV_OK);
     assert_int_equal(civ_table_n_rows(out), 0);

@@ -168,6 +168,11 @@ def test_demand_check_frames():
     out = civicast.demand_check(fc, act)
     assert list(out.flag) == ["within", "ahead", "behind"]
     assert np.isnan(out.level[0]) and out.level[1] == 80 and out.level[2] == 95
+    # a forecast row given twice: its actual would be counted twice (before 2026-12-07, 4 rows from 3 actuals)
+    with pytest.raises(civicast.Error) as e:
+        civicast.demand_check(pd.concat([fc, fc.iloc[[1]]]), act)
+    assert "row 3 (index 1): the forecasts hold series 'C1' at 2025-02 twice (row 1 (index 1) and this one)" in \
+        str(e.value) and "keep one of the two rows" in str(e.value)
 
 
 def test_risk_matrix_plan():

@@ -68,11 +68,12 @@ civ_status civ_monitor_period_of(const civ_monitor *m, const char *text, const c
                            civ_frequency_name(m->freq), lo, hi, hi);
     }
     /* a day (2024-11-01, 2024-11-30 08:30) is the period it falls in */
-    if (form == CIV_DATE_DAY && m->freq != CIV_FREQ_DAILY && !civ_date_to_period(m->freq, 0, v, &v))
-        form = (civ_date_form)m->freq; /* CIV_DATE_YEAR/QUARTER/MONTH == CIV_FREQ_YEARLY/QUARTERLY/MONTHLY */
+    civ_frequency written = civ_mon_form_freq(form); /* a monitor's actuals are yearly, quarterly or monthly */
+    if (form == CIV_DATE_DAY && !civ_date_to_period(m->freq, 0, v, &v))
+        written = m->freq;
     civ_clear_error();
     span_text(m, lo, hi, sizeof lo);
-    if ((int)form != (int)m->freq) /* a quarter for monthly actuals: say so, not "period 8097" */
+    if (written != m->freq) /* a quarter for monthly actuals: say so, not "period 8097" */
         return civ_fail_at(CIV_ERR_DATE, &w, "%s '%.100s' is not a %s period like the actuals' (%s .. %s): give "
                                              "one such as %s, or a day in one", name, text,
                            civ_frequency_name(m->freq), lo, hi, hi);

@@ -374,6 +374,45 @@ static civ_status nothing_checked(const civ_table *fc, size_t c_id, size_t c_ds,
                        civ_mon_cell_text(fc, n - 1, c_ds, last, sizeof last));
 }
 
+/* A checked forecast row: its series in the actuals, its period and its row of the forecasts. */
+typedef struct checked_row {
+    size_t series, row;
+    int64_t period;
+    const char *model; /* the forecasts' `model` cell, "" without that column */
+} checked_row;
+
+static int checked_order(const void *pa, const void *pb)
+{
+    const checked_row *a = pa, *b = pb;
+    if (a->series != b->series)
+        return a->series < b->series ? -1 : 1;
+    if (a->period != b->period)
+        return a->period < b->period ? -1 : 1;
+    int c = strcmp(a->model, b->model);
+    return c ? c : a->row < b->row ? -1 : a->row > b->row;
+}
+
+/* Two forecast rows of one series, period (and model) checked against one actual: before 2026-12-07 both were
+ * checked and the actual counted twice ("3 actuals" from 2).  The error names both rows and the cure. */
+static civ_status duplicate_forecasts(const civ_table *fc, size_t c_id, size_t c_ds, checked_row *rows, size_t n)
+{
+    qsort(rows, n, sizeof *rows, checked_order);
+    for (size_t k = 1; k < n; k++) {
+        const checked_row *a = &rows[k - 1], *b = &rows[k];
+        if (a->series != b->series || a->period != b->period || strcmp(a->model, b->model))
+            continue;
+        char ib[64], db[64];
+        const char *src = civ_table_source(fc, NULL);
+        civ_where w = {.file = src, .line = civ_mon_row_line(fc, b->row), .field = "ds"};
+        return civ_fail_at(CIV_ERR_DUPLICATE, &w, "the forecasts hold series '%.100s' at %.40s%s%.100s%s twice (%s "
+                           "%ld and this one), and its actual would be checked twice: keep one of the two rows",
+                           civ_mon_cell_text(fc, b->row, c_id, ib, sizeof ib),
+                           civ_mon_cell_text(fc, b->row, c_ds, db, sizeof db), b->model[0] ? " (model '" : "",
+                           b->model, b->model[0] ? "')" : "", civ_mon_line_word(src), civ_mon_row_line(fc, a->row));
+    }
+    return CIV_OK;
+}
+
 civ_status civ_monitor_demand_check(const civ_table *fc, const civ_panel *actuals, civ_table **out)
 {
     if (!fc || !actuals || !out)
@@ -400,7 +439,13 @@ civ_status civ_monitor_demand_check(const civ_table *fc, const civ_panel *actual
         civ_table_free(t);
         return st;
     }
-    size_t n = civ_table_n_rows(fc), row = 0, id_rows = 0;
+    size_t n = civ_table_n_rows(fc), row = 0, id_rows = 0, c_model;
+    int has_model = civ_table_find_column(fc, "model", &c_model) == CIV_OK &&
+                    civ_table_column_type(fc, c_model) == CIV_COLUMN_TEXT; /* several models' rows are not twins */
+    civ_clear_error();
+    checked_row *seen = malloc((n ? n : 1) * sizeof *seen);
+    if (!seen)
+        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory to check %zu forecast rows", n);
     for (size_t r = 0; !st && r < n; r++) {
         char b[64], db[64];
         const char *id = civ_mon_cell_text(fc, r, cols[0], b, sizeof b);
@@ -434,10 +479,14 @@ civ_status civ_monitor_demand_check(const civ_table *fc, const civ_panel *actual
         st = st ? st : civ_table_set_number(t, row, 4, mean != 0 ? 100.0 * (x - mean) / mean : NAN);
         st = st ? st : civ_table_set_number(t, row, 5, level);
         st = st ? st : civ_table_set_text(t, row, 6, flag);
+        seen[row] = (checked_row){i, r, p, has_model ? civ_table_text(fc, r, c_model) : ""};
         row++;
     }
     if (!st && n && !row)
         st = nothing_checked(fc, cols[0], cols[1], actuals, id_rows);
+    if (!st)
+        st = duplicate_forecasts(fc, cols[0], cols[1], seen, row);
+    free(seen);
     if (st) {
         civ_table_free(t);
         return st;
