@@ -167,6 +167,40 @@ static void acc_reset(acc *g, size_t L, size_t *counts, double *sums)
     g->score = sums, g->msis = sums + L;
 }
 
+/* The distinct labels of group_of[0..N) in first-appearance order into first[] (series indices); their count. */
+static size_t distinct_groups(const char *const *group_of, size_t N, size_t *first)
+{
+    size_t G = 0;
+    for (size_t i = 0; i < N; i++) {
+        size_t g = 0;
+        while (g < G && strcmp(group_of[first[g]], group_of[i]))
+            g++;
+        if (g == G)
+            first[G++] = i;
+    }
+    return G;
+}
+
+/* Row `row` of model m over the series whose label is `label` (NULL: every series). */
+static civ_status group_row(const civ_backtest_result *r, const civ_panel *panel, const char *const *group_of,
+                            const char *label, size_t m, int period, civ_table *t, size_t row, const size_t *cols)
+{
+    size_t counts[3 * 64 + 1], N = r->n_series, K = r->windows;
+    double sums[2 * 64 + 1];
+    acc g;
+    acc_reset(&g, r->n_levels, counts, sums);
+    for (size_t i = 0; i < N; i++) {
+        if (label && strcmp(group_of[i], label))
+            continue;
+        const double *y;
+        size_t n;
+        civ_panel_series(panel, i, &y, &n, NULL);
+        for (size_t k = 0; k < K; k++)
+            add_window(r, (m * N + i) * K + k, y, n, k, period, &g);
+    }
+    return put_row(t, row, cols, r->n_levels, &g);
+}
+
 civ_status civ_backtest_accuracy_table(const civ_backtest_result *r, const civ_panel *panel, int by_series,
                                        civ_table **out)
 {
@@ -207,16 +241,8 @@ civ_status civ_backtest_accuracy_table(const civ_backtest_result *r, const civ_p
         }
     } else {
         for (size_t m = 0; m < M; m++, row++) {
-            acc_reset(&g, L, counts, sums);
-            for (size_t i = 0; i < N; i++) {
-                const double *y;
-                size_t n;
-                civ_panel_series(panel, i, &y, &n, NULL);
-                for (size_t k = 0; k < K; k++)
-                    add_window(r, (m * N + i) * K + k, y, n, k, period, &g);
-            }
             CIV_TRY(civ_table_set_text(t, row, model_col, r->models[m]));
-            CIV_TRY(put_row(t, row, cols, L, &g));
+            CIV_TRY(group_row(r, panel, NULL, NULL, m, period, t, row, cols)); /* every series */
         }
     }
     *out = t;
@@ -224,40 +250,6 @@ civ_status civ_backtest_accuracy_table(const civ_backtest_result *r, const civ_p
 fail:
     civ_table_free(t);
     return st;
-}
-
-/* The distinct labels of group_of[0..N) in first-appearance order into first[] (series indices); their count. */
-static size_t distinct_groups(const char *const *group_of, size_t N, size_t *first)
-{
-    size_t G = 0;
-    for (size_t i = 0; i < N; i++) {
-        size_t g = 0;
-        while (g < G && strcmp(group_of[first[g]], group_of[i]))
-            g++;
-        if (g == G)
-            first[G++] = i;
-    }
-    return G;
-}
-
-/* Row `row` of model m over the series whose label is `label` (NULL: every series). */
-static civ_status group_row(const civ_backtest_result *r, const civ_panel *panel, const char *const *group_of,
-                            const char *label, size_t m, int period, civ_table *t, size_t row, const size_t *cols)
-{
-    size_t counts[3 * 64 + 1], N = r->n_series, K = r->windows;
-    double sums[2 * 64 + 1];
-    acc g;
-    acc_reset(&g, r->n_levels, counts, sums);
-    for (size_t i = 0; i < N; i++) {
-        if (label && strcmp(group_of[i], label))
-            continue;
-        const double *y;
-        size_t n;
-        civ_panel_series(panel, i, &y, &n, NULL);
-        for (size_t k = 0; k < K; k++)
-            add_window(r, (m * N + i) * K + k, y, n, k, period, &g);
-    }
-    return put_row(t, row, cols, r->n_levels, &g);
 }
 
 civ_status civ_backtest_accuracy_grouped(const civ_backtest_result *r, const civ_panel *panel,
