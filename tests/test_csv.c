@@ -2501,6 +2501,13 @@ static void test_id_twins_and_natural_order(void **state)
     assert_int_equal(civ_text_distance_chars("Pop\xe3\x80\x80", "pop ", 3, 1), 0); /* case, ideographic space */
     assert_int_equal(civ_text_distance_chars("Pop", "pop", 3, 0), 1);
     assert_int_equal(civ_text_distance_chars("a\xff", "a", 3, 0), 1); /* a byte that is not UTF-8 counts one */
+    /* "the same name with spaces around it" (civ_text_is_spaced): ASCII, no-break and ideographic spaces */
+    assert_true(civ_text_is_spaced("unique_id ", "unique_id"));
+    assert_true(civ_text_is_spaced("\t\xc2\xa0社区编号\xe3\x80\x80", "社区编号"));
+    assert_false(civ_text_is_spaced("unique_id", "unique_id")); /* no space: the name itself */
+    assert_false(civ_text_is_spaced(" unique_ids", "unique_id"));
+    assert_false(civ_text_is_spaced("   ", ""));
+    assert_false(civ_text_is_spaced("uni que_id", "unique_id"));
     assert_true(civ_natural_cmp("9", "10") < 0);
     assert_true(civ_natural_cmp("310101009", "310101010") < 0);
     assert_true(civ_natural_cmp("31010110", "310101002") < 0); /* fewer digits, smaller number */

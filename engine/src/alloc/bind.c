@@ -149,10 +149,7 @@ static void column_hint(const civ_table *t, const char *name, char *out, size_t 
         size_t d = civ_text_distance_chars(name, cn, 3, 1);
         if (prefix || d <= (chars > 6 ? 2u : 1u)) {
             size_t L = strlen(near);
-            size_t a = strspn(cn, " \t"), b = lc; /* 'population_resident ': a header cell's stray spaces */
-            while (b > a && (cn[b - 1] == ' ' || cn[b - 1] == '\t'))
-                b--;
-            int spaced = (a || b < lc) && b - a == ln && !memcmp(cn + a, name, ln);
+            int spaced = civ_text_is_spaced(cn, name); /* 'population_resident ': a header cell's stray spaces */
             civ_snprintf(near + L, sizeof near - L, "%s'%s'%s", n_near ? " or " : "; did you mean ", cn,
                          spaced ? " (the same name with spaces around it: delete them in the header cell)"
                          : d == 0 && civ_text_distance(name, cn, 1, 1) ? " (full-width vs half-width)"

@@ -372,3 +372,33 @@ int civ_zh_space(const char *before, size_t n, const char *after)
         return 0;
     return !(civ_zh_han(last) && civ_zh_han(next));
 }
+
+/* The length of the space (civ_text_is_spaced's kinds) that starts at s[0..n), else 0. */
+static size_t space_at(const char *s, size_t n)
+{
+    return n >= 1 && (s[0] == ' ' || s[0] == '\t')        ? 1
+           : n >= 2 && !memcmp(s, "\xC2\xA0", 2)         ? 2
+           : n >= 3 && !memcmp(s, "\xE3\x80\x80", 3)     ? 3
+                                                           : 0;
+}
+
+/* The length of the space that ends at s[n), else 0. */
+static size_t space_before(const char *s, size_t n)
+{
+    return n >= 1 && (s[n - 1] == ' ' || s[n - 1] == '\t')      ? 1
+           : n >= 2 && !memcmp(s + n - 2, "\xC2\xA0", 2)       ? 2
+           : n >= 3 && !memcmp(s + n - 3, "\xE3\x80\x80", 3)   ? 3
+                                                                 : 0;
+}
+
+int civ_text_is_spaced(const char *s, const char *name)
+{
+    size_t a = 0, b = strlen(s), k, n = strlen(name);
+    if (!n) /* a blank cell is not an empty name with spaces */
+        return 0;
+    while ((k = space_at(s + a, b - a)))
+        a += k;
+    while (b > a && (k = space_before(s + a, b - a)))
+        b -= k;
+    return (a || s[b]) && b - a == n && !memcmp(s + a, name, n);
+}

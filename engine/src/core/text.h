@@ -72,6 +72,12 @@ size_t civ_text_distance(const char *a, const char *b, size_t cap, int fold_case
  * are 0 apart; bytes that are not UTF-8 count one each. */
 size_t civ_text_distance_chars(const char *a, const char *b, size_t cap, int fold_case);
 
+/* 1 when s is `name` with spaces around it (ASCII spaces and tabs, the no-break U+00A0 and the ideographic
+ * U+3000, as a sheet's header or id cell keeps them) and at least one there; 0 otherwise, also for s == name
+ * and for an empty name.
+ * The one test of "the same name with spaces around it" hints (the CSV header, the allocation's attributes). */
+int civ_text_is_spaced(const char *s, const char *name);
+
 /* The length in bytes of the list separator that starts at c (; , 、 ； ，),
  * else 0: how a cell lists ids ("C001；C002", [data] predecessors). */
 size_t civ_text_list_separator(const char *c);

@@ -1514,29 +1514,9 @@ static civ_status header_role(const csv_reader *r, const char *role, const char 
  * U+00A0 and the ideographic U+3000, as a sheet's header cell keeps them), else SIZE_MAX. */
 static size_t header_find_spaced(const csv_reader *r, const char *name)
 {
-    size_t n = strlen(name);
-    for (size_t c = 0; c < r->n_names; c++) {
-        const char *h = r->names[c];
-        size_t a = 0, b = strlen(h), k;
-        for (;; a += k) {
-            k = h[a] == ' ' || h[a] == '\t'              ? 1
-                : !strncmp(h + a, "\xC2\xA0", 2)         ? 2
-                : !strncmp(h + a, "\xE3\x80\x80", 3)     ? 3
-                                                         : 0;
-            if (!k)
-                break;
-        }
-        for (;; b -= k) {
-            k = b > a && (h[b - 1] == ' ' || h[b - 1] == '\t') ? 1
-                : b >= a + 2 && !memcmp(h + b - 2, "\xC2\xA0", 2) ? 2
-                : b >= a + 3 && !memcmp(h + b - 3, "\xE3\x80\x80", 3) ? 3
-                                                                         : 0;
-            if (!k)
-                break;
-        }
-        if ((a || h[b]) && b - a == n && !memcmp(h + a, name, n))
+    for (size_t c = 0; c < r->n_names; c++)
+        if (civ_text_is_spaced(r->names[c], name))
             return c;
-    }
     return SIZE_MAX;
 }
 
