@@ -352,6 +352,53 @@ static void test_forecast_coherent(void **state)
     civ_hier_result_free(r1), civ_hier_result_free(r2), civ_hier_free(h), civ_table_free(t), civ_panel_free(p);
 }
 
+/* Errors that move together: every series a multiple of one random walk, so every node's residuals (naive) are
+ * proportional and their sample correlation is 1.  Each sample path then moves every node by the same multiple
+ * of its spread, and the bottom-up total's band is the sum of its communities' bands.  Before 2026-12-07 the
+ * paths used the shrunk correlation (lambda I + (1 - lambda) R), near independence, and the total's band was
+ * the narrower one of errors that cancel. */
+static void test_paths_keep_correlation(void **state)
+{
+    (void)state;
+    civ_table *t = make_table(COLS, 4, CELLS, 6);
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    double walk[40], v[40];
+    walk[0] = 100.0;
+    for (size_t k = 1; k < 40; k++)
+        walk[k] = walk[k - 1] + 4.0 * (unif() - 0.5);
+    for (size_t j = 0; j < 6; j++) {
+        for (size_t k = 0; k < 40; k++)
+            v[k] = (1.0 + (double)j) * walk[k];
+        assert_int_equal(civ_panel_add_series(p, IDS[j], 24000, v, 40, NULL), CIV_OK);
+    }
+    civ_hier *h = NULL;
+    const char *lv[] = {"district", "street"};
+    assert_int_equal(civ_hier_build(p, t, lv, 2, NULL, 0, &h), CIV_OK);
+    civ_hier_options o;
+    civ_hier_options_init(&o);
+    o.forecast.model = "naive";
+    o.forecast.horizon = 3;
+    o.method = CIV_RECONCILE_BU;
+    o.nonnegative = 0;
+    o.n_paths = 300;
+    civ_hier_result *r = NULL;
+    assert_int_equal(civ_hier_forecast(h, p, &o, &r), CIV_OK);
+    size_t H = 3, total = 0;
+    assert_string_equal(civ_hier_node_level(h, total), "total");
+    for (size_t l = 0; l < 2; l++)
+        for (size_t s = 0; s < H; s++) {
+            double lo = 0.0, hi = 0.0;
+            for (size_t k = h->mem_off[total]; k < h->mem_off[total + 1]; k++) {
+                lo += civ_hier_result_lower(r, l)[(h->n_agg + h->mem[k]) * H + s];
+                hi += civ_hier_result_upper(r, l)[(h->n_agg + h->mem[k]) * H + s];
+            }
+            assert_true(fabs(civ_hier_result_lower(r, l)[total * H + s] - lo) <= 1e-9 * fabs(lo));
+            assert_true(fabs(civ_hier_result_upper(r, l)[total * H + s] - hi) <= 1e-9 * fabs(hi));
+        }
+    civ_hier_result_free(r), civ_hier_free(h), civ_table_free(t), civ_panel_free(p);
+}
+
 static civ_status build_cells(const char *const *cells, const char *const *lv, size_t nl, civ_hier **h)
 {
     civ_table *t = make_table(COLS, 4, cells, 6);
@@ -799,6 +846,7 @@ int main(void)
         cmocka_unit_test(test_nodes_and_s),          cmocka_unit_test(test_closed_forms),
         cmocka_unit_test(test_two_children_by_hand), cmocka_unit_test(test_bu_td_nonnegative),
         cmocka_unit_test(test_forecast_coherent),    cmocka_unit_test(test_bad_hierarchies),
+        cmocka_unit_test(test_paths_keep_correlation),
         cmocka_unit_test(test_aggregate),            cmocka_unit_test(test_repeated_levels_left_out),
         cmocka_unit_test(test_natural_order),        cmocka_unit_test(test_errors_name_the_file),
         cmocka_unit_test(test_backtest_by_hand),     cmocka_unit_test(test_backtest_window_threads_errors),

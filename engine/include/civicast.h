@@ -1415,8 +1415,9 @@ typedef struct civ_hier_result civ_hier_result;
  *  node with opt->forecast (intervals off the clamp: base forecasts are not
  *  floored at zero), reconciles the point forecasts, and draws opt->n_paths
  *  sample paths per step from the base forecast distribution (normal, each
- *  node's spread from its interval, correlated as the shrunk residual
- *  correlation), reconciles each and takes their quantiles as the
+ *  node's spread from its interval, correlated as the sample correlation
+ *  of the nodes' in-sample one-step residuals; the shrunk correlation until
+ *  2026-12-07), reconciles each and takes their quantiles as the
  *  intervals: coherent sample paths.  Bit-identical for any thread count.
  *  Errors: those of civ_hier_aggregate, civ_forecast_panel and
  *  civ_hier_reconcile; CIV_ERR_NUMERIC when a node's base forecast failed

@@ -68,17 +68,20 @@ size_t civ_hier_map_work_size(const civ_hier_map *m);
 void civ_hier_map_free(civ_hier_map *m);
 
 /* The correlation of the base forecast errors used to draw sample paths:
- * the shrunk correlation of the complete-row residuals, as
- * lambda I + (1 - lambda) Xs'Xs / T with Xs the standardised residuals
- * (T x n, period-major).  A draw is e_i = sigma_i (a_i z_i + b (Xs' w)_i)
- * with z (n) and w (T) standard normal.  With fewer than 2 complete rows
- * (or no residuals) draws are independent: t = 0, a_i = 1. */
+ * the sample (unshrunk) correlation of the complete-row residuals,
+ * Xs'Xs / T with Xs the standardised residuals (T x n, period-major; rank
+ * at most T).  A draw is e_i = sigma_i (a_i z_i + b (Xs' w)_i) with z (n)
+ * and w (T) standard normal, b = 1 / sqrt(T), a_i = 0 (a_i = 1 for a node
+ * whose residuals are all 0).  With fewer than 2 complete rows (or no
+ * residuals) draws are independent: t = 0, a_i = 1.  The shrunk
+ * correlation MinT reconciles with was used until 2026-12-07: it is near
+ * independence when there are many nodes and few periods, and made the
+ * aggregates' bands far too narrow (docs/FORECASTING.md, "Intervals"). */
 typedef struct civ_hier_corr_t {
     double *xs;    /* t x n */
     double *a;     /* n */
     double b;
     size_t t;
-    double lambda;
 } civ_hier_corr_t;
 civ_status civ_hier_corr(const civ_hier *h, const double *res, size_t n_obs, civ_hier_corr_t *c);
 void civ_hier_corr_free(civ_hier_corr_t *c);

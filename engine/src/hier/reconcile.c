@@ -87,11 +87,16 @@ static civ_status complete_rows(const civ_hier *h, const double *res, size_t n_o
 
 /* Schaefer-Strimmer intensity towards the diagonal (hts::shrink.estim), from
  * the residuals x (T x n) and their mean squares v. */
-static double shrink_lambda(const double *x, size_t t, size_t n, const double *v, double *xs, double *gram)
+static void standardise(const double *x, size_t t, size_t n, const double *v, double *xs)
 {
     for (size_t r = 0; r < t; r++)
         for (size_t i = 0; i < n; i++)
             xs[r * n + i] = v[i] > 0.0 ? x[r * n + i] / sqrt(v[i]) : 0.0;
+}
+
+static double shrink_lambda(const double *x, size_t t, size_t n, const double *v, double *xs, double *gram)
+{
+    standardise(x, t, n, v, xs);
     double a = 0.0, a_diag = 0.0, b_diag = 0.0, b = 0.0;
     for (size_t r = 0; r < t; r++) {
         double s = 0.0;
@@ -204,18 +209,17 @@ civ_status civ_hier_corr(const civ_hier *h, const double *res, size_t n_obs, civ
 {
     size_t n = h->n_nodes, t = 0;
     memset(c, 0, sizeof *c);
-    c->lambda = 1.0;
-    double *x = NULL, *v = malloc((n ? n : 1) * sizeof *v), *gram = NULL;
+    double *x = NULL, *v = malloc((n ? n : 1) * sizeof *v);
     c->a = malloc((n ? n : 1) * sizeof *c->a);
     if (!v || !c->a) {
         free(v);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the residual correlation");
     }
+    for (size_t i = 0; i < n; i++)
+        c->a[i] = 1.0;
     civ_status st = res ? complete_rows(h, res, n_obs, &x, &t) : CIV_ERR_TOO_SHORT;
     if (st == CIV_ERR_TOO_SHORT) { /* too few residuals: independent draws */
         civ_clear_error();
-        for (size_t i = 0; i < n; i++)
-            c->a[i] = 1.0;
         free(x);
         free(v);
         return CIV_OK;
@@ -232,21 +236,18 @@ civ_status civ_hier_corr(const civ_hier *h, const double *res, size_t n_obs, civ
         for (size_t i = 0; i < n; i++)
             if (!(v[i] > top * 1e-12))
                 v[i] = 0.0;
-        c->xs = malloc(t * n * sizeof *c->xs);
-        gram = malloc(t * t * sizeof *gram);
-        if (!c->xs || !gram)
+        if (!(c->xs = malloc(t * n * sizeof *c->xs)))
             st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the residual correlation");
     }
-    if (!st) {
-        c->lambda = shrink_lambda(x, t, n, v, c->xs, gram);
+    if (!st) { /* the sample correlation: e = Xs' w / sqrt(T); a node without residual spread draws on its own */
+        standardise(x, t, n, v, c->xs);
         c->t = t;
-        c->b = sqrt((1.0 - c->lambda) / (double)t);
+        c->b = 1.0 / sqrt((double)t);
         for (size_t i = 0; i < n; i++)
-            c->a[i] = v[i] > 0.0 ? sqrt(c->lambda) : 1.0;
+            c->a[i] = v[i] > 0.0 ? 0.0 : 1.0;
     }
     free(x);
     free(v);
-    free(gram);
     return st;
 }
 
