@@ -1387,13 +1387,17 @@ CIV_API civ_status civ_hier_aggregate(const civ_hier *hier, const civ_panel *pan
 CIV_API civ_status civ_hier_gaps(const civ_hier *hier, const civ_panel *panel, civ_table **out);
 /** Reconciles base forecasts: `base` is n_nodes x horizon, node-major (node i
  *  at base[i*horizon]); `residuals` n_obs x n_nodes, period-major (in-sample
- *  one-step residuals of every node; NaN counts as 0), needed by wls_var and
- *  mint_shrink (else may be NULL).  `nonnegative` 1 sets negative bottom
- *  forecasts to zero and sums up again.  Writes `out` (n_nodes x horizon,
- *  coherent) and, when not NULL, *lambda (MinT's shrinkage intensity, else
- *  NaN).  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, residuals missing, td on a
- *  grouped structure), CIV_ERR_NUMERIC (a W that is not positive definite),
- *  CIV_ERR_OUT_OF_MEMORY. */
+ *  one-step residuals of every node, NaN where a node has none), needed by
+ *  wls_var and mint_shrink (else may be NULL): W is estimated from the
+ *  periods where every node has a residual when there are 2 or more, else
+ *  from every period where some node has one, a missing one counted 0 (the
+ *  rule in docs/FORECASTING.md, "The methods").  `nonnegative` 1 sets
+ *  negative bottom forecasts to zero and sums up again.  Writes `out`
+ *  (n_nodes x horizon, coherent) and, when not NULL, *lambda (MinT's
+ *  shrinkage intensity, else NaN).  Errors: CIV_ERR_INVALID_ARGUMENT (NULL,
+ *  residuals missing, td on a grouped structure), CIV_ERR_TOO_SHORT (fewer
+ *  than 2 periods with any residual), CIV_ERR_NUMERIC (a W that is not
+ *  positive definite), CIV_ERR_OUT_OF_MEMORY. */
 CIV_API civ_status civ_hier_reconcile(const civ_hier *hier, civ_reconcile_method method, const double *base,
                                       size_t horizon, const double *residuals, size_t n_obs, int nonnegative,
                                       double *out, double *lambda);

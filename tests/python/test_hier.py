@@ -16,7 +16,7 @@ FIX = os.path.join(os.environ.get("CIV_SOURCE_DIR", os.path.join(os.path.dirname
                    "tests", "fixtures", "hier")
 
 
-def np_reconcile(S, base, method, res=None):
+def np_reconcile(S, base, method, res=None, levels=None):
     n, m = S.shape
     if method == "bu":
         return S @ base[n - m:]
@@ -26,16 +26,24 @@ def np_reconcile(S, base, method, res=None):
         W = np.diag(S.sum(axis=1))
     else:
         x = res[np.all(np.isfinite(res), axis=1)]
+        if x.shape[0] >= 2:
+            d = np.diag(x.T @ x) / x.shape[0]
+        else:  # fewer than 2 complete periods: every period with a residual, missing ones 0 (FORECASTING.md)
+            x = np.nan_to_num(res[np.any(np.isfinite(res), axis=1)], nan=0.0)
+            cnt = np.isfinite(res).sum(axis=0)
+            d = np.where(cnt > 0, (x ** 2).sum(axis=0) / np.maximum(cnt, 1), np.nan)
+            for i in np.flatnonzero(cnt == 0):  # none: the mean of its level's nodes that have them
+                d[i] = np.nanmean(d[levels == levels[i]])
         T = x.shape[0]
         covm = x.T @ x / T
+        np.fill_diagonal(covm, d)
         if method == "wls_var":
-            W = np.diag(np.diag(covm))
+            W = np.diag(d)
         else:
-            d = np.diag(covm)
             xs = x / np.sqrt(d)
             v = (1.0 / (T * (T - 1))) * ((xs ** 2).T @ (xs ** 2) - (xs.T @ xs) ** 2 / T)
             np.fill_diagonal(v, 0.0)
-            corm = covm / np.sqrt(np.outer(d, d))
+            corm = (xs.T @ xs) / T
             np.fill_diagonal(corm, 0.0)
             lam = min(1.0, max(0.0, v.sum() / (corm ** 2).sum()))
             W = lam * np.diag(d) + (1 - lam) * covm
@@ -201,6 +209,29 @@ def test_bring_your_own_base_forecasts_with_int_ids():
     _, f2 = civicast.forecast(df, h=2, model="naive", fitted=True)  # a plain panel too
     assert f2["unique_id"].dtype == np.int64 and f2["ds"].dtype == df["ds"].dtype
     assert len(f2.merge(df, on=["unique_id", "ds"])) == len(df)
+
+
+def test_community_opened_last_month_reconciles_by_mint():
+    """A community opened last month (two values, one residual): one period has every node's residual, so mint_shrink
+    and wls_var (the default of forecast with a hierarchy) failed until 2026-12-07 ("need in-sample residuals
+    of every node at 2 periods or more"); they now estimate W from the periods where some node has one, as
+    the numpy version of that rule here."""
+    rng = np.random.default_rng(11)
+    df, comm = small_city(rng)
+    months = sorted(df["ds"].unique())
+    df = df[(df["unique_id"] != "c7") | (df["ds"] >= months[-2])]  # c7 opens in the month before the last
+    hz = civicast.Hierarchy(df, comm, hierarchy=["district", "street"])
+    fc, fitted = civicast.forecast(hz.aggregate(), h=3, model="naive", level=None, fitted=True)
+    order = list(hz.nodes["unique_id"])
+    base = fc.pivot(index="unique_id", columns="h", values="mean").loc[order].to_numpy()
+    res = fitted.pivot(index="ds", columns="unique_id", values="residual").reindex(columns=order).to_numpy()
+    assert np.all(np.isfinite(res), axis=1).sum() == 1
+    levels = hz.nodes["level"].to_numpy()
+    for method in ("wls_var", "mint_shrink"):
+        np.testing.assert_allclose(hz.reconcile(base, method, residuals=res),
+                                   np_reconcile(hz.S, base, method, res, levels), rtol=1e-9)
+    out = hz.forecast(h=3, model="naive", reconcile="mint_shrink")
+    assert np.isfinite(out["mean"]).all() and np.isfinite(out["hi-95"]).all()
 
 
 def test_whole_float_codes_are_whole_numbers():

@@ -62,11 +62,16 @@ void civ_hier_w_free(civ_hier_w *w)
     w->k = 0;
 }
 
-/* The complete rows of the residuals (every node finite), as a new
- * T x n period-major matrix. */
-static civ_status complete_rows(const civ_hier *h, const double *res, size_t n_obs, double **x, size_t *t_out)
+/* The residual rows that W and the sample paths are estimated from, as a new T x n period-major matrix: the
+ * complete rows (every node finite) when there are 2 or more (*cnt = NULL).  Otherwise (a community opened in
+ * the last periods, or a missing value leaves an aggregate without residuals) every row where some node has a
+ * residual, a missing residual written 0, with (*cnt)[i] the rows where node i has one: without this, MinT
+ * and WLS by variance failed whenever a community had opened in the two periods before the forecast. */
+static civ_status residual_rows(const civ_hier *h, const double *res, size_t n_obs, double **x, size_t *t_out,
+                                size_t **cnt)
 {
     size_t n = h->n_nodes, t = 0;
+    *cnt = NULL;
     *x = malloc((n_obs ? n_obs : 1) * (n ? n : 1) * sizeof **x);
     if (!*x)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for %zu x %zu residuals", n_obs, n);
@@ -77,12 +82,60 @@ static civ_status complete_rows(const civ_hier *h, const double *res, size_t n_o
         if (i == n)
             memcpy(*x + t++ * n, res + r * n, n * sizeof **x);
     }
+    if (t < 2) {
+        if (!(*cnt = calloc(n ? n : 1, sizeof **cnt)))
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for %zu x %zu residuals", n_obs, n);
+        t = 0;
+        for (size_t r = 0; r < n_obs; r++) {
+            size_t some = 0;
+            for (size_t i = 0; i < n; i++) {
+                int ok = isfinite(res[r * n + i]);
+                (*x)[t * n + i] = ok ? res[r * n + i] : 0.0;
+                (*cnt)[i] += (size_t)ok, some += (size_t)ok;
+            }
+            t += some > 0;
+        }
+    }
     *t_out = t;
     if (t < 2)
-        return civ_fail(CIV_ERR_TOO_SHORT, "wls_var and mint_shrink need in-sample residuals of every node at 2 "
-                        "periods or more, got %zu (series that start late, or models without fitted values early "
-                        "on, leave periods without a residual); use ols or wls_struct", t);
+        return civ_fail(CIV_ERR_TOO_SHORT, "wls_var and mint_shrink need in-sample residuals at 2 periods or "
+                        "more, got %zu (series too short for their models, or models without fitted values); "
+                        "use ols or wls_struct", t);
     return CIV_OK;
+}
+
+/* Each node's mean square residual over the rows where it has one (cnt NULL: every row); NaN for a node
+ * with none. */
+static void node_mean_squares(const double *x, size_t t, size_t n, const size_t *cnt, double *v)
+{
+    for (size_t i = 0; i < n; i++) {
+        double s = 0.0;
+        for (size_t r = 0; r < t; r++)
+            s += x[r * n + i] * x[r * n + i];
+        size_t k = cnt ? cnt[i] : t;
+        v[i] = k ? s / (double)k : NAN;
+    }
+}
+
+/* A node without residuals (a community opened in the last period) takes the mean of its level's nodes that
+ * have them (of every node's when none of its level has). */
+static void fill_by_level(const civ_hier *h, double *v)
+{
+    double all = 0.0;
+    size_t n_all = 0;
+    for (size_t i = 0; i < h->n_nodes; i++)
+        if (isfinite(v[i]))
+            all += v[i], n_all++;
+    for (size_t i = 0; i < h->n_nodes; i++) {
+        if (isfinite(v[i]))
+            continue;
+        double s = 0.0;
+        size_t k = 0;
+        for (size_t q = 0; q < h->n_nodes; q++)
+            if (h->node_level[q] == h->node_level[i] && isfinite(v[q]))
+                s += v[q], k++;
+        v[i] = k ? s / (double)k : n_all ? all / (double)n_all : 1.0;
+    }
 }
 
 /* Schaefer-Strimmer intensity towards the diagonal (hts::shrink.estim), from
@@ -132,17 +185,16 @@ static double shrink_lambda(const double *x, size_t t, size_t n, const double *v
 
 /* Mean squares of the residuals (the diagonal of the uncentered covariance),
  * floored so that W stays positive definite. */
-static void mean_squares(const double *x, size_t t, size_t n, double *v)
+static void mean_squares(const civ_hier *h, const double *x, size_t t, const size_t *cnt, double *v)
 {
+    size_t n = h->n_nodes;
+    node_mean_squares(x, t, n, cnt, v);
+    if (cnt)
+        fill_by_level(h, v);
     double top = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double s = 0.0;
-        for (size_t r = 0; r < t; r++)
-            s += x[r * n + i] * x[r * n + i];
-        v[i] = s / (double)t;
+    for (size_t i = 0; i < n; i++)
         if (v[i] > top)
             top = v[i];
-    }
     double floor = top > 0.0 ? top * 1e-12 : 1.0;
     for (size_t i = 0; i < n; i++)
         if (!(v[i] >= floor))
@@ -152,11 +204,11 @@ static void mean_squares(const double *x, size_t t, size_t n, double *v)
 static civ_status w_from_residuals(const civ_hier *h, civ_reconcile_method method, const double *res, size_t n_obs,
                                    civ_hier_w *w)
 {
-    size_t n = h->n_nodes, t = 0;
+    size_t n = h->n_nodes, t = 0, *cnt = NULL;
     double *x = NULL, *xs = NULL, *gram = NULL;
-    civ_status st = complete_rows(h, res, n_obs, &x, &t);
+    civ_status st = residual_rows(h, res, n_obs, &x, &t, &cnt);
     if (!st)
-        mean_squares(x, t, n, w->d);
+        mean_squares(h, x, t, cnt, w->d);
     if (!st && method == CIV_RECONCILE_MINT_SHRINK) {
         xs = malloc(t * n * sizeof *xs);
         gram = malloc(t * t * sizeof *gram);
@@ -166,8 +218,8 @@ static civ_status w_from_residuals(const civ_hier *h, civ_reconcile_method metho
         } else {
             double lambda = shrink_lambda(x, t, n, w->d, xs, gram);
             double scale = sqrt((1.0 - lambda) / (double)t);
-            for (size_t i = 0; i < n; i++) {
-                w->d[i] *= lambda;
+            for (size_t i = 0; i < n; i++) { /* with missing rows F F' holds cnt/T of the variance: d the rest */
+                w->d[i] *= cnt ? 1.0 - (1.0 - lambda) * (double)cnt[i] / (double)t : lambda;
                 for (size_t r = 0; r < t; r++)
                     w->f[i * t + r] = scale * x[r * n + i];
             }
@@ -178,6 +230,7 @@ static civ_status w_from_residuals(const civ_hier *h, civ_reconcile_method metho
     free(x);
     free(xs);
     free(gram);
+    free(cnt);
     return st;
 }
 
@@ -207,7 +260,7 @@ civ_status civ_hier_w_build(const civ_hier *h, civ_reconcile_method method, cons
 
 civ_status civ_hier_corr(const civ_hier *h, const double *res, size_t n_obs, civ_hier_corr_t *c)
 {
-    size_t n = h->n_nodes, t = 0;
+    size_t n = h->n_nodes, t = 0, *cnt = NULL;
     memset(c, 0, sizeof *c);
     double *x = NULL, *v = malloc((n ? n : 1) * sizeof *v);
     c->a = malloc((n ? n : 1) * sizeof *c->a);
@@ -217,37 +270,32 @@ civ_status civ_hier_corr(const civ_hier *h, const double *res, size_t n_obs, civ
     }
     for (size_t i = 0; i < n; i++)
         c->a[i] = 1.0;
-    civ_status st = res ? complete_rows(h, res, n_obs, &x, &t) : CIV_ERR_TOO_SHORT;
+    civ_status st = res ? residual_rows(h, res, n_obs, &x, &t, &cnt) : CIV_ERR_TOO_SHORT;
     if (st == CIV_ERR_TOO_SHORT) { /* too few residuals: independent draws */
         civ_clear_error();
-        free(x);
-        free(v);
-        return CIV_OK;
+        st = CIV_OK, t = 0;
     }
-    if (!st) {
+    if (!st && t) {
+        node_mean_squares(x, t, n, cnt, v);
         double top = 0.0;
-        for (size_t i = 0; i < n; i++) {
-            double s = 0.0;
-            for (size_t r = 0; r < t; r++)
-                s += x[r * n + i] * x[r * n + i];
-            v[i] = s / (double)t;
+        for (size_t i = 0; i < n; i++)
             top = v[i] > top ? v[i] : top;
-        }
         for (size_t i = 0; i < n; i++)
             if (!(v[i] > top * 1e-12))
                 v[i] = 0.0;
         if (!(c->xs = malloc(t * n * sizeof *c->xs)))
             st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the residual correlation");
     }
-    if (!st) { /* the sample correlation: e = Xs' w / sqrt(T); a node without residual spread draws on its own */
+    if (!st && t) { /* the sample correlation: e = a z + Xs' w / sqrt(T), a node's own a for what Xs lacks */
         standardise(x, t, n, v, c->xs);
         c->t = t;
         c->b = 1.0 / sqrt((double)t);
         for (size_t i = 0; i < n; i++)
-            c->a[i] = v[i] > 0.0 ? 0.0 : 1.0;
+            c->a[i] = !(v[i] > 0.0) ? 1.0 : cnt ? sqrt(1.0 - (double)cnt[i] / (double)t) : 0.0;
     }
     free(x);
     free(v);
+    free(cnt);
     return st;
 }
 
