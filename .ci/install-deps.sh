@@ -10,6 +10,7 @@ pkgs+=(libminizip-dev libexpat1-dev)  # reading .xlsx workbooks (engine/src/io/x
 case "$what" in
   build) ;;
   test) pkgs+=(python3-openpyxl)  # tests/python/test_xlsx_write.py reads the outputs back; tests/data/xlsx/make_fixtures.py
+        pkgs+=(python3-tables)  # pandas' DataFrame.to_hdf, for the foreign-file test of tests/python/test_hdf5_h5py.py
         pkgs+=(locales)  # localedef's sources: the host-locale tests compile de_DE and tr_TR (tests/CMakeLists.txt)
         pkgs+=(libcmocka-dev valgrind clang libclang-rt-14-dev python3-numpy python3-pandas python3-h5py
                python3-pytest python3-distributed python3-matplotlib chromium fonts-noto-cjk python3-websocket

@@ -857,6 +857,46 @@ static void test_date_style_roundtrip(void **state)
     assert_int_equal(civ_panel_set_date_style(NULL, bad), CIV_ERR_INVALID_ARGUMENT);
 }
 
+/* A file civicast did not write: pandas' DataFrame.to_hdf (a group per key with a `pandas_type` attribute) is
+ * named with the ways in; another file names its top level.  Before 2026-12-07 both said "missing attribute
+ * 'schema' on /". */
+static void write_foreign(const char *path, int pandas)
+{
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t g = H5Gcreate2(f, pandas ? "meals" : "x", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(g >= 0);
+    if (pandas) {
+        hid_t space = H5Screate(H5S_SCALAR), type = H5Tcopy(H5T_C_S1);
+        H5Tset_size(type, 5);
+        hid_t a = H5Acreate2(g, "pandas_type", type, space, H5P_DEFAULT, H5P_DEFAULT);
+        assert_true(a >= 0 && H5Awrite(a, type, "frame") >= 0);
+        H5Aclose(a), H5Tclose(type), H5Sclose(space);
+    }
+    H5Gclose(g), H5Fclose(f);
+}
+
+static void test_foreign_files_are_named(void **state)
+{
+    (void)state;
+    civ_panel *p = NULL;
+    civ_table *t = NULL;
+    write_foreign(tmp_path("pd.h5"), 1);
+    assert_int_equal(civ_panel_read_hdf5(tmp_path("pd.h5"), &p), CIV_ERR_SCHEMA);
+    assert_non_null(strstr(civ_last_error_message(), "written by pandas (DataFrame.to_hdf, key 'meals'), not by "
+                                                     "civicast"));
+    assert_non_null(strstr(civ_last_error_message(), "civicast.forecast(pd.read_hdf(path, 'meals'))"));
+    assert_non_null(strstr(civ_last_error()->file, "pd.h5"));
+    assert_int_equal(civ_table_read_hdf5(tmp_path("pd.h5"), &t), CIV_ERR_SCHEMA);
+    assert_non_null(strstr(civ_last_error_message(), "key 'meals'"));
+    write_foreign(tmp_path("other.h5"), 0);
+    assert_int_equal(civ_panel_read_hdf5(tmp_path("other.h5"), &p), CIV_ERR_SCHEMA);
+    assert_non_null(strstr(civ_last_error_message(), "not an HDF5 file written by civicast (no 'schema' attribute "
+                                                     "on /; its top level holds 'x')"));
+    assert_null(p);
+    assert_null(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -865,6 +905,7 @@ int main(void)
         cmocka_unit_test(test_date_style_roundtrip),
         cmocka_unit_test(test_empty_panel_roundtrip),
         cmocka_unit_test(test_table_roundtrip),
+        cmocka_unit_test(test_foreign_files_are_named),
         cmocka_unit_test(test_empty_tables),
         cmocka_unit_test(test_atomic_write),
         cmocka_unit_test(test_not_hdf5_missing_truncated),

@@ -199,3 +199,22 @@ def test_damaged_file_is_refused(tmp_path):
     assert done.returncode == 2
     assert "bad.h5" in done.stderr and "/series/length" in done.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize("fmt", ["fixed", "table"])
+def test_pandas_to_hdf_file_is_named_with_the_way_in(tmp_path, fmt):
+    """A researcher's .h5 is most often pandas' DataFrame.to_hdf (PyTables; object columns pickled), which
+    civicast cannot read. The command and civicast.read said "missing attribute 'schema' on /"; they now name
+    pandas and the key, and the way in that the message gives works (python3-tables: install-deps.sh test)."""
+    df = pd.read_csv(DEMO / "meals.csv", dtype={"ds": str}).head(48)
+    h5 = tmp_path / "meals_pd.h5"
+    df.to_hdf(h5, key="meals", format=fmt)
+    done = subprocess.run([CLI, "info", str(h5)], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "written by pandas (DataFrame.to_hdf, key 'meals'), not by civicast" in done.stderr
+    assert "meals_pd.h5" in done.stderr and "missing attribute" not in done.stderr
+    civicast = pytest.importorskip("civicast")
+    with pytest.raises(civicast.Error, match=r"civicast.forecast\(pd.read_hdf\(path, 'meals'\)\)"):
+        civicast.read(h5)
+    fc = civicast.forecast(pd.read_hdf(h5, "meals"), h=2, model="naive", level=None)
+    assert len(fc) == 2 * df["unique_id"].nunique()

@@ -41,6 +41,7 @@
 #include "atomic_file.h"
 #include "c_locale.h"
 #include "error.h"
+#include "hdf5_foreign.h"
 #include "mem_limit.h"
 #include "panel.h"
 #include "table.h"
@@ -636,6 +637,10 @@ static civ_status check_schema(const char *path, hid_t file, const char *where, 
         return fail_h5(path, where, "open the group");
     char schema[128];
     int64_t version = 0;
+    if (!strcmp(where, "/") && H5Aexists(loc, "schema") == 0) { /* not civicast's file: say whose, and the way in */
+        H5Oclose(loc);
+        return civ_h5_foreign_file(path, file);
+    }
     civ_status s = read_attr_text(path, loc, where, "schema", schema, sizeof schema);
     if (!s && strcmp(schema, want))
         s = fail_obj(CIV_ERR_SCHEMA, path, where, "schema is '%s'; expected '%s'", schema, want);
