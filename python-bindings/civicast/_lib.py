@@ -514,6 +514,7 @@ _SIGNATURES = {
     "civ_hier_backtest": (c_status, [P, P, ctypes.POINTER(civ_hier_backtest_options), PP]),
     "civ_hier_backtest_table": (c_status, [P, P, P, PP]),
     "civ_hier_backtest_accuracy_table": (c_status, [P, P, P, PP]),
+    "civ_hier_backtest_node_accuracy_table": (c_status, [P, P, P, PP]),
     # allocation
     "civ_alloc_spec_read": (c_status, [_CP, PP]),
     "civ_alloc_spec_parse": (c_status, [_CP, _S, _CP, PP]),
