@@ -70,6 +70,9 @@ def _label(v):
 
 
 def _communities_table(communities, columns, fmt=None):
+    if communities is None:  # was a TypeError from os.fspath(None)
+        raise _lib.invalid("civicast.Hierarchy: communities= is needed (a DataFrame or a path with unique_id and "
+                           f"the hierarchy's columns {columns})", "communities")
     if isinstance(communities, pd.DataFrame):
         df = communities.copy()
         for c in ["unique_id"] + columns:  # level values are labels, even when they look like numbers
