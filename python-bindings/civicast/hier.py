@@ -78,6 +78,13 @@ def _communities_table(communities, columns, fmt=None):
         for c in ["unique_id"] + columns:  # level values are labels, even when they look like numbers
             if c in df.columns:
                 df[c] = df[c].map(_label)
+        empty = np.flatnonzero(df["unique_id"].to_numpy() == "") if "unique_id" in df.columns else []
+        if len(empty):  # was "series 'C004' has no row in the communities table", or "community '' is listed twice"
+            rows = ", ".join(map(str, empty[:5])) + (", ..." if len(empty) > 5 else "")
+            what = f"row {rows} has" if len(empty) == 1 else f"rows {rows} have"
+            raise _lib.Error("CIV_ERR_DOMAIN", f"the communities DataFrame: {what} no unique_id (NaN, None or "
+                             "empty): fill in the community's id, or drop the row (communities.dropna(subset="
+                             "['unique_id']))", field="unique_id")
         return frame_table(df, "communities")  # errors name its rows as iloc counts
     return _read_table(os.fspath(communities), ["unique_id"] + columns, **(fmt or {}))
 
