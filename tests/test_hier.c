@@ -805,6 +805,32 @@ static civ_status bt_run(const civ_hier *h, const civ_panel *p, const char *mode
     return civ_hier_backtest(h, p, &o, r);
 }
 
+/* The accuracy per node (civ_hier_backtest_node_accuracy_table): each node's level first, then
+ * civ_backtest_accuracy_table's by_series columns of the nodes' panel, the same figures. */
+static void bt_node_accuracy(const civ_backtest_result *r, const civ_hier *h, const civ_panel *p,
+                             const char *const *node)
+{
+    civ_table *acc = NULL, *flat = NULL;
+    civ_panel *np = NULL;
+    assert_int_equal(civ_hier_backtest_node_accuracy_table(r, h, p, &acc), CIV_OK);
+    assert_int_equal(civ_hier_aggregate(h, p, &np), CIV_OK);
+    assert_int_equal(civ_backtest_accuracy_table(r, np, 1, &flat), CIV_OK);
+    assert_int_equal(civ_table_n_rows(acc), 7 * 2); /* nodes x methods */
+    assert_int_equal(civ_table_n_columns(acc), civ_table_n_columns(flat) + 1);
+    assert_string_equal(civ_table_column_name(acc, 0), "level");
+    assert_string_equal(civ_table_column_name(acc, 1), "unique_id");
+    for (size_t row = 0; row < 14; row++) {
+        size_t i = row / 2;
+        assert_string_equal(civ_table_text(acc, row, 0), i == 0 ? "total" : i < 3 ? "district" : "unique_id");
+        assert_string_equal(civ_table_text(acc, row, 1), node[i]);
+        assert_string_equal(civ_table_text(acc, row, 2), row % 2 ? "Naive/bu" : "Naive/base");
+        for (size_t c = 3; c < civ_table_n_columns(acc); c++)
+            assert_true(civ_table_number(acc, row, c) == civ_table_number(flat, row, c - 1));
+    }
+    assert_int_equal(civ_hier_backtest_node_accuracy_table(r, h, NULL, &acc), CIV_ERR_INVALID_ARGUMENT);
+    civ_table_free(acc), civ_table_free(flat), civ_panel_free(np);
+}
+
 /* Naive base and bottom-up forecasts of every window by hand: cutoffs after 8, 10 and 12 months. */
 static void test_backtest_by_hand(void **state)
 {
@@ -850,6 +876,7 @@ static void test_backtest_by_hand(void **state)
     assert_string_equal(civ_table_text(acc, 0, 0), "all");
     assert_string_equal(civ_table_text(acc, 6, 0), "unique_id");
     assert_true(civ_table_number(acc, 2, 2) == 3.0); /* total, base: 3 windows */
+    bt_node_accuracy(r, h, p, node);
     civ_table_free(cv), civ_table_free(acc), civ_backtest_result_free(r);
     civ_hier_free(h), civ_table_free(t), civ_panel_free(p);
 }

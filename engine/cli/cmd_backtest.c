@@ -286,14 +286,13 @@ static void print_summary(const civ_table *acc, const civ_backtest_result *r, co
 
 /* The tables of a hierarchy's backtest: windows (with level), accuracy per level (or per node). */
 static civ_status hier_tables(const civ_backtest_result *r, const civ_hier *h, const civ_panel *panel,
-                              const civ_panel *nodes, const civ_cli_args *a, civ_table **cv, civ_table **acc,
-                              civ_table **acc_series)
+                              const civ_cli_args *a, civ_table **cv, civ_table **acc, civ_table **acc_series)
 {
     civ_status s = civ_hier_backtest_table(r, h, panel, cv);
     if (!s)
         s = civ_hier_backtest_accuracy_table(r, h, panel, acc);
     if (!s && a->value[B_ACCURACY] && a->value[B_BY_SERIES])
-        s = civ_backtest_accuracy_table(r, nodes, 1, acc_series);
+        s = civ_hier_backtest_node_accuracy_table(r, h, panel, acc_series); /* level first, as --out's */
     return s;
 }
 
@@ -317,7 +316,7 @@ static civ_status hier_backtest(backtest_job *j, const civ_cli_args *a, const ci
     if (!s)
         s = civ_hier_backtest(*h, panel, &ho, r);
     if (!s)
-        s = civ_hier_aggregate(*h, panel, nodes); /* the result's series: for failures and --by-series */
+        s = civ_hier_aggregate(*h, panel, nodes); /* the result's series: for the failures' summary */
     return s;
 }
 
@@ -341,7 +340,7 @@ static int run_job(backtest_job *j, const civ_cli_args *a)
     if (progress.drawn)
         fputs("\r\033[K", stderr);
     if (!s && hier)
-        s = hier_tables(r, h, panel, nodes, a, &cv, &acc, &acc_series);
+        s = hier_tables(r, h, panel, a, &cv, &acc, &acc_series);
     if (!s && !hier)
         s = civ_backtest_result_table(r, panel, &cv);
     if (!s && !hier)

@@ -1473,8 +1473,9 @@ CIV_API civ_status civ_hier_backtest_options_init(civ_hier_backtest_options *opt
  *  "<model display name>/<method>" ("AutoETS/mint_shrink", "Naive/base"), so
  *  civ_backtest_failures_table, civ_backtest_result_failure_counts and
  *  civ_backtest_accuracy_table (by_series = 1: per node) score it with that
- *  aggregated panel; civ_hier_backtest_table and
- *  civ_hier_backtest_accuracy_table add the node's level.  A series with
+ *  aggregated panel; civ_hier_backtest_table,
+ *  civ_hier_backtest_accuracy_table and civ_hier_backtest_node_accuracy_table
+ *  add the node's level.  A series with
  *  no value yet at a cutoff, or too few for the model, counts as 0 in the
  *  aggregates above it and its own window fails (CIV_ERR_TOO_SHORT); an
  *  aggregate whose base forecast cannot be made, or a cutoff before the
@@ -1504,6 +1505,13 @@ CIV_API civ_status civ_hier_backtest_table(const civ_backtest_result *result, co
  *  ... as civ_backtest_accuracy_grouped.  Errors as civ_hier_backtest_table. */
 CIV_API civ_status civ_hier_backtest_accuracy_table(const civ_backtest_result *result, const civ_hier *hier,
                                                     const civ_panel *panel, civ_table **out);
+/** civ_hier_backtest's accuracy per node and method: level (the node's, as
+ *  in civ_hier_backtest_table), then civ_backtest_accuracy_table's by_series
+ *  columns (unique_id, model, windows, failed, n, MAE, ...), the nodes in the
+ *  listed order, so a district and a street of the same name are told apart.
+ *  The caller frees *out.  Errors as civ_hier_backtest_table. */
+CIV_API civ_status civ_hier_backtest_node_accuracy_table(const civ_backtest_result *result, const civ_hier *hier,
+                                                         const civ_panel *panel, civ_table **out);
 
 /* ------------------------------------------------------------------------ */
 /* Allocation (engine/src/alloc/)                                           */

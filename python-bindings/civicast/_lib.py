@@ -19,7 +19,9 @@ LightGBM and XGBoost Python packages (``lib_path.py`` / ``basic.py``):
   import against the major.minor this package was written for; a mismatch
   raises ImportError naming both versions and the file that was loaded;
 * a non-zero ``civ_status`` becomes :class:`Error`, filled from the
-  thread-local ``civ_last_error()`` of the thread that made the call.
+  thread-local ``civ_last_error()`` of the thread that made the call, its
+  message in a Python user's words (python_words: id_col= where the library
+  names the command's --id-col).
 
 The structs below mirror civicast.h field for field; tests/python/
 test_bindings.py compiles a small C program to check sizes and offsets.
@@ -31,6 +33,7 @@ import ctypes
 import ctypes.util
 import glob
 import os
+import re
 import signal
 import sys
 import threading
@@ -514,6 +517,7 @@ _SIGNATURES = {
     "civ_hier_backtest": (c_status, [P, P, ctypes.POINTER(civ_hier_backtest_options), PP]),
     "civ_hier_backtest_table": (c_status, [P, P, P, PP]),
     "civ_hier_backtest_accuracy_table": (c_status, [P, P, P, PP]),
+    "civ_hier_backtest_node_accuracy_table": (c_status, [P, P, P, PP]),
     # allocation
     "civ_alloc_spec_read": (c_status, [_CP, PP]),
     "civ_alloc_spec_parse": (c_status, [_CP, _S, _CP, PP]),
@@ -809,11 +813,53 @@ def last_error():
     return error_from_struct(lib.civ_last_error().contents)
 
 
+# The command's options in the library's messages, as a Python user names them (python_words).  First the
+# phrases whose Python form is not an option of the same name (a communities frame has no id_col=), then an
+# option followed by its Python name in brackets ("--group (groups=)"), then each option alone.
+_PY_PHRASES = [
+    (re.compile(r"rename the id column unique_id \(or name it with --id-col\)"),
+     "rename its id column unique_id (communities.rename(columns={'<its id column>': 'unique_id'}))"),
+    (re.compile(r"a communities table \(--communities FILE\)"), "communities= (a DataFrame or a path)"),
+    (re.compile(r"convert --hierarchy gives district and city totals"),
+     "civicast.Hierarchy(df, communities, hierarchy=[...]).aggregate() gives district and city totals"),
+    (re.compile(r"an allocation's --out has it"), "civicast.allocate's frame has it"),
+    (re.compile(r"\(civicast allocate --out\)"), "(civicast.allocate)"),
+    (re.compile(r"\(an earlier allocation's --out has unique_id\)"), "(civicast.allocate's frame has unique_id)"),
+    (re.compile(r"(?<![\w-])--[a-z][a-z-]*(?: [A-Z]+)? \((\w+=[^()\s]*)\)"), r"\1"),
+]
+_PY_OPTIONS = [
+    (re.compile(r'(?<![\w-])--thousands "(.)"'), r'thousands="\1"'),
+    (re.compile(r"(?<![\w-])--freq ([A-Z][A-Z-]*)\b"), r'freq="\1"'),
+    (re.compile(r"(?<![\w-])--sheet NAME\b"), 'sheet="NAME"'),
+    (re.compile(r"(?<![\w-])--last-year-sheet NAME\b"), 'last_year_sheet="NAME"'),
+    (re.compile(r"(?<![\w-])--communities FILE\b"), "communities="),
+    (re.compile(r"(?<![\w-])--last-year FILE\b"), "last_year="),
+    (re.compile(r"(?<![\w-])--percent\b"), "percent=True"),
+    (re.compile(r"(?<![\w-])--wide-input\b"), 'layout="wide"'),
+    (re.compile(r"(?<![\w-])--group\b"), "groups="),
+    (re.compile(r"(?<![\w-])--(id|time|target)-col\b"), r"\1_col="),
+    (re.compile(r"(?<![\w-])--(freq|encoding|thousands|sheet|hierarchy|communities|model|reconcile|last-year)\b"),
+     lambda m: m.group(1).replace("-", "_") + "="),
+]
+
+
+def python_words(message):
+    """A library message in a Python user's words: the command's options it names (--id-col, --thousands ",",
+    --group) as the package's arguments (id_col=, thousands=",", groups=).  A message that already names the
+    Python form ("--sheet NAME (Python: sheet=\"NAME\")") is left as it is; so is any other text."""
+    if not message or "--" not in message or "Python" in message:
+        return message
+    for pattern, repl in _PY_PHRASES + _PY_OPTIONS:
+        message = pattern.sub(repl, message)
+    return message
+
+
 def error_from_struct(e):
     """A civ_error structure (this process's, or one a child process sent) as
-    an Error (not raised)."""
-    return Error(e.status, _dec(e.message), _dec(e.file), e.line, e.column, _dec(e.series_id),
-                 _dec(e.field), _dec(e.text) or None)
+    an Error (not raised), its message and text in a Python user's words
+    (python_words)."""
+    return Error(e.status, python_words(_dec(e.message)), _dec(e.file), e.line, e.column, _dec(e.series_id),
+                 _dec(e.field), python_words(_dec(e.text)) or None)
 
 
 def check(status):

@@ -160,7 +160,7 @@ def _partitioned(ddf, id_col, time_col, target_col, freq, who):
     if not specs:
         raise _lib.invalid(f"civicast.dask.{who}: the frame has no rows")
     spec = specs.pop()
-    return ddf, id_dtype, part, spec
+    return ddf, id_dtype, part, spec, [int(n) for n in survey["n"]]
 
 
 def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xreg=None, ic="aicc",
@@ -195,7 +195,7 @@ def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xr
                            integer)
     if multi:
         model = models
-    ddf, id_dtype, part, spec = _partitioned(ddf, id_col, time_col, target_col, freq, "forecast")
+    ddf, id_dtype, part, spec, _ = _partitioned(ddf, id_col, time_col, target_col, freq, "forecast")
     kw = dict(h=h, model=model, level=level, threads=threads, seed=seed, xreg=xreg, ic=ic, n_paths=n_paths,
               nonnegative=nonnegative, freq=None, integer=integer)
     cols = _meta(ddf, spec, level, id_dtype, multi=multi)
@@ -209,6 +209,20 @@ def _empty(columns):
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
 
 
+def _accuracy_columns(cols, level):
+    """The columns of the accuracy per series (civicast.backtest(accuracy="series")) and their dtypes."""
+    acc_cols = {"unique_id": cols["unique_id"], "model": object}
+    for c in ("windows", "failed", "n"):  # counts, int64 as civicast.backtest's
+        acc_cols[c] = np.int64
+    for c in ("MAE", "RMSE", "MAPE", "sMAPE", "MASE", "RMSSE", "bias"):
+        acc_cols[c] = np.float64
+    for lv in ([] if level is None else np.atleast_1d(level)):
+        lab = _frame._level_label(float(lv))
+        for k in ("coverage", "score", "MSIS"):
+            acc_cols[f"{k}-{lab}"] = np.float64
+    return acc_cols
+
+
 def _backtest_part(part, spec, kw, wcols, acols, id_dtype=object):
     """One partition's backtest: the windows, or (windows, accuracy) when acols."""
     from ._backtest import backtest as _backtest
@@ -219,9 +233,70 @@ def _backtest_part(part, spec, kw, wcols, acols, id_dtype=object):
     return tuple(_ids_back(o, id_dtype) for o in out) if acols else _ids_back(out, id_dtype)
 
 
+def _distributed_client():
+    """The distributed Client this process works with (distributed.get_client), or None: no distributed
+    installed, or no client started."""
+    try:
+        from distributed import get_client
+        return get_client()
+    except (ImportError, ValueError):
+        return None
+
+
+def _compute_with_progress(tasks, weights, progress):
+    """The delayed tasks computed now, their results in task order, with progress(done, total) called in the
+    calling thread as each finishes (done: the weights of the tasks finished so far, total: all of them; first
+    (0, total)).  On a distributed Client the tasks are its futures, taken as they complete
+    (distributed.as_completed); else dask's own scheduler runs them with a callback after each task (dask
+    calls it in the calling thread).  An exception from progress, or Ctrl-C, cancels what has not run and
+    is raised as it was."""
+    import dask
+    total, done = int(sum(weights)), 0
+    index = {t.key: k for k, t in enumerate(tasks)}
+    progress(0, total)
+    client = _distributed_client()
+    if client is not None:
+        from distributed import as_completed
+        futures = client.compute(tasks)
+        results = [None] * len(tasks)
+        try:
+            for fut in as_completed(futures):
+                k = index[fut.key]
+                results[k] = fut.result()  # a worker's civicast.Error is raised here, whole (it pickles)
+                done += weights[k]
+                progress(done, total)
+        except BaseException:
+            client.cancel(futures)
+            raise
+        return results
+    from dask.callbacks import Callback
+
+    def finished(key, result, dsk, state, worker_id):
+        nonlocal done
+        if key in index:
+            done += weights[index[key]]
+            progress(done, total)
+
+    with Callback(posttask=finished):
+        return list(dask.compute(*tasks))
+
+
+def _backtest_now(parts, spec, kw, wcols, acc_cols, id_dtype, weights, progress):
+    """backtest(..., progress=...): every partition's backtest computed now, progress per partition; the
+    windows (and the accuracy per series) as pandas frames, rows as .compute() orders them."""
+    import dask
+    tasks = [dask.delayed(_backtest_part)(p, spec, kw, wcols, acc_cols, id_dtype) for p in parts]
+    results = _compute_with_progress(tasks, weights, progress)
+    if not acc_cols:
+        return pd.concat(results, ignore_index=True)
+    return (pd.concat([r[0] for r in results], ignore_index=True),
+            pd.concat([r[1] for r in results], ignore_index=True))
+
+
 def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threads=1, seed=None, ic="aicc",
              n_paths=None, nonnegative="auto", freq=None, accuracy=False, intervals=None, id_col=None,
-             time_col=None, target_col=None, hierarchy=None, groups=None, communities=None, reconcile=None):
+             time_col=None, target_col=None, hierarchy=None, groups=None, communities=None, reconcile=None,
+             progress=None):
     """civicast.backtest over a dask DataFrame partitioned by unique_id (as
     civicast.dask.forecast): a lazy DataFrame of the windows' forecasts
     (unique_id, cutoff, ds, h, y, model, mean, lo-L, hi-L), equal row for row
@@ -234,7 +309,16 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
     id_col, time_col, target_col, and the check of unique_id, ds and y on
     the metadata: as civicast.dask.forecast.  hierarchy=, groups=,
     communities=, reconcile= are refused (an InvalidArgument, a ValueError):
-    a hierarchy's windows need every series in one task."""
+    a hierarchy's windows need every series in one task.
+
+    progress: a callable(done, total), as civicast.backtest's, counting the
+    model x series x window tasks: the call then runs now (on the distributed
+    Client when one is started, its partitions taken as they complete with
+    distributed.as_completed; else on dask's scheduler) and returns pandas
+    DataFrames, the computed result (index 0..n-1), instead of lazy ones;
+    done grows a partition at a time (first (0, total), last (total,
+    total)), in the calling thread.  An exception from progress, or Ctrl-C,
+    cancels the partitions not yet run and is raised."""
     if hierarchy is not None or groups is not None or communities is not None or reconcile is not None:
         raise _lib.invalid("civicast.dask.backtest: hierarchies are not backtested per partition (each window "
                            "reconciles every node at once, so it needs every series in one task); compute the frame "
@@ -250,10 +334,14 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
         raise _lib.invalid("civicast.dask.backtest: accuracy is False or 'series' (the accuracy per model pools "
                            "every series: use civicast.backtest on the computed frame)")
     fn = "civicast.dask.backtest"
-    _frame.check_arguments(fn, _frame._model_list(fn, model), h, level, threads, seed, None, ic, n_paths, nonnegative)
+    if progress is not None and not callable(progress):
+        raise _lib.invalid(f"{fn}: progress must be a callable(done, total) or None, got {progress!r}", "progress",
+                           kind=TypeError)
+    models = _frame._model_list(fn, model)
+    _frame.check_arguments(fn, models, h, level, threads, seed, None, ic, n_paths, nonnegative)
     _lib.whole(fn, "windows", windows, 1)
     _lib.whole(fn, "step", step, 1)
-    ddf, id_dtype, part, spec = _partitioned(ddf, id_col, time_col, target_col, freq, "backtest")
+    ddf, id_dtype, part, spec, n_series = _partitioned(ddf, id_col, time_col, target_col, freq, "backtest")
     kw = dict(model=model, h=h, windows=windows, step=step, level=level, threads=threads, seed=seed, ic=ic,
               n_paths=n_paths, nonnegative=nonnegative, accuracy=accuracy)
     cols = _meta(ddf, spec, level, id_dtype)
@@ -262,18 +350,13 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
     wcols.update({c: t for c, t in cols.items() if c.startswith(("lo-", "hi-"))})
     parts = part.to_delayed()
     wmeta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in wcols.items()})
+    acc_cols = _accuracy_columns(cols, level) if accuracy else None
+    if progress is not None:
+        weights = [n * len(models) * int(windows) for n in n_series]  # civicast.backtest's tasks, per partition
+        return _backtest_now(parts, spec, kw, wcols, acc_cols, id_dtype, weights, progress)
     if not accuracy:
         tasks = [dask.delayed(_backtest_part)(p, spec, kw, wcols, None, id_dtype) for p in parts]
         return dd.from_delayed(tasks, meta=wmeta, verify_meta=False)
-    acc_cols = {"unique_id": cols["unique_id"], "model": object}
-    for c in ("windows", "failed", "n"):  # counts, int64 as civicast.backtest's
-        acc_cols[c] = np.int64
-    for c in ("MAE", "RMSE", "MAPE", "sMAPE", "MASE", "RMSSE", "bias"):
-        acc_cols[c] = np.float64
-    for lv in ([] if level is None else np.atleast_1d(level)):
-        lab = _frame._level_label(float(lv))
-        for k in ("coverage", "score", "MSIS"):
-            acc_cols[f"{k}-{lab}"] = np.float64
     both = [dask.delayed(_backtest_part)(p, spec, kw, wcols, acc_cols, id_dtype) for p in parts]
     wins = dd.from_delayed([dask.delayed(lambda r: r[0])(b) for b in both], meta=wmeta, verify_meta=False)
     ameta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in acc_cols.items()})

@@ -1193,19 +1193,56 @@ def table_to_frame(ptr):
     return pd.DataFrame(data, columns=list(data.keys()))
 
 
-def _text_cells(s):
+def _date_format(s):
+    """How a file keeps a datetime column's values: the date alone when every value is a midnight (as
+    before), else with the time of day (and the microseconds when some value has them); a zone's offset is
+    kept as +08:00.  Before 2026-12-07 civicast.write cut '2024-01-01 08:30' to '2024-01-01'."""
+    v = s.dropna()
+    if not len(v):
+        return "%Y-%m-%d"
+    wall = v.dt.tz_localize(None) if getattr(v.dt, "tz", None) is not None else v
+    if (wall == wall.dt.normalize()).all():
+        return "%Y-%m-%d"
+    fmt = "%Y-%m-%d %H:%M:%S" + (".%f" if (wall.dt.microsecond != 0).any() else "")
+    return fmt + ("%:z" if getattr(v.dt, "tz", None) is not None else "")
+
+
+def _text_cells(s, exact=False):
     if isinstance(s.dtype, pd.PeriodDtype):
         return [("" if pd.isna(v) else str(v)) for v in s]
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        return ["" if pd.isna(v) else v.strftime("%Y-%m-%d") for v in s]
+        fmt = _date_format(s) if exact else "%Y-%m-%d"
+        if fmt.endswith("%:z"):  # strftime has %z (+0800) only
+            return ["" if pd.isna(v) else v.strftime(fmt[:-3]) + v.isoformat()[-6:] for v in s]
+        return ["" if pd.isna(v) else v.strftime(fmt) for v in s]
+    if pd.api.types.is_integer_dtype(s.dtype):  # exact digits (Int64 too); missing as ""
+        return ["" if v is pd.NA else str(int(v)) for v in s.astype(object)]
     return ["" if (v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA) else str(v) for v in s]
 
 
-def frame_to_table(df):
+_EXACT_INT = 2 ** 53  # the largest magnitude from which every integer is a double
+
+
+def _kept_as_text(name, s):
+    """For a file (frame_to_table(exact=True)): an integer column a float64 column would change: unique_id
+    (ids are text in civicast's files, as a panel's; read() gives int64 back) and integers beyond 2**53 (were
+    rounded: 2**60 + 1 written as 1152921504606846976)."""
+    if isinstance(s.dtype, pd.CategoricalDtype) or not pd.api.types.is_integer_dtype(s.dtype) or \
+            pd.api.types.is_bool_dtype(s.dtype):
+        return False
+    if str(name) == "unique_id":
+        return True
+    v = s.dropna()
+    return bool(len(v)) and bool(((v.astype(object) > _EXACT_INT) | (v.astype(object) < -_EXACT_INT)).any())
+
+
+def frame_to_table(df, exact=False):
     """A DataFrame -> new civ_table (owned wrapper).  Numeric and bool columns
     become number columns, everything else text (missing -> ""; integers
     written as floats read as integers, as the CSV readers read them:
-    civ_table_whole_float_ids)."""
+    civ_table_whole_float_ids).  exact=True (a table for a file: write,
+    write_workbook): datetimes keep their time of day, an integer unique_id
+    and integers beyond 2**53 are text of their exact digits (_kept_as_text)."""
     t = _Owned(lib.civ_table_free)
     check(lib.civ_table_create(ctypes.byref(t.ptr)))
     n = len(df)
@@ -1213,7 +1250,7 @@ def frame_to_table(df):
     for name in df.columns:
         s = df[name]
         numeric = (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)) and \
-            not isinstance(s.dtype, pd.CategoricalDtype)
+            not isinstance(s.dtype, pd.CategoricalDtype) and not (exact and _kept_as_text(name, s))
         idx = ctypes.c_size_t()
         check(lib.civ_table_add_column(t.ptr, encode(str(name)),
                                        _lib.COLUMN_NUMBER if numeric else _lib.COLUMN_TEXT, ctypes.byref(idx)))
@@ -1229,7 +1266,7 @@ def frame_to_table(df):
                 for r in range(n):
                     check(lib.civ_table_set_number(t.ptr, r, idx, float(v[r])))
         else:
-            for r, cell in enumerate(_text_cells(s)):
+            for r, cell in enumerate(_text_cells(s, exact)):
                 if cell:
                     check(lib.civ_table_set_text(t.ptr, r, idx, encode(cell)))
             lib.civ_table_whole_float_ids(t.ptr, idx)
@@ -1527,7 +1564,7 @@ def write(df, path, kind=None, freq=None, excel=False, precision="full", min_dec
         with pdata.handle:
             check(lib.civ_panel_write_opts(pdata.ptr, encode(path), ctypes.byref(opt)))
     elif kind == "table":
-        with frame_to_table(df) as t:
+        with frame_to_table(df, exact=True) as t:
             check(lib.civ_table_write_opts(t.ptr, encode(path), ctypes.byref(opt)))
     else:
         raise _lib.invalid(f"civicast.write: kind must be 'panel', 'table' or None, got {kind!r}")
@@ -1555,7 +1592,7 @@ def write_workbook(sheets, path):
             if not isinstance(df, pd.DataFrame):
                 raise _lib.invalid(f"civicast.write_workbook: sheet {name!r} is a {type(df).__name__}, not a DataFrame",
                                    kind=TypeError)
-            handles.append(frame_to_table(_xlsx_ids(df)))
+            handles.append(frame_to_table(_xlsx_ids(df), exact=True))
         n = len(handles)
         tables = (ctypes.c_void_p * n)(*[h.ptr.value for h in handles])
         names = (ctypes.c_char_p * n)(*[encode(str(k)) for k in sheets])

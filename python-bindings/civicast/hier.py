@@ -70,11 +70,21 @@ def _label(v):
 
 
 def _communities_table(communities, columns, fmt=None):
+    if communities is None:  # was a TypeError from os.fspath(None)
+        raise _lib.invalid("civicast.Hierarchy: communities= is needed (a DataFrame or a path with unique_id and "
+                           f"the hierarchy's columns {columns})", "communities")
     if isinstance(communities, pd.DataFrame):
         df = communities.copy()
         for c in ["unique_id"] + columns:  # level values are labels, even when they look like numbers
             if c in df.columns:
                 df[c] = df[c].map(_label)
+        empty = np.flatnonzero(df["unique_id"].to_numpy() == "") if "unique_id" in df.columns else []
+        if len(empty):  # was "series 'C004' has no row in the communities table", or "community '' is listed twice"
+            rows = ", ".join(map(str, empty[:5])) + (", ..." if len(empty) > 5 else "")
+            what = f"row {rows} has" if len(empty) == 1 else f"rows {rows} have"
+            raise _lib.Error("CIV_ERR_DOMAIN", f"the communities DataFrame: {what} no unique_id (NaN, None or "
+                             "empty): fill in the community's id, or drop the row (communities.dropna(subset="
+                             "['unique_id']))", field="unique_id")
         return frame_table(df, "communities")  # errors name its rows as iloc counts
     return _read_table(os.fspath(communities), ["unique_id"] + columns, **(fmt or {}))
 
@@ -447,7 +457,8 @@ class Hierarchy:
         unique_id, cutoff, ds, h, y, model ('AutoETS/mint_shrink'), mean,
         lo-80, hi-80, ...; with accuracy=True (windows, accuracy per level
         and method: level ('all' first), model, windows, failed, n, MAE, ...);
-        with accuracy="series" (windows, accuracy per node and method)."""
+        with accuracy="series" (windows, accuracy per node and method: level,
+        unique_id, model, ... as `civicast backtest --by-series` writes it)."""
         fn = "civicast.backtest"
         if accuracy not in (False, True, "series"):
             raise _lib.invalid(f"{fn}: accuracy must be False, True or 'series', got {accuracy!r}", "accuracy")
@@ -465,14 +476,10 @@ class Hierarchy:
                 return out
             if accuracy is True:
                 return out, count_dtypes(self._frame(lib.civ_hier_backtest_accuracy_table, res.ptr, "accuracy"))
-            nodes = _Owned(lib.civ_panel_free)
-            t = _Owned(lib.civ_table_free)
-            with nodes, t:
-                check(lib.civ_hier_aggregate(self._h.ptr, self.pdata.ptr, ctypes.byref(nodes.ptr)))
-                check(lib.civ_backtest_accuracy_table(res.ptr, nodes.ptr, 1, ctypes.byref(t.ptr)))
-                acc = count_dtypes(table_to_frame(t.ptr))
-            acc.insert(0, "level", np.repeat(self.nodes["level"].to_numpy(), len(acc) // max(1, self.n_nodes)))
-            acc["unique_id"] = np.repeat(self.nodes["unique_id"].to_numpy(), len(acc) // max(1, self.n_nodes))
+            acc = count_dtypes(self._frame(lib.civ_hier_backtest_node_accuracy_table, res.ptr, "accuracy"))
+            if len(acc):  # the level from C, as the command's --by-series; ids typed as the panel's
+                acc["unique_id"] = pd.Series([self._typed.get(k, k[1]) for k in zip(acc["level"], acc["unique_id"])],
+                                             index=acc.index, dtype=object)
             return out, acc
 
     def _warn_failed(self, res):

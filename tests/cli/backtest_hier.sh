@@ -2,9 +2,10 @@
 # backtest_hier.sh -- `civicast backtest --hierarchy/--group/--reconcile/--communities`
 # (civ_hier_backtest): the windows' columns (level first, model 'Naive/bu'), naive base and
 # bottom-up forecasts of every window checked by hand (awk sums of the panel), the accuracy per
-# level ('all' first), one window equal to `forecast --hierarchy` on the panel cut at its cutoff,
-# identical outputs for 1 and 2 threads, a series not there yet at a cutoff forecast 0, and the
-# usage errors (--reconcile without --hierarchy, two models, an unknown method).
+# level ('all' first), per node with its level (--by-series), one window equal to `forecast
+# --hierarchy` on the panel cut at its cutoff, identical outputs for 1 and 2 threads, a series not
+# there yet at a cutoff forecast 0, and the usage errors (--reconcile without --hierarchy, two
+# models, an unknown method).
 # usage: bash backtest_hier.sh PATH_TO_CIVICAST
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -40,6 +41,27 @@ grep -q '^total,total,2024-06,2024-07,1,' "$WORK/cv.csv" || fail "window 1's cut
   fail "accuracy: $(head -2 "$WORK/acc.csv")"
 grep -q '^unique_id,Naive/bu,12,0,24,' "$WORK/acc.csv" || fail "accuracy of the series: $(cat "$WORK/acc.csv")"
 expect_err "summary per level" "district +Naive/bu +MASE"
+# --by-series: per node and method, with the node's level first (as --out's), so a district and a street of
+# the same name are told apart (a street's id is district/street: 'A/A'; before 2026-12-07 no level column)
+printf 'unique_id,district,street\nc1,A,A\nc2,A,S2\nc3,B,S3\nc4,B,S3\n' >"$WORK/comm2.csv"
+expect_code "by-series" 0 "$CIV" backtest "$WORK/panel.csv" --hierarchy district,street --communities \
+  "$WORK/comm2.csv" --model naive --h 2 --windows 3 --step 2 --reconcile base,bu --level 80 --out "$WORK/cv2.csv" \
+  --accuracy "$WORK/acc2.csv" --by-series -q
+[ "$(head -1 "$WORK/acc2.csv" | cut -d, -f1-5)" = "level,unique_id,model,windows,failed" ] ||
+  fail "by-series header: $(head -1 "$WORK/acc2.csv")"
+[ "$(wc -l <"$WORK/acc2.csv")" -eq $((10 * 2 + 1)) ] || fail "by-series rows: $(wc -l <"$WORK/acc2.csv")"
+for want in 'total,total,Naive/base,3,0,6,' 'district,A,Naive/bu,3,0,6,' 'district/street,A/A,Naive/bu,3,0,6,' \
+  'district/street,B/S3,Naive/base,3,0,6,' 'unique_id,c4,Naive/bu,3,0,6,'; do
+  grep -q "^$want" "$WORK/acc2.csv" || fail "by-series lacks $want: $(cat "$WORK/acc2.csv")"
+done
+# the same figures as the windows of that node in --out give (district A's and street A/A's differ)
+mae() { awk -F, -v lv="$1" -v id="$2" 'NR > 1 && $1 == lv && $2 == id && $7 == "Naive/bu" {
+  e = $6 - $8; s += e < 0 ? -e : e; n++ } END { printf "%.6g", s / n }' "$WORK/cv2.csv"; }
+for node in district,A district/street,A/A; do
+  got=$(awk -F, -v lv="${node%,*}" -v id="${node#*,}" '$1 == lv && $2 == id && $3 == "Naive/bu" {
+    printf "%.6g", $7 }' "$WORK/acc2.csv")
+  [ "$got" = "$(mae "${node%,*}" "${node#*,}")" ] || fail "$node MAE $got, by hand $(mae "${node%,*}" "${node#*,}")"
+done
 
 # one window (cutoff 2024-10) = forecast --hierarchy on the first 10 months
 expect_code "ets mint" 0 "$CIV" backtest "$WORK/panel.csv" "${HIER[@]}" --model ets --h 2 --windows 1 \

@@ -1125,3 +1125,63 @@ def test_duplicate_timestamp_named_as_a_date_with_the_cure():
                                              r"sum them") as e:
         civicast.backtest(df, model="naive", h=1, windows=1)
     assert e.value.status == "CIV_ERR_DUPLICATE" and e.value.series_id == "a" and "00:00:00" not in str(e.value)
+
+
+# ---- errors in a Python user's words -------------------------------------------------------------------
+
+def _small_city():
+    comm = pd.DataFrame({"unique_id": ["c1", "c2", "c3"], "district": ["A", "A", "B"], "street": ["S1", "S2", "S1"]})
+    ds = pd.date_range("2023-01-01", periods=18, freq="MS")
+    df = pd.concat([pd.DataFrame({"unique_id": u, "ds": ds, "y": 10.0 + k + np.arange(18) % 5})
+                    for k, u in enumerate(comm["unique_id"])], ignore_index=True)
+    return df, comm
+
+
+def _no_option(e):
+    """The message names no command-line option (--id-col, --group, ...)."""
+    assert not re.search(r"(?<![\w-])--[a-z]", str(e.value)), str(e.value)
+    assert not re.search(r"(?<![\w-])--[a-z]", e.value.message), e.value.message
+
+
+def test_errors_speak_python_for_the_common_mistakes():
+    """The common mistakes of a notebook user get the package's argument names, never the command's options:
+    a misspelt column, a communities frame without unique_id (said '--id-col', which a communities frame does
+    not even have in Python), a hierarchy column that is not there, streets that cross districts (said
+    '--group (groups=)'); before 2026-12-07 the library's messages reached Python as the command wrote them."""
+    df, comm = _small_city()
+    with pytest.raises(civicast.Error, match=r"needs a column 'y'.*target_col=") as e:
+        civicast.forecast(df.rename(columns={"y": "value"}), h=2, model="naive")
+    _no_option(e)
+    with pytest.raises(civicast.Error, match=r"no column 'code_x' \(given as id_col\)") as e:
+        civicast.forecast(df.rename(columns={"unique_id": "code"}), h=2, model="naive", id_col="code_x")
+    _no_option(e)
+    no_id = comm.rename(columns={"unique_id": "code"})
+    for call in (civicast.forecast, civicast.backtest):
+        with pytest.raises(civicast.Error, match=r"needs a text column 'unique_id'.*communities\.rename\(columns=") as e:
+            call(df, h=2, model="naive", hierarchy=["district"], communities=no_id)
+        _no_option(e)
+        assert e.value.field == "unique_id"
+    with pytest.raises(civicast.Error, match=r"no column 'distrct'.*its columns are unique_id, district") as e:
+        civicast.backtest(df, h=2, model="naive", hierarchy=["distrct"], communities=comm)
+    _no_option(e)
+    with pytest.raises(civicast.Error, match=r"street 'S1' is in district 'A'.*name 'street' in groups= instead") as e:
+        civicast.forecast(df, h=2, model="naive", hierarchy=["district", "street"], communities=comm)
+    _no_option(e)
+    with pytest.raises(civicast.InvalidArgument, match=r"communities= is needed .*\['district'\]") as e:
+        civicast.Hierarchy(df, None, hierarchy=["district"])  # was a TypeError from os.fspath(None)
+    _no_option(e)
+
+
+def test_python_words_translates_options_only():
+    """python_words: each option as its argument, a message that already names the Python form kept whole,
+    text that only looks like an option (an id 'a--b') untouched."""
+    w = _lib.python_words
+    assert w('read it with --thousands "," or --percent') == 'read it with thousands="," or percent=True'
+    assert w("name it with --id-col, --time-col or --target-col") == "name it with id_col=, time_col= or target_col="
+    assert w("name 'street' in --group (groups=) instead") == "name 'street' in groups= instead"
+    assert w("add them to that frequency or drop --freq; --freq MS") == 'add them to that frequency or drop freq=; freq="MS"'
+    assert w("read it as wide (--wide-input), --sheet NAME") == 'read it as wide (layout="wide"), sheet="NAME"'
+    kept = 'name it with --sheet NAME (Python: sheet="NAME")'
+    assert w(kept) == kept
+    assert w("series 'a--b' is short") == "series 'a--b' is short"
+    assert w("") == "" and w(None) is None

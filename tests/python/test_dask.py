@@ -235,6 +235,35 @@ def test_bad_arguments_refused_when_called(meals):
     assert str(got.value) == str(want.value) and got.value.status == "CIV_ERR_SPEC"
 
 
+def test_backtest_progress_on_dask_scheduler(meals):
+    """civicast.dask.backtest(progress=...) without a distributed Client: dask's scheduler runs the partitions,
+    progress(done, total) is called in this thread per partition (model x series x window tasks, as
+    civicast.backtest counts them), from (0, total) to (total, total), and the result is the computed frames,
+    equal to civicast.backtest's; an exception from progress stops the run and is raised; a progress that is
+    not callable is refused when called."""
+    import threading
+    assert cdask._distributed_client() is None
+    d = meals[meals["unique_id"].isin(sorted(meals["unique_id"].unique())[:40])].reset_index(drop=True)
+    want, want_acc = civicast.backtest(d, model=["naive", "ets"], h=3, windows=2, accuracy="series")
+    calls, me = [], threading.get_ident()
+    ddf = dd.from_pandas(d.sample(frac=1.0, random_state=3), npartitions=4, sort=False)
+    got, acc = cdask.backtest(ddf, model=["naive", "ets"], h=3, windows=2, accuracy="series",
+                              progress=lambda done, total: calls.append((done, total, threading.get_ident())))
+    pd.testing.assert_frame_equal(got, want)
+    pd.testing.assert_frame_equal(acc, want_acc)
+    total = 40 * 2 * 2
+    assert calls[0][:2] == (0, total) and calls[-1][:2] == (total, total) and len(calls) == 5
+    assert all(a[0] < b[0] for a, b in zip(calls, calls[1:])) and {c[2] for c in calls} == {me}
+
+    def stop(done, total):
+        if done:
+            raise KeyError("stop here")
+    with pytest.raises(KeyError, match="stop here"):
+        cdask.backtest(ddf, model="naive", h=3, windows=2, progress=stop)
+    with pytest.raises(TypeError, match="progress must be a callable"):
+        cdask.backtest(ddf, model="naive", h=3, windows=2, progress=True)
+
+
 @pytest.fixture(scope="module")
 def client():
     distributed = pytest.importorskip("distributed")
@@ -305,3 +334,24 @@ def test_allocate_fiscal_year_factor_keeps_ds():
     assert "factor_meal_demand_fen" in a_got.columns
     assert_same(a_got, a_want)
     assert_same(s_got, s_want)
+
+
+def test_local_cluster_backtest_progress(meals, client):
+    """civicast.dask.backtest(progress=...) on a LocalCluster: the partitions run as the Client's futures, taken
+    as they complete (distributed.as_completed); progress counts their tasks up to the total, the windows equal
+    civicast.backtest's; an exception from progress cancels the rest and is raised here."""
+    assert cdask._distributed_client() is client
+    want = civicast.backtest(meals, model="naive", h=3, windows=2)
+    calls = []
+    ddf = dd.from_pandas(meals.sample(frac=1.0, random_state=9), npartitions=4, sort=False)
+    got = cdask.backtest(ddf, model="naive", h=3, windows=2, progress=lambda done, total: calls.append((done, total)))
+    pd.testing.assert_frame_equal(got, want)
+    total = meals["unique_id"].nunique() * 2
+    assert calls[0] == (0, total) and calls[-1] == (total, total) and len(calls) == 5
+    assert all(a[0] < b[0] for a, b in zip(calls, calls[1:]))
+
+    def stop(done, total):
+        if done:
+            raise KeyError("stop here")
+    with pytest.raises(KeyError, match="stop here"):
+        cdask.backtest(ddf, model="naive", h=3, windows=2, progress=stop)

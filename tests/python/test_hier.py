@@ -249,7 +249,7 @@ def test_grouped_structure_given_as_hierarchy_names_groups():
     df = pd.read_csv(os.path.join(FIX, "prison.csv"))
     groups = pd.read_csv(os.path.join(FIX, "prison_groups.csv"))
     with pytest.raises(civicast.Error, match=r"if genders cross states \(a grouped structure\), name 'gender' in "
-                                             r"--group \(groups=\) instead"):
+                                             r"groups= instead"):  # the library's '--group (groups=)' in Python's words
         civicast.Hierarchy(df, groups, hierarchy=["state", "gender", "legal"])
 
 
@@ -565,6 +565,47 @@ def test_backtest_hierarchy_late_series_failures_and_refusals():
         civicast.backtest(df, reconcile="bu")
     with pytest.raises(ValueError, match="needs communities="):
         civicast.backtest(df, hierarchy=["district"])
+
+
+@pytest.mark.skipif(not os.environ.get("CIV_CLI"), reason="CIV_CLI not set")
+def test_backtest_accuracy_per_node_has_the_level_as_the_command(tmp_path):
+    """accuracy="series" of a two-level hierarchy is the command's `--accuracy FILE --by-series`, row for row:
+    level first (one C call, civ_hier_backtest_node_accuracy_table; the command's file had no level column
+    before 2026-12-07), every node's measures equal."""
+    import subprocess
+    df, comm = small_city(np.random.default_rng(5), n_months=24)
+    df.to_csv(tmp_path / "panel.csv", index=False)
+    comm.to_csv(tmp_path / "comm.csv", index=False)
+    args = ["--model", "naive", "--h", "3", "--windows", "2", "--reconcile", "base,bu"]
+    r = subprocess.run([os.environ["CIV_CLI"], "backtest", str(tmp_path / "panel.csv"), "--hierarchy",
+                        "district,street", "--communities", str(tmp_path / "comm.csv"), *args, "--out",
+                        str(tmp_path / "cv.csv"), "--accuracy", str(tmp_path / "acc.csv"), "--by-series", "-q"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    cli = pd.read_csv(tmp_path / "acc.csv", dtype={"unique_id": str})
+    _, acc = civicast.backtest(df, model="naive", h=3, windows=2, hierarchy=["district", "street"],
+                               communities=comm, reconcile=["base", "bu"], accuracy="series")
+    assert list(acc.columns) == list(cli.columns) and list(acc.columns[:3]) == ["level", "unique_id", "model"]
+    assert list(acc["level"]) == list(cli["level"]) and list(acc["unique_id"].astype(str)) == list(cli["unique_id"])
+    assert set(acc["level"]) == {"total", "district", "district/street", "unique_id"}
+    for c in ["n", "MAE", "MASE", "coverage-80", "MSIS-95"]:
+        np.testing.assert_allclose(acc[c].to_numpy(float), cli[c].to_numpy(float), rtol=1e-12)
+
+
+def test_communities_frame_without_an_id_names_its_rows():
+    """A communities frame with a missing unique_id (NaN, None, pd.NA: a notebook's merge or a blank cell) names
+    its rows and the cure, as allocate does (was "series 'c2' has no row in the communities table", or with two
+    "community '' is listed twice")."""
+    df, comm = small_city(np.random.default_rng(3), n_months=12)
+    one = comm.copy()
+    one.loc[2, "unique_id"] = np.nan
+    with pytest.raises(civicast.Error, match=r"the communities DataFrame: row 2 has no unique_id .*dropna") as e:
+        civicast.forecast(df, h=2, model="naive", hierarchy=["district"], communities=one)
+    assert e.value.field == "unique_id" and e.value.status == "CIV_ERR_DOMAIN"
+    two = comm.astype({"unique_id": "string"})
+    two.loc[[3, 5], "unique_id"] = pd.NA
+    with pytest.raises(civicast.Error, match=r"rows 3, 5 have no unique_id"):
+        civicast.backtest(df, h=2, model="naive", hierarchy=["district"], communities=two)
 
 
 def test_dask_backtest_refuses_a_hierarchy_with_the_cure():

@@ -295,35 +295,60 @@ static civ_status copy_column(const civ_table *src, size_t c, civ_table *dst, si
     return st;
 }
 
-civ_status civ_hier_backtest_table(const civ_backtest_result *r, const civ_hier *h, const civ_panel *panel,
-                                   civ_table **out)
+/* src's rows (per_node rows per node, the nodes in the listed order) with the node's level in a column before
+ * src's columns: the windows and the per-node accuracy as civ_hier_backtest_table and
+ * civ_hier_backtest_node_accuracy_table give them.  src stays the caller's. */
+static civ_status with_level(const civ_hier *h, const civ_table *src, size_t n_nodes, civ_table **out)
 {
-    if (!r || !h || !panel || !out)
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_hier_backtest_table: NULL argument");
-    civ_panel *np = NULL;
-    civ_table *cv = NULL, *t = NULL;
+    size_t rows = civ_table_n_rows(src), per_node = n_nodes ? rows / n_nodes : 0, col;
+    civ_table *t = NULL;
     civ_status st;
-    CIV_TRY(civ_hier_aggregate(h, panel, &np));
-    CIV_TRY(civ_backtest_result_table(r, np, &cv));
-    size_t rows = civ_table_n_rows(cv), per_node = civ_panel_n_series(np) ? rows / civ_panel_n_series(np) : 0, col;
     CIV_TRY(civ_table_create(&t));
     CIV_TRY(civ_table_add_column(t, "level", CIV_COLUMN_TEXT, &col));
     CIV_TRY(civ_table_add_rows(t, rows, NULL));
     for (size_t row = 0; row < rows; row++)
         CIV_TRY(civ_table_set_text(t, row, col, civ_hier_node_level(h, civ_hier_listed_node(h, row / per_node))));
-    for (size_t c = 0; c < civ_table_n_columns(cv); c++) {
-        CIV_TRY(civ_table_add_column(t, civ_table_column_name(cv, c), civ_table_column_type(cv, c), &col));
-        CIV_TRY(copy_column(cv, c, t, col, rows));
+    for (size_t c = 0; c < civ_table_n_columns(src); c++) {
+        CIV_TRY(civ_table_add_column(t, civ_table_column_name(src, c), civ_table_column_type(src, c), &col));
+        CIV_TRY(copy_column(src, c, t, col, rows));
     }
-    civ_table_free(cv);
-    civ_panel_free(np);
     *out = t;
     return CIV_OK;
 fail:
     civ_table_free(t);
-    civ_table_free(cv);
+    return st;
+}
+
+/* A per-node table of r (accuracy: the accuracy per node and method, else the windows) with the level first. */
+static civ_status node_table(const civ_backtest_result *r, const civ_hier *h, const civ_panel *panel, int accuracy,
+                             civ_table **out)
+{
+    civ_panel *np = NULL;
+    civ_table *src = NULL;
+    civ_status st = civ_hier_aggregate(h, panel, &np);
+    if (!st)
+        st = accuracy ? civ_backtest_accuracy_table(r, np, 1, &src) : civ_backtest_result_table(r, np, &src);
+    if (!st)
+        st = with_level(h, src, civ_panel_n_series(np), out);
+    civ_table_free(src);
     civ_panel_free(np);
     return st;
+}
+
+civ_status civ_hier_backtest_table(const civ_backtest_result *r, const civ_hier *h, const civ_panel *panel,
+                                   civ_table **out)
+{
+    if (!r || !h || !panel || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_hier_backtest_table: NULL argument");
+    return node_table(r, h, panel, 0, out);
+}
+
+civ_status civ_hier_backtest_node_accuracy_table(const civ_backtest_result *r, const civ_hier *h,
+                                                 const civ_panel *panel, civ_table **out)
+{
+    if (!r || !h || !panel || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_hier_backtest_node_accuracy_table: NULL argument");
+    return node_table(r, h, panel, 1, out);
 }
 
 civ_status civ_hier_backtest_accuracy_table(const civ_backtest_result *r, const civ_hier *h, const civ_panel *panel,
