@@ -2319,6 +2319,22 @@ CIV_API civ_status civ_monitor_threshold_parse(const char *text, double *out);
  *  a value, field ds; an empty check would read as demand on plan). */
 CIV_API civ_status civ_monitor_demand_check(const civ_table *forecasts, const civ_panel *actuals, civ_table **out);
 
+/** An indicator's value as a person reads it, by its kind (docs/MONITORING.md, "Values as people read
+ *  them"), for the alert lines of `civicast monitor` and `plan` and Python's civicast.value_text: `kind` as
+ *  the status, alert and warning tables' kind column holds it.  "rate": a percentage with one decimal,
+ *  trailing zeros dropped (0.2863 -> "28.6%", 0.35 -> "35%"; `unit` is not used); "count": a whole number
+ *  ("1,207", with the unit: "3 起"; a count that is not whole, such as a count per 1,000 people, with up to
+ *  two decimals); "level": up to two decimals and the unit ("11.07 分钟").  Thousands are separated by ","
+ *  (counts and levels).  `against` (NaN for none) is the value this one is compared with (an actual's
+ *  target, or a target's actual): when the two differ but would read the same, up to three more decimals
+ *  are shown, so a miss never reads as equal to its target (0.9796 against 0.98: "97.96%", not "98%").
+ *  NaN gives "" (not reported: the caller says so).  NULL or "" kind: the number as "%.4g" (a table
+ *  without the kind column).  Independent of the host's locale.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL
+ *  buf or size 0; a kind other than rate, count, level, field "kind"), CIV_ERR_LIMIT (the text does not fit
+ *  in `size` bytes, buf ""; 64 bytes hold every number with a unit of up to 40 bytes). */
+CIV_API civ_status civ_monitor_value_text(double value, const char *kind, const char *unit, double against,
+                                          char *buf, size_t size);
+
 /* ---- Risk matrix (engine/src/monitor/risk.c) ----------------------------- */
 /* A probability x impact matrix: probabilities fall into rows by upper
  * bounds, impacts are names on an ordered scale (columns), each cell holds a

@@ -22,7 +22,8 @@ from ._lib import Error, check, encode, lib
 from .frame import (PanelData, _Owned, _column_list, _panel_read_options, _read_table, _Run, count_dtypes,
                     frame_to_table, ids_like, table_to_frame, whole_codes)
 
-__all__ = ["monitor", "early_warning", "demand_check", "risk_matrix", "inactivity_alerts", "write_monitor_workbook"]
+__all__ = ["monitor", "early_warning", "demand_check", "risk_matrix", "inactivity_alerts", "write_monitor_workbook",
+           "value_text"]
 
 _LATEST = -(1 << 63)  # CIV_MONITOR_LATEST
 
@@ -396,6 +397,50 @@ def _threshold(threshold):
 
 def _run_on(pdata, h, model, level, threads, seed):
     return _Run(pdata, h, model, level, threads, seed, None, "aicc", None, "auto", False)
+
+
+def _one_text(value, kind, unit, against):
+    buf = ctypes.create_string_buffer(128)
+    v = math.nan if value is None or pd.isna(value) else float(value)
+    a = math.nan if against is None or pd.isna(against) else float(against)
+    k = None if kind is None or (not isinstance(kind, str) and pd.isna(kind)) else encode(str(kind))
+    u = None if unit is None or (not isinstance(unit, str) and pd.isna(unit)) else encode(str(unit))
+    check(lib.civ_monitor_value_text(v, k, u, a, buf, len(buf)))
+    return buf.value.decode("utf-8")
+
+
+# The value columns of the monitoring frames and the column each is told apart from (civ_monitor_value_text).
+_VALUE_PAIRS = (("actual", "target"), ("target", "actual"), ("mean", "target"), ("goal", None))
+
+
+def value_text(value, kind=None, unit=None, against=None):
+    """An indicator's value as a person reads it, by its kind (civ_monitor_value_text, the words of the
+    command's alert lines): a rate as a percentage with one decimal (0.2863 -> "28.6%", 0.35 -> "35%"), a
+    count as a whole number ("3 起"), a level with up to two decimals and its unit ("11.07 分钟"); `against`
+    (an actual's target) adds the decimals that keep a miss from reading as its target ("97.96%" against 0.98).
+    A missing value gives "".  kind: "rate", "count" or "level" (None: the number as "%.4g"); unit: the
+    indicator file's (shown after counts and levels).
+
+    With a DataFrame of civicast.monitor or civicast.early_warning (their `kind` and `value_unit` columns
+    say each row's kind and unit), returns a copy whose actual, target, mean and goal columns are that text,
+    an actual told apart from its target; the frames themselves keep the numbers, for arithmetic."""
+    if not isinstance(value, pd.DataFrame):
+        return _one_text(value, kind, unit, against)
+    df = value
+    if "kind" not in df.columns:
+        raise Error("CIV_ERR_MISSING_COLUMN", f"value_text needs the frame's 'kind' column (its columns are "
+                    f"{_column_list(df)}): pass a frame of civicast.monitor or civicast.early_warning",
+                    field="kind")
+    out = df.copy()
+    kinds = df["kind"].tolist()
+    units = df["value_unit"].tolist() if "value_unit" in df.columns else [None] * len(df)
+    for col, other in _VALUE_PAIRS:
+        if col not in df.columns:
+            continue
+        vs = df[col].tolist()
+        os_ = df[other].tolist() if other in df.columns else [None] * len(df)
+        out[col] = [_one_text(v, k, u, a) for v, k, u, a in zip(vs, kinds, units, os_)]
+    return out
 
 
 def demand_check(forecasts, actuals, encoding=None, thousands=None, percent=False, sheet=None):
