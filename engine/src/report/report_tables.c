@@ -125,9 +125,17 @@ static void number_cell(rep_ctx *ctx, const civ_table *t, size_t r, size_t c, co
     double v = civ_table_number(t, r, c);
     const char *name = civ_table_column_name(t, c);
     int value = !strcmp(name, "actual") || !strcmp(name, "target");
-    if (k->rate_row && value)
+    if (k->rate_row && value) {
         rep_fmt_pct(buf, sizeof buf, 100 * v, 0);
-    else
+        size_t o = any_column(t, !strcmp(name, "actual") ? "target" : "actual");
+        double w = o != (size_t)-1 && civ_table_column_type(t, o) == CIV_COLUMN_NUMBER ? civ_table_number(t, r, o) : NAN;
+        char other[64];
+        rep_fmt_pct(other, sizeof other, 100 * w, 0);
+        for (int d = 2; d <= 4 && isfinite(w) && v != w && !strcmp(buf, other); d++) { /* 97.96% vs 98.0%: */
+            civ_snprintf(buf, sizeof buf, "%.*f%%", d, 100 * v); /* a miss never reads as its target */
+            civ_snprintf(other, sizeof other, "%.*f%%", d, 100 * w);
+        }
+    } else
         rep_fmt_num(buf, sizeof buf, v, fabs(v) >= 1000 || v == floor(v) ? 0 : value && k->kind != (size_t)-1 ? 2 : 3);
     if (value && !k->rate_row && k->row_unit && k->row_unit[0] && isfinite(v)) { /* a count's or level's unit */
         size_t len = strlen(buf);
