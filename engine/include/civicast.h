@@ -2250,7 +2250,10 @@ CIV_API civ_status civ_monitor_period_of(const civ_monitor *mon, const char *tex
  *  the spec, "" when it has none; after the others, so that they keep
  *  their places), into and note (a closed unit's [[closed]] into and note on
  *  its "closed" rows: where it went and why; "" on every other row and on a
- *  roll-up closed with its units).  Rows by scope (units, roll-ups
+ *  roll-up closed with its units), kind and value_unit (the indicator's kind,
+ *  "rate" | "count" | "level", and its unit in the spec, "" when none: how a
+ *  reader shows actual and target, civ_monitor_value_text; last, so that the
+ *  columns before keep their places).  Rows by scope (units, roll-ups
  *  in spec order, city), unit (byte order), indicator (spec order), ds.
  *  *out is new (civ_table_free).  Errors: CIV_ERR_INVALID_ARGUMENT. */
 CIV_API civ_status civ_monitor_status_table(const civ_monitor *mon, civ_table **out);
@@ -2260,7 +2263,8 @@ CIV_API civ_status civ_monitor_status_table(const civ_monitor *mon, civ_table **
  *  whose alert is "raised" or "continued", grouped by department (byte
  *  order), then indicator (spec order), scope, unit.  Columns: department,
  *  indicator, name, scope, unit, ds, actual, target, misses, since (the ds
- *  of the run's first miss), alert.  Errors: CIV_ERR_INVALID_ARGUMENT,
+ *  of the run's first miss), alert, kind, value_unit (as in the status
+ *  table).  Errors: CIV_ERR_INVALID_ARGUMENT,
  *  CIV_ERR_DOMAIN (a period outside the actuals). */
 CIV_API civ_status civ_monitor_alert_table(const civ_monitor *mon, int64_t period, civ_table **out);
 /** The monitored series as a panel to forecast (frequency of the actuals):
@@ -2285,13 +2289,14 @@ CIV_API civ_status civ_monitor_panel(const civ_monitor *mon, const char *const *
  *  first warning step (p_miss >= threshold; 0.5 is a good default; 80 is refused with the cure
  *  "write 0.8 for 80%": civ_monitor_threshold_parse reads "80%").
  *  *steps (may be NULL): scope, unit, indicator, department, ds, h, mean,
- *  sigma_lo, sigma_hi, target, p_miss, warning (1/0).  *summary (may be
+ *  sigma_lo, sigma_hi, target, p_miss, warning (1/0), kind, value_unit (as
+ *  in the status table).  *summary (may be
  *  NULL): one row per series: scope, unit, indicator, department,
  *  p_miss_next, p_miss_max, first_warning (ds or ""), first_warning_h,
  *  goal (the final target of a path, else the last step's target), reach
  *  (first ds whose mean meets the goal, or ""), deadline (a path's `by`
  *  period, else ""), on_track (1 when reach <= deadline, 0 when not, NaN
- *  without a deadline).  Errors: CIV_ERR_INVALID_ARGUMENT (threshold),
+ *  without a deadline), kind, value_unit.  Errors: CIV_ERR_INVALID_ARGUMENT (threshold),
  *  CIV_ERR_MISSING_COLUMN, CIV_ERR_NOT_FOUND (an id that is not a
  *  monitored series, line = row + 2), CIV_ERR_DATE, CIV_ERR_DOMAIN (a bound
  *  on the wrong side of the mean). */
@@ -2310,7 +2315,10 @@ CIV_API civ_status civ_monitor_threshold_parse(const char *text, double *out);
  *  holds a value, the widest level L whose interval excludes the actual.
  *  Columns: unique_id, ds, actual, mean, deviation_pct (100 (actual -
  *  mean) / mean), level (NaN when inside every interval), flag ("ahead"
- *  above hi-L, "behind" below lo-L, "within").  Rows in forecast order;
+ *  above hi-L, "behind" below lo-L, "within"), and, when the forecasts have
+ *  a text column model (a long file of several models, --model ets,theta),
+ *  model: each row's, so that the rows of two models for one series and
+ *  period are told apart.  Rows in forecast order;
  *  forecast rows without an actual are skipped.  Errors:
  *  CIV_ERR_MISSING_COLUMN (no interval columns), CIV_ERR_DATE,
  *  CIV_ERR_FREQUENCY (ds of another frequency than the panel's),
