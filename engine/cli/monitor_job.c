@@ -123,6 +123,23 @@ int civ_cli_monitor_parse_time(const char *text, double *out)
     return -1;
 }
 
+/* The events whose ts text carries no zone (no "Z", no "+08:00" after the time): read as UTC unless
+ * --local-times, which is what the command's hint says when there are any. */
+static size_t naive_times(const civ_table *ev)
+{
+    size_t c, n = 0;
+    if (civ_table_find_column(ev, "ts", &c)) { /* (seconds since 1970, a number column, have no text: UTC) */
+        civ_clear_error();
+        return 0;
+    }
+    for (size_t r = 0; r < civ_table_n_rows(ev); r++) {
+        const char *t = civ_table_text(ev, r, c);
+        size_t len = t ? strlen(t) : 0;
+        n += len >= 10 && !strchr(t, 'Z') && !strpbrk(t + 10, "+-");
+    }
+    return n;
+}
+
 static civ_status run_events(civ_cli_monitor_job *job)
 {
     static const char *const text_cols[] = {"person", NULL};
@@ -131,11 +148,13 @@ static civ_status run_events(civ_cli_monitor_job *job)
     civ_monitor_inactivity_options_init(&opt);
     if (job->quantile > 0)
         opt.quantile = job->quantile;
+    opt.naive_local = job->local_times;
     double end = NAN;
-    if (job->end)
-        civ_cli_monitor_parse_time(job->end, &end); /* checked by the command's parser */
+    if (job->end) /* checked by the command's parser; local time with --local-times */
+        civ_cli_monitor_parse_time(job->end, &end), end -= job->local_times ? opt.utc_offset_hours * 3600.0 : 0;
     civ_table *ev = NULL;
     civ_status s = civ_cli_read_table(job->events, &ro, &ev);
+    job->n_naive = s ? 0 : naive_times(ev);
     if (!s)
         s = civ_monitor_inactivity_run(&opt, ev, job->events, end, &job->inactivity);
     civ_table_free(ev);
@@ -513,6 +532,11 @@ void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
         civ_cli_print_risks(job->risk_table, job->risks);
     if (job->inactivity)
         civ_cli_print_inactivity(job->inactivity, job->events);
+    if (job->inactivity && job->n_naive) /* an office's export in Beijing time, read as UTC, is 8 hours late */
+        printf(job->local_times ? "  %zu event times without a zone read as local time (UTC+8), as --local-times "
+                                  "says; the times above are UTC\n"
+                                : "  %zu event times have no zone and were read as UTC: if the sensors wrote "
+                                  "local time (北京时间), add --local-times\n", job->n_naive);
     if (job->demand)
         civ_cli_print_demand(job->demand, job->demand_actuals);
 }

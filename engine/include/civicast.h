@@ -2401,6 +2401,10 @@ typedef struct civ_monitor_inactivity_options {
     double prior_weight;    /* k0, hours of gaps the population prior is worth; default 20 */
     double memory;          /* cap of a bin's weight in hours (habits change); default 60 */
     double utc_offset_hours;/* local time = UTC + offset, for the hour bins; default 8 */
+    int naive_local;        /* a ts text without a zone ("2025-03-01 08:00:00") is: 0 UTC (the default), 1 local
+                             * time, UTC + utc_offset_hours (an office's sensor export in Beijing time); a ts with
+                             * "Z" or an offset, and seconds since 1970, are UTC either way (docs/MONITORING.md,
+                             * "Inactivity alerts") */
 } civ_monitor_inactivity_options;
 /** Fills *opt with the defaults above.  Errors: CIV_ERR_INVALID_ARGUMENT. */
 CIV_API civ_status civ_monitor_inactivity_options_init(civ_monitor_inactivity_options *opt);
@@ -2427,7 +2431,8 @@ CIV_API civ_status civ_monitor_inactivity_threshold(const civ_monitor_inactivity
  *  Errors: CIV_ERR_INVALID_ARGUMENT. */
 CIV_API civ_status civ_monitor_inactivity_poll(const civ_monitor_inactivity *det, double now, civ_table **out);
 /** A whole event table: columns person and ts (text "YYYY-MM-DDTHH:MM:SS",
- *  optionally with "Z" or a space for "T", taken as UTC, or with its zone's
+ *  optionally with "Z" or a space for "T", taken as UTC (without a zone: as
+ *  opt->naive_local says, UTC or local time), or with its zone's
  *  offset "+08:00" / "+0800", fractional seconds allowed; or a number of
  *  seconds since 1970-01-01 UTC), each person's events in time order (the
  *  people may be interleaved or listed one after another).  Events go

@@ -286,7 +286,7 @@ class civ_hier_backtest_options(ctypes.Structure):
 class civ_monitor_inactivity_options(ctypes.Structure):
     _fields_ = [("quantile", ctypes.c_double), ("min_gap_hours", ctypes.c_double),
                 ("prior_weight", ctypes.c_double), ("memory", ctypes.c_double),
-                ("utc_offset_hours", ctypes.c_double)]
+                ("utc_offset_hours", ctypes.c_double), ("naive_local", ctypes.c_int)]
 
 
 class civ_alloc_stats(ctypes.Structure):

@@ -527,8 +527,8 @@ def risk_matrix(register, matrix=None, encoding=None, thousands=None, percent=Fa
 
 
 def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=None, memory=None,
-                      utc_offset_hours=None, end=None, encoding=None, thousands=None, percent=False,
-                      sheet=None):
+                      utc_offset_hours=None, end=None, local_times=False, encoding=None, thousands=None,
+                      percent=False, sheet=None):
     """Inactivity alerts from activity events (person, ts: "YYYY-MM-DDTHH:MM:SS"
     UTC text or seconds since 1970, in time order): one row per gap that
     reached its person's threshold (civ_monitor_inactivity_run).  Options
@@ -536,19 +536,24 @@ def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=No
     end: a time (seconds, Timestamp or text) at which open gaps are polled
     (None = the last event).  person comes in the events' dtype; with Timestamp
     ts the times (last_event, alert_at, resumed) are Timestamps (naive UTC, or
-    in the events' zone), else UTC text."""
+    in the events' zone), else UTC text.  local_times=True: times written without a zone (text such as
+    "2025-03-01 08:00:00", naive Timestamps, a naive `end`) are local time, UTC + utc_offset_hours (an
+    office's export in Beijing time), not UTC (civ_monitor_inactivity_options.naive_local); naive Timestamps
+    then come back as naive local times."""
     opt = _lib.civ_monitor_inactivity_options()
     check(lib.civ_monitor_inactivity_options_init(ctypes.byref(opt)))
     for name, v in (("quantile", quantile), ("min_gap_hours", min_gap_hours), ("prior_weight", prior_weight),
                     ("memory", memory), ("utc_offset_hours", utc_offset_hours)):
         if v is not None:
             setattr(opt, name, float(v))
+    opt.naive_local = 1 if local_times else 0
+    shift = opt.utc_offset_hours * 3600.0 if local_times else 0.0  # seconds east of UTC of a naive time
     if end is None:
         end_s = math.nan
     elif isinstance(end, (int, float)):
         end_s = float(end)
     else:
-        end_s = pd.Timestamp(end).tz_localize(None).value / 1e9 if pd.Timestamp(end).tzinfo is None else \
+        end_s = pd.Timestamp(end).tz_localize(None).value / 1e9 - shift if pd.Timestamp(end).tzinfo is None else \
             pd.Timestamp(end).tz_convert("UTC").tz_localize(None).value / 1e9
     given, zone = events, False  # zone: None for naive Timestamps, the zone of tz-aware ones, False for text
     if isinstance(events, pd.DataFrame) and "ts" in events.columns and \
@@ -559,17 +564,17 @@ def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=No
         if getattr(ts.dt, "tz", None) is not None:
             ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
         # seconds through nanoseconds whatever the column's unit (pandas 2 keeps s, ms or us columns)
-        events["ts"] = ts.to_numpy(dtype="datetime64[ns]").astype(np.int64) / 1e9
+        events["ts"] = ts.to_numpy(dtype="datetime64[ns]").astype(np.int64) / 1e9 - (shift if zone is None else 0.0)
     t, src = _table(events, ("person", "ts"), encoding, thousands, percent, sheet)
     with t:
         out = _Owned(lib.civ_table_free)
         with out:
             _check_rows(lib.civ_monitor_inactivity_run(ctypes.byref(opt), t.ptr, encode(src), end_s,
                                                        ctypes.byref(out.ptr)), given)
-            return _inactivity_dtypes(table_to_frame(out.ptr), given, zone)
+            return _inactivity_dtypes(table_to_frame(out.ptr), given, zone, shift)
 
 
-def _inactivity_dtypes(df, events, zone):
+def _inactivity_dtypes(df, events, zone, shift=0.0):
     """The inactivity table as the events were given: person ids in their dtype (ids_like), the times
     (last_event, alert_at, resumed: UTC text) as Timestamps when the events' ts were Timestamps (naive
     UTC, or in the events' own zone), the hour as int64."""
@@ -578,7 +583,7 @@ def _inactivity_dtypes(df, events, zone):
         for c in ("last_event", "alert_at", "resumed"):
             if c in df.columns and df[c].dtype == object:
                 t = pd.to_datetime(df[c].replace("", None), utc=True)
-                df[c] = t.dt.tz_localize(None) if zone is None else t.dt.tz_convert(zone)
+                df[c] = (t.dt.tz_localize(None) + pd.Timedelta(seconds=shift)) if zone is None else t.dt.tz_convert(zone)
     return monitor_dtypes(df)
 
 

@@ -295,6 +295,20 @@ for f in ev_by_person ev_zoned; do
     "$CIV" monitor --events "$WORK/$f.csv" | tail -n +2 >"$WORK/$f.txt" || fail "monitor --events $f.csv"
     cmp -s "$WORK/ev_ref.txt" "$WORK/$f.txt" || fail "monitor --events $f.csv: not the demo's alerts"
 done
+# the same log in Beijing time without its zone (an office's export): --local-times reads the demo's alerts
+# (in UTC), and without it the command says the times had no zone and were read as UTC (8 hours late, silently,
+# before 2026-12-07)
+sed -e 's/+08:00$//' "$WORK/ev_zoned.csv" >"$WORK/ev_local.csv"
+"$CIV" monitor --events "$WORK/ev_local.csv" --local-times >"$WORK/ev_local.txt" || fail "monitor --local-times"
+head -n -1 "$WORK/ev_local.txt" | tail -n +2 | cmp -s "$WORK/ev_ref.txt" - ||
+    fail "monitor --events ev_local.csv --local-times: not the demo's alerts: $(cat "$WORK/ev_local.txt")"
+grep -q "^  [0-9]* event times without a zone read as local time (UTC+8)" "$WORK/ev_local.txt" ||
+    fail "--local-times does not say how it read the times: $(tail -1 "$WORK/ev_local.txt")"
+"$CIV" monitor --events "$WORK/ev_local.csv" >"$WORK/ev_naive.txt" || fail "monitor --events ev_local.csv"
+grep -q "^  [0-9]* event times have no zone and were read as UTC: .*add --local-times$" "$WORK/ev_naive.txt" ||
+    fail "times without a zone read as UTC without a word: $(tail -1 "$WORK/ev_naive.txt")"
+grep -q "event times" "$WORK/ev_ref.txt" && fail "the demo's times (with Z) drew the hint"
+expect_exit 1 "--local-times .* needs --events" -- monitor --risks "$DEMO/risks.csv" --local-times
 printf 'risk,probability,impact\nx,70,severe\n' >"$WORK/risk.csv"
 expect_exit 2 "risk.csv:2.*probability.*field 'probability'" -- monitor --risks "$WORK/risk.csv"
 [ -e "$WORK/nothing" ] && fail "an output folder was made on bad input"

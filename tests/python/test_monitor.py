@@ -252,6 +252,15 @@ def test_inactivity_timestamps():
     beijing = text.assign(ts=pd.to_datetime(text.ts).dt.tz_convert("Asia/Shanghai"))
     zoned = naive.assign(**{c: naive[c].dt.tz_localize("UTC").dt.tz_convert("Asia/Shanghai") for c in times})
     pd.testing.assert_frame_equal(civicast.inactivity_alerts(beijing), zoned)  # in the events' own zone
+    # an office's export in Beijing time without its zone: local_times=True reads the same instants (before
+    # 2026-12-07 read as UTC, 8 hours late); naive local Timestamps come back as naive local times
+    local = text.assign(ts=beijing.ts.dt.tz_localize(None).dt.strftime("%Y-%m-%d %H:%M:%S"))
+    pd.testing.assert_frame_equal(civicast.inactivity_alerts(local, local_times=True), want)
+    late = civicast.inactivity_alerts(local)
+    assert (pd.to_datetime(late.last_event) - pd.to_datetime(want.last_event) == pd.Timedelta(hours=8)).all()
+    local_stamps = text.assign(ts=beijing.ts.dt.tz_localize(None))
+    back = zoned.assign(**{c: zoned[c].dt.tz_localize(None) for c in times})
+    pd.testing.assert_frame_equal(civicast.inactivity_alerts(local_stamps, local_times=True), back)
     ids = text.assign(person=text.person.map({p: k for k, p in enumerate(sorted(set(text.person)), 9001)}))
     assert civicast.inactivity_alerts(ids).person.dtype == np.int64  # sensors numbered 9001..: ints back
 
