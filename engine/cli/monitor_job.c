@@ -458,17 +458,25 @@ void civ_cli_print_inactivity(const civ_table *t, const char *source)
     }
 }
 
-/* 1 when the demand table holds one series and period under two models (a --model ets,theta forecast file):
- * its summary is then counted per model. */
+/* 1 when one series of the demand table is checked by two models (a --model ets,theta forecast file, its rows in
+ * any order: series by series as `forecast` writes them, or model by model as pd.concat of two frames): a series
+ * under the first row of another model.  A single model's file, whose model column holds each series' fitted
+ * model (ETS(M,A,N)), has each series under one name.  Its summary is then counted per model. */
 static int several_models(const civ_table *t, size_t c_model)
 {
-    size_t n = civ_table_n_rows(t), c_id = col(t, "unique_id"), c_ds = col(t, "ds");
-    for (size_t r = 0; c_model != SIZE_MAX && r < n; r++)
-        for (size_t q = r + 1; q < n; q++) /* rows of one series are together: stop at the next series */
-            if (strcmp(civ_table_text(t, q, c_id), civ_table_text(t, r, c_id)))
-                break;
-            else if (!strcmp(civ_table_text(t, q, c_ds), civ_table_text(t, r, c_ds)) &&
-                     strcmp(civ_table_text(t, q, c_model), civ_table_text(t, r, c_model)))
+    enum { MAX_FIRST = 32 };
+    size_t n = civ_table_n_rows(t), c_id = col(t, "unique_id"), first[MAX_FIRST], n_first = 0;
+    for (size_t r = 0; c_model != SIZE_MAX && r < n; r++) { /* the first row of each model (up to 32 models) */
+        size_t k = 0;
+        while (k < n_first && strcmp(civ_table_text(t, first[k], c_model), civ_table_text(t, r, c_model)))
+            k++;
+        if (k == n_first && n_first < MAX_FIRST)
+            first[n_first++] = r;
+    }
+    for (size_t r = 0; n_first > 1 && r < n; r++)
+        for (size_t k = 0; k < n_first; k++)
+            if (!strcmp(civ_table_text(t, r, c_id), civ_table_text(t, first[k], c_id)) &&
+                strcmp(civ_table_text(t, r, c_model), civ_table_text(t, first[k], c_model)))
                 return 1;
     return 0;
 }

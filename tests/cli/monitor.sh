@@ -251,6 +251,15 @@ head -1 "$WORK/dem2/demand.csv" | grep -q "^.\?unique_id,ds,actual,mean,deviatio
     fail "two models: demand.csv header: $(head -1 "$WORK/dem2/demand.csv")"
 grep -q "^C1,2025-01,120,125,-4,,within,Theta" "$WORK/dem2/demand.csv" ||
     fail "two models: demand.csv rows: $(cat "$WORK/dem2/demand.csv")"
+# two series, model by model (pd.concat of two models' frames): counted per model too
+{ echo "unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95"
+  for m in AutoETS Theta; do for id in C1 C2; do echo "$id,2025-01,1,$m,100,90,110,85,115"; done; done; } \
+    >"$WORK/fc3.csv"
+printf 'unique_id,ds,y\nC1,2025-01,120\nC2,2025-01,101\n' >"$WORK/act3.csv"
+"$CIV" monitor --demand-forecasts "$WORK/fc3.csv" --demand-actuals "$WORK/act3.csv" >"$WORK/stdout" 2>&1 ||
+    fail "demand check of two models, model by model: $(cat "$WORK/stdout")"
+grep -Eq "^  Theta +2 actuals: 1 ahead of their forecast interval, 0 behind$" "$WORK/stdout" ||
+    fail "two models, model by model: not counted per model: $(cat "$WORK/stdout")"
 # a panel dated by days (2024-01-01, ...): `forecast` writes its forecasts so, and they check against
 # actuals dated so (each ds the first day of its month; refused as "not monthly" before)
 printf 'unique_id,ds,y\n' >"$WORK/days.csv"
