@@ -6,7 +6,8 @@
  * 2024) and a step table, roll-ups (rates weighted by denominators, counts
  * summed and missing when a unit is missing, per-unit count targets scaled),
  * the alert list by department, the panel of series ids, and bad input with
- * file, line and field.
+ * file, line and field; indicator values written by their kind
+ * (civ_monitor_value_text) and the tables' kind and value_unit columns.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -710,6 +711,114 @@ static void test_level_weights(void **state)
     civ_monitor_spec_free(s);
 }
 
+/* An indicator's value as a person reads it (civ_monitor_value_text): before 2026-12-07 the command printed
+ * every actual and target as a bare fraction ("0.2863 vs 0.35"), read as 0.29 people. */
+static void test_value_text(void **state)
+{
+    (void)state;
+    char b[64];
+    struct {
+        double v;
+        const char *kind, *unit;
+        double against;
+        const char *want;
+    } cases[] = {
+        {0.2863, "rate", "%", 0.35, "28.6%"},     {0.35, "rate", "%", 0.2863, "35%"},
+        {0.063339, "rate", NULL, NAN, "6.3%"},    {1.0, "rate", "%", 0.997, "100%"},
+        {0.9796, "rate", "%", 0.98, "97.96%"},    {0.98, "rate", "%", 0.9796, "98%"},  /* a miss never reads as 98% */
+        {0.97999, "rate", "%", 0.98, "97.999%"}, {0.98, "rate", "%", 0.98, "98%"},
+        {2, "count", "起", 1, "2 起"},            {1207, "count", "起", NAN, "1,207 起"},
+        {1234567, "count", "", NAN, "1,234,567"}, {7.9, "count", "起", 8, "7.9 起"}, /* a count per 1,000 people */
+        {11.0727969348659, "level", "分钟", 15, "11.07 分钟"}, {15, "level", "分钟", 11.07, "15 分钟"},
+        {-0.001, "level", NULL, NAN, "0"},        {0.2863, NULL, NULL, NAN, "0.2863"}, /* no kind: as before */
+        {0.2863, "", "%", NAN, "0.2863"},         {NAN, "rate", "%", 0.35, ""},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        assert_int_equal(civ_monitor_value_text(cases[k].v, cases[k].kind, cases[k].unit, cases[k].against, b,
+                                                sizeof b), CIV_OK);
+        if (strcmp(b, cases[k].want))
+            fail_msg("case %zu: '%s', want '%s'", k, b, cases[k].want);
+    }
+    assert_int_equal(civ_monitor_value_text(0.5, "ratio", NULL, NAN, b, sizeof b), CIV_ERR_INVALID_ARGUMENT);
+    assert_string_equal(civ_last_error()->field, "kind");
+    assert_non_null(strstr(civ_last_error()->message, "'ratio'"));
+    assert_int_equal(civ_monitor_value_text(0.5, "rate", NULL, NAN, NULL, 8), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_monitor_value_text(12345, "level", "分钟", NAN, b, 6), CIV_ERR_LIMIT);
+    assert_string_equal(b, "");
+}
+
+/* The status, alert and warning tables say each row's kind and unit in their last two columns, kind and
+ * value_unit, so that a reader of the tables alone (the plan's command, Python) shows the values by kind. */
+static void test_kind_columns(void **state)
+{
+    (void)state;
+    civ_monitor_spec *s = spec_of("[[indicator]]\nid = \"cov\"\nunit = \"%\"\ntarget = 0.35\ndepartment = \"C\"\n"
+                                  "[[indicator]]\nid = \"acc\"\nkind = \"count\"\nunit = \"起\"\nbetter = \"lower\"\n"
+                                  "target = 1\ndepartment = \"E\"\n[[indicator]]\nid = \"min\"\nkind = \"level\"\n"
+                                  "unit = \"分钟\"\nbetter = \"lower\"\ntarget = 15\ndepartment = \"E\"\n");
+    arow rows[] = {{"U1", "A", "cov", "2024-01", 0.2, 10}, {"U1", "A", "cov", "2024-02", 0.2863, 10},
+                   {"U1", "A", "acc", "2024-01", 3, NAN},  {"U1", "A", "acc", "2024-02", 2, NAN},
+                   {"U1", "A", "min", "2024-01", 16, NAN}, {"U1", "A", "min", "2024-02", 15.84, NAN}};
+    civ_table *a = actuals(rows, 6), *st = NULL, *al = NULL, *fc = NULL, *steps = NULL, *sum = NULL;
+    civ_monitor *m = NULL;
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_OK);
+    assert_int_equal(civ_monitor_status_table(m, &st), CIV_OK);
+    assert_int_equal(civ_monitor_alert_table(m, CIV_MONITOR_LATEST, &al), CIV_OK);
+    size_t ns = civ_table_n_columns(st), na = civ_table_n_columns(al);
+    assert_int_equal(ns, 16);
+    assert_string_equal(civ_table_column_name(st, 13), "note"); /* the columns before keep their places */
+    assert_string_equal(civ_table_column_name(st, 14), "kind");
+    assert_string_equal(civ_table_column_name(st, 15), "value_unit");
+    assert_int_equal(na, 13);
+    assert_string_equal(civ_table_column_name(al, 10), "alert");
+    assert_string_equal(civ_table_column_name(al, 11), "kind");
+    assert_string_equal(civ_table_column_name(al, 12), "value_unit");
+    const char *ids[] = {"cov", "acc", "min"}, *kinds[] = {"rate", "count", "level"}, *units[] = {"%", "起", "分钟"};
+    const char *texts[] = {"28.6% vs 35%", "2 起 vs 1 起", "15.84 分钟 vs 15 分钟"};
+    assert_int_equal(civ_table_n_rows(al), 6); /* every indicator missed twice: the unit's and the city's alerts */
+    for (size_t j = 0; j < 6; j++) {
+        size_t k = j / 2, r = status_row(st, j % 2 ? "city" : "unit", j % 2 ? "city" : "U1", ids[k], "2024-02");
+        assert_string_equal(civ_table_text(st, r, 14), kinds[k]);
+        assert_string_equal(civ_table_text(st, r, 15), units[k]);
+        assert_string_equal(civ_table_text(al, j, 1), ids[k]);
+        assert_string_equal(civ_table_text(al, j, 11), kinds[k]);
+        assert_string_equal(civ_table_text(al, j, 12), units[k]);
+        char x[64], y[64], both[160]; /* the alert line's words, from the table alone */
+        double act = civ_table_number(al, j, 6), tgt = civ_table_number(al, j, 7);
+        assert_int_equal(civ_monitor_value_text(act, civ_table_text(al, j, 11), civ_table_text(al, j, 12), tgt, x,
+                                                sizeof x), CIV_OK);
+        assert_int_equal(civ_monitor_value_text(tgt, civ_table_text(al, j, 11), civ_table_text(al, j, 12), act, y,
+                                                sizeof y), CIV_OK);
+        snprintf(both, sizeof both, "%s vs %s", x, y);
+        assert_string_equal(both, texts[k]);
+    }
+    /* the early warning's tables too */
+    assert_int_equal(civ_table_create(&fc), CIV_OK);
+    const char *fnames[] = {"unique_id", "ds", "mean", "lo-80", "hi-80"};
+    for (int c = 0; c < 5; c++)
+        assert_int_equal(civ_table_add_column(fc, fnames[c], c < 2 ? CIV_COLUMN_TEXT : CIV_COLUMN_NUMBER, NULL),
+                         CIV_OK);
+    assert_int_equal(civ_table_add_rows(fc, 1, NULL), CIV_OK);
+    assert_int_equal(civ_table_set_text(fc, 0, 0, "unit:U1:min"), CIV_OK);
+    assert_int_equal(civ_table_set_text(fc, 0, 1, "2024-03"), CIV_OK);
+    for (int c = 2; c < 5; c++)
+        assert_int_equal(civ_table_set_number(fc, 0, (size_t)c, c == 2 ? 15.5 : c == 3 ? 14 : 17), CIV_OK);
+    assert_int_equal(civ_monitor_warn(m, fc, 0.5, &steps, &sum), CIV_OK);
+    size_t c1, c2;
+    assert_int_equal(civ_table_find_column(steps, "kind", &c1), CIV_OK);
+    assert_int_equal(civ_table_find_column(steps, "value_unit", &c2), CIV_OK);
+    assert_true(c1 == 12 && c2 == 13);
+    assert_string_equal(civ_table_text(steps, 0, c1), "level");
+    assert_string_equal(civ_table_text(steps, 0, c2), "分钟");
+    assert_int_equal(civ_table_find_column(sum, "kind", &c1), CIV_OK);
+    assert_int_equal(civ_table_find_column(sum, "value_unit", &c2), CIV_OK);
+    assert_true(c1 == 12 && c2 == 13);
+    assert_string_equal(civ_table_text(sum, 0, c1), "level");
+    civ_table_free(fc), civ_table_free(steps), civ_table_free(sum);
+    civ_table_free(st), civ_table_free(al), civ_monitor_free(m), civ_table_free(a);
+    civ_monitor_spec_free(s);
+}
+
 static void test_alerts_by_department(void **state)
 {
     (void)state;
@@ -1234,7 +1343,8 @@ int main(void)
         cmocka_unit_test(test_percent_targets),         cmocka_unit_test(test_own_column_names),
         cmocka_unit_test(test_unit_added_later), cmocka_unit_test(test_level_weights),
         cmocka_unit_test(test_unit_closed),      cmocka_unit_test(test_whole_count_targets),
-        cmocka_unit_test(test_period_of),
+        cmocka_unit_test(test_period_of),        cmocka_unit_test(test_value_text),
+        cmocka_unit_test(test_kind_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -339,6 +339,51 @@ static void test_zoned_times(void **state)
     civ_table_free(a);
 }
 
+/* An office's sensor export in local time without its zone ("2025-01-02 08:00:00" in Beijing): with
+ * naive_local the same instants as in UTC (the same alerts, in UTC), local midnight for a day alone, and a time
+ * with its zone or "Z" unchanged; without it (the default) read as UTC, 8 hours late.  Before 2026-12-07 there
+ * was no way to say so but to add "+08:00" to every cell. */
+static void test_local_times(void **state)
+{
+    (void)state;
+    enum { N = 2 * 144 + 1 };
+    static char utc[N][40], local[N][40];
+    const char *persons[N], *t_utc[N], *t_local[N];
+    for (int k = 0; k < N; k++) {
+        int m = k < N - 1 ? k * 10 : (2 * 144 - 1) * 10 + 30 * 60, l = m + 1440 + 8 * 60;
+        snprintf(utc[k], sizeof utc[k], "2025-01-%02dT%02d:%02d:00Z", 2 + m / 1440, m / 60 % 24, m % 60);
+        if (k == 5) /* one cell with its zone among the local ones: unchanged */
+            snprintf(local[k], sizeof local[k], "%s", utc[k]);
+        else if (l % 1440 == 0) /* a local midnight, as a sheet gives it: the date alone */
+            snprintf(local[k], sizeof local[k], "2025-01-%02d", 1 + l / 1440);
+        else
+            snprintf(local[k], sizeof local[k], "2025-01-%02d %02d:%02d:00", 1 + l / 1440, l / 60 % 24, l % 60);
+        persons[k] = "X", t_utc[k] = utc[k], t_local[k] = local[k];
+    }
+    civ_monitor_inactivity_options opt;
+    assert_int_equal(civ_monitor_inactivity_options_init(&opt), CIV_OK);
+    assert_int_equal(opt.naive_local, 0);
+    civ_table *a = events(persons, t_utc, N), *b = events(persons, t_local, N), *al = NULL, *bl = NULL, *cl = NULL;
+    assert_int_equal(civ_monitor_inactivity_run(NULL, a, "utc.csv", NAN, &al), CIV_OK);
+    opt.naive_local = 1;
+    if (civ_monitor_inactivity_run(&opt, b, "local.csv", NAN, &bl))
+        fail_msg("%s", civ_last_error()->text);
+    assert_int_equal(civ_table_n_rows(al), 1);
+    assert_int_equal(civ_table_n_rows(bl), 1);
+    for (size_t c = 0; c < 4; c++)
+        assert_string_equal(civ_table_text(bl, 0, c), civ_table_text(al, 0, c));
+    /* read as UTC (the default), the last event is 8 hours late; k = 5's zone made it out of order there */
+    t_local[5] = "2025-01-02 08:50:00";
+    civ_table_free(b);
+    b = events(persons, t_local, N);
+    assert_int_equal(civ_monitor_inactivity_run(NULL, b, "local.csv", NAN, &cl), CIV_OK);
+    assert_int_equal(civ_table_n_rows(cl), 1);
+    assert_string_not_equal(civ_table_text(cl, 0, 1), civ_table_text(al, 0, 1));
+    assert_string_equal(civ_table_text(cl, 0, 1), "2025-01-04T07:50:00"); /* 23:50 UTC read as 07:50 "UTC" */
+    assert_string_equal(civ_table_text(al, 0, 1), "2025-01-03T23:50:00");
+    civ_table_free(al), civ_table_free(bl), civ_table_free(cl), civ_table_free(a), civ_table_free(b);
+}
+
 /* A sensor log typed in Excel (tests/data/xlsx/datetimes.xlsx): date-time cells (m/d/yy h:mm, yyyy-mm-dd
  * hh:mm:ss; one at midnight, which the sheet reader gives as its date alone; one with milliseconds) are the same
  * events as the CSV's text.  Before 2026-12-07 the sheet was refused at its first cell ("holds a time of day"). */
@@ -375,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_streaming_calls),
         cmocka_unit_test(test_table_runner),
         cmocka_unit_test(test_zoned_times),
+        cmocka_unit_test(test_local_times),
         cmocka_unit_test(test_excel_times),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -282,6 +282,40 @@ static void test_demand_check(void **state)
     civ_panel_free(p);
 }
 
+/* A forecast file of two models (`civicast forecast --model ets,theta`, long: a model column): each row of the
+ * check carries its model, in a last column, so the ets and theta rows of one series and period are told apart
+ * (before 2026-12-07 the output had no model column); a file without the column keeps the seven columns. */
+static void test_demand_two_models(void **state)
+{
+    (void)state;
+    civ_panel *p = NULL;
+    double y[] = {100, 130};
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "C1", 12 * 2025, y, 2, NULL), CIV_OK);
+    frow rows[] = {{"C1", "2025-01", 100, 5, 5}, {"C1", "2025-02", 100, 5, 5},  /* AutoETS: within, ahead */
+                   {"C1", "2025-01", 80, 5, 5},  {"C1", "2025-02", 129, 5, 5}}; /* Theta: ahead, within */
+    civ_table *fc = forecasts(rows, 2), *out = NULL; /* one model, without the column: the seven columns */
+    assert_int_equal(civ_monitor_demand_check(fc, p, &out), CIV_OK);
+    assert_int_equal(civ_table_n_columns(out), 7);
+    civ_table_free(out), civ_table_free(fc);
+    fc = forecasts(rows, 4);
+    assert_int_equal(civ_table_add_column(fc, "model", CIV_COLUMN_TEXT, NULL), CIV_OK);
+    for (size_t r = 0; r < 4; r++)
+        assert_int_equal(civ_table_set_text(fc, r, 8, r < 2 ? "AutoETS" : "Theta"), CIV_OK);
+    assert_int_equal(civ_monitor_demand_check(fc, p, &out), CIV_OK);
+    assert_int_equal(civ_table_n_rows(out), 4);
+    assert_int_equal(civ_table_n_columns(out), 8);
+    assert_string_equal(civ_table_column_name(out, 6), "flag"); /* the columns before keep their places */
+    assert_string_equal(civ_table_column_name(out, 7), "model");
+    const char *models[] = {"AutoETS", "AutoETS", "Theta", "Theta"}, *flags[] = {"within", "ahead", "ahead", "within"};
+    for (size_t r = 0; r < 4; r++) {
+        assert_string_equal(civ_table_text(out, r, 7), models[r]);
+        assert_string_equal(civ_table_text(out, r, 6), flags[r]);
+    }
+    civ_table_free(out), civ_table_free(fc);
+    civ_panel_free(p);
+}
+
 static void test_bad_forecasts(void **state)
 {
     (void)state;
@@ -357,6 +391,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gaussian_closed_form), cmocka_unit_test(test_lower_is_better_and_path),
         cmocka_unit_test(test_through_the_forecasting_api), cmocka_unit_test(test_demand_check),
+        cmocka_unit_test(test_demand_two_models),
         cmocka_unit_test(test_bad_forecasts),        cmocka_unit_test(test_threshold_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -153,6 +153,7 @@ static void test_chinese(void **state)
                                         "连续未达标期数", "未达标起始期", "预警状态"};
     for (size_t k = 0; k < sizeof heads / sizeof *heads; k++)
         assert_string_equal(civ_table_column_name(al, k), heads[k]);
+    assert_int_equal(civ_table_n_columns(al), 11); /* kind and value_unit: the cells' formats show them */
     /* the open alerts as the table (the CSV) has them, their codes in words */
     for (size_t row = 0; row < na; row++) {
         const char *scope = civ_table_text(d.alerts, row, 3), *alert = civ_table_text(d.alerts, row, 10);
@@ -333,8 +334,29 @@ static void test_errors(void **state)
     assert_int_equal(entries(), n); /* no temporary file left beside it */
     free(before);
     free(after);
-    /* no spec: no names added, no formats by indicator, the sheets still written */
+    /* no spec: no names added, the sheets still written */
     assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
+}
+
+/* Without the indicator file (Python's write_monitor_workbook(path, status=..., alerts=...) with indicators=None),
+ * the tables' own kind and value_unit columns give each value its format: the volunteer share (a rate) 0.0%, a
+ * count with its unit; before 2026-12-07 such a workbook showed the fractions in General. */
+static void test_formats_from_rows(void **state)
+{
+    (void)state;
+    const char *path = tf_path(dir, "nospec.xlsx");
+    civ_monitor_workbook_tables t = {.alerts = d.alerts, .status = d.status};
+    assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
+    assert_string_equal(civ_table_text(d.alerts, 0, 1), "volunteer_share");
+    assert_string_equal(format_of(path, 1, "G2"), "0.0%"); /* actual */
+    assert_string_equal(format_of(path, 1, "H2"), "0.0%"); /* target */
+    char *styles = tf_zip_member(path, "xl/styles.xml");
+    assert_non_null(strstr(styles, "formatCode=\"#,##0&quot; 起&quot;\""));
+    free(styles);
+    civ_table *al = sheet(path, "本期预警");
+    assert_int_equal(civ_table_n_columns(al), 11); /* kind and value_unit left out here too */
+    assert_true(civ_table_number(al, 0, 6) == civ_table_number(d.alerts, 0, 6)); /* the cell keeps the fraction */
+    civ_table_free(al);
 }
 
 int main(void)
@@ -345,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_period),
         cmocka_unit_test(test_inactivity_times),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_formats_from_rows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -613,6 +613,33 @@ static void test_monitoring_tables(void **state)
     free(html);
 }
 
+/* The monitoring tables' kind and value_unit columns (since 2026-12-07): the values shown by the row's kind, not
+ * guessed from the values (a level of 0.8 hours was shown as 80.0%), a count or level with its unit, a rate
+ * missing its target never shown as the target (97.96% against 98.00%, not 98.0% against 98.0%), and the two
+ * columns themselves not shown. */
+static void test_monitoring_kinds(void **state)
+{
+    (void)state;
+    put("kinds", "allocation.csv", ALLOC);
+    put("kinds", "allocation_summary.csv", SUMMARY);
+    put("kinds", "monitor_alerts.csv",
+        "department,indicator,name,scope,unit,ds,actual,target,misses,since,alert,kind,value_unit\n"
+        "民政,cov,覆盖率,street,b街道,2026-03,0.9796,0.98,2,2026-02,raised,rate,%\n"
+        "民政,wait,等待时间,street,b街道,2026-03,0.8,0.5,2,2026-02,raised,level,小时\n"
+        "应急,acc,事故,street,b街道,2026-03,2,1,2,2026-02,raised,count,起\n");
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/kinds", dir);
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    char *html = tf_slurp(file, NULL);
+    assert_non_null(strstr(html, "<td class=\"n\">97.96%</td><td class=\"n\">98.00%</td>"));
+    assert_non_null(strstr(html, "<td class=\"n\">0.80 小时</td><td class=\"n\">0.50 小时</td>"));
+    assert_non_null(strstr(html, "<td class=\"n\">2 起</td><td class=\"n\">1 起</td>"));
+    assert_null(strstr(html, "title=\"kind\""));
+    assert_null(strstr(html, "title=\"value_unit\""));
+    free(html);
+}
+
 /* The page prints each chart whole (a chart never split, headings kept with
  * what follows) and fits a phone (charts as wide as their container, tables
  * scrolling in their own box); districts get 20 colours. */
@@ -2145,6 +2172,7 @@ int main(void)
         cmocka_unit_test(test_workbook_named),
         cmocka_unit_test(test_monitor_workbook_named),
         cmocka_unit_test(test_monitoring_tables),
+        cmocka_unit_test(test_monitoring_kinds),
         cmocka_unit_test(test_monitoring_watch_lists),
         cmocka_unit_test(test_monitoring_readable),
         cmocka_unit_test(test_monitoring_not_started),

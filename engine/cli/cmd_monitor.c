@@ -13,7 +13,7 @@
 #include "monitor_job.h"
 
 enum { M_PERIOD, M_OUT, M_WARN, M_MODEL, M_THRESHOLD, M_SCOPE, M_THREADS, M_SEED, M_RISKS, M_MATRIX, M_EVENTS,
-       M_QUANTILE, M_END, M_DEM_FC, M_DEM_ACT, M_LANG, M_ENCODING, M_THOUSANDS, M_PERCENT, M_SHEET,
+       M_QUANTILE, M_END, M_LOCAL_TIMES, M_DEM_FC, M_DEM_ACT, M_LANG, M_ENCODING, M_THOUSANDS, M_PERCENT, M_SHEET,
        M_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option monitor_options[] = {
     [M_PERIOD] = {"--period", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "YYYY-MM", "the period whose alerts are listed "
@@ -43,6 +43,9 @@ static const civ_cli_option monitor_options[] = {
                                                                            "(default 0.995)"},
     [M_END] = {"--end", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "TIME", "poll open gaps at TIME (YYYY-MM-DDTHH:MM:SS "
                                                                   "UTC; default the last event)"},
+    [M_LOCAL_TIMES] = {"--local-times", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "event times (and --end) written "
+                                                                             "without a zone are\nlocal time, UTC+8 "
+                                                                             "(default: UTC)"},
     [M_DEM_FC] = {"--demand-forecasts", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "forecasts (unique_id, ds, "
                                                                                    "mean, lo-L, hi-L) and"},
     [M_DEM_ACT] = {"--demand-actuals", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "actuals (unique_id, ds, y): "
@@ -59,7 +62,7 @@ static const civ_cli_spec monitor_spec = {
     "monitor",
     "usage: civicast monitor INDICATORS ACTUALS [--period YYYY-MM] [--out DIR [--lang zh|en]]\n"
     "         [--warn H [--model SPEC] [--threshold P] [--warn-scope SCOPE ...] [--threads N] [--seed N]]\n"
-    "         [--risks FILE [--matrix FILE]] [--events FILE [--quantile Q] [--end TIME]]\n"
+    "         [--risks FILE [--matrix FILE]] [--events FILE [--quantile Q] [--end TIME] [--local-times]]\n"
     "         [--demand-forecasts FILE --demand-actuals FILE] [--encoding E] [--thousands C] [--percent]\n"
     "         [--no-excel] [--precision P]\n"
     "       civicast monitor [--risks FILE ...] [--events FILE ...] [--demand-... ]   (without indicators)\n",
@@ -120,6 +123,8 @@ static int check_combinations(const civ_cli_monitor_job *job, const civ_cli_args
                                    !job->indicators ? "give INDICATORS ACTUALS" : "add --out DIR");
     if (!job->risks && job->matrix)
         return civ_cli_usage_error("monitor", "--matrix needs --risks");
+    if (!job->events && a->value[M_LOCAL_TIMES])
+        return civ_cli_usage_error("monitor", "--local-times says how --events' times are read: it needs --events");
     if ((job->demand_forecasts != NULL) != (job->demand_actuals != NULL))
         return civ_cli_usage_error("monitor", "--demand-forecasts and --demand-actuals go together");
     return 0;
@@ -136,7 +141,7 @@ static int parse(int argc, char **argv, civ_cli_monitor_job *job, const char **o
     job->period = a.value[M_PERIOD], *out = a.value[M_OUT], job->risks = a.value[M_RISKS];
     job->matrix = a.value[M_MATRIX], job->events = a.value[M_EVENTS], job->end = a.value[M_END];
     job->demand_forecasts = a.value[M_DEM_FC], job->demand_actuals = a.value[M_DEM_ACT];
-    job->lang = a.value[M_LANG];
+    job->lang = a.value[M_LANG], job->local_times = a.value[M_LOCAL_TIMES] != NULL;
     if (a.value[M_MODEL])
         job->model = a.value[M_MODEL];
     for (size_t i = 0; i < a.n_list && i < CIV_CLI_MONITOR_MAX_SCOPES; i++)

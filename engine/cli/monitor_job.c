@@ -123,6 +123,23 @@ int civ_cli_monitor_parse_time(const char *text, double *out)
     return -1;
 }
 
+/* The events whose ts text carries no zone (no "Z", no "+08:00" after the time): read as UTC unless
+ * --local-times, which is what the command's hint says when there are any. */
+static size_t naive_times(const civ_table *ev)
+{
+    size_t c, n = 0;
+    if (civ_table_find_column(ev, "ts", &c)) { /* (seconds since 1970, a number column, have no text: UTC) */
+        civ_clear_error();
+        return 0;
+    }
+    for (size_t r = 0; r < civ_table_n_rows(ev); r++) {
+        const char *t = civ_table_text(ev, r, c);
+        size_t len = t ? strlen(t) : 0;
+        n += len >= 10 && !strchr(t, 'Z') && !strpbrk(t + 10, "+-");
+    }
+    return n;
+}
+
 static civ_status run_events(civ_cli_monitor_job *job)
 {
     static const char *const text_cols[] = {"person", NULL};
@@ -131,11 +148,13 @@ static civ_status run_events(civ_cli_monitor_job *job)
     civ_monitor_inactivity_options_init(&opt);
     if (job->quantile > 0)
         opt.quantile = job->quantile;
+    opt.naive_local = job->local_times;
     double end = NAN;
-    if (job->end)
-        civ_cli_monitor_parse_time(job->end, &end); /* checked by the command's parser */
+    if (job->end) /* checked by the command's parser; local time with --local-times */
+        civ_cli_monitor_parse_time(job->end, &end), end -= job->local_times ? opt.utc_offset_hours * 3600.0 : 0;
     civ_table *ev = NULL;
     civ_status s = civ_cli_read_table(job->events, &ro, &ev);
+    job->n_naive = s ? 0 : naive_times(ev);
     if (!s)
         s = civ_monitor_inactivity_run(&opt, ev, job->events, end, &job->inactivity);
     civ_table_free(ev);
@@ -302,6 +321,26 @@ static int one_period(const civ_table *st)
     return n > 0;
 }
 
+/* An alert row's actual and target as its indicator's kind says (civ_monitor_value_text: "28.6%" vs "35%", "3 起",
+ * "11.07 分钟"), padded for the columns (the actual right-aligned to 12 display columns, the target left to 8):
+ * before 2026-12-07 both were bare fractions, "0.2863 vs 0.35", which a department head read as 0.29 people.  A
+ * table without the kind column (an alerts.csv of an earlier version) keeps the bare numbers. */
+static void alert_values(const civ_table *al, size_t r, size_t c_act, size_t c_tgt, char *actual, char *target,
+                         size_t size)
+{
+    size_t c_kind = col(al, "kind"), c_vu = col(al, "value_unit");
+    const char *kind = c_kind == SIZE_MAX ? NULL : civ_table_text(al, r, c_kind);
+    const char *vu = c_vu == SIZE_MAX ? NULL : civ_table_text(al, r, c_vu);
+    double a = civ_table_number(al, r, c_act), t = civ_table_number(al, r, c_tgt);
+    char at[64] = "", tt[64] = "", safe[160];
+    if (civ_monitor_value_text(a, kind, vu, t, at, sizeof at) || civ_monitor_value_text(t, kind, vu, a, tt, sizeof tt))
+        civ_clear_error(), snprintf(at, sizeof at, "%.4g", a), snprintf(tt, sizeof tt, "%.4g", t);
+    civ_cli_safe(isnan(a) ? "not reported" : at, safe, sizeof safe);
+    size_t w = civ_cli_display_width(safe);
+    snprintf(actual, size, "%*s%s", w < 12 ? (int)(12 - w) : 0, "", safe);
+    civ_cli_cell(tt, 8, target, size);
+}
+
 void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *ds)
 {
     size_t n = civ_table_n_rows(al), c_alert = col(st, "alert"), c_ds = col(st, "ds");
@@ -335,16 +374,14 @@ void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *
                 k++;
             printf("  %s: %zu\n", dep, k);
         }
-        char actual[32] = "not reported";
-        if (!isnan(civ_table_number(al, r, c_act)))
-            snprintf(actual, sizeof actual, "%.4g", civ_table_number(al, r, c_act));
-        char ind[160], scope[160], unit[160], name[400];
-        printf("    %s %s %s %12s vs %-8.4g %2.0f misses since %s (%s) %s\n",
+        char actual[160], target[160], ind[160], scope[160], unit[160], name[400];
+        alert_values(al, r, c_act, c_tgt, actual, target, sizeof actual);
+        printf("    %s %s %s %s vs %s %2.0f misses since %s (%s) %s\n",
                civ_cli_cell(civ_table_text(al, r, c_ind), 20, ind, sizeof ind),
                civ_cli_cell(civ_table_text(al, r, c_scope), 10, scope, sizeof scope),
-               civ_cli_cell(civ_table_text(al, r, c_unit), 10, unit, sizeof unit), actual,
-               civ_table_number(al, r, c_tgt), civ_table_number(al, r, c_mis), civ_table_text(al, r, c_since),
-               civ_table_text(al, r, c_a), civ_cli_safe(civ_table_text(al, r, c_name), name, sizeof name));
+               civ_cli_cell(civ_table_text(al, r, c_unit), 10, unit, sizeof unit), actual, target,
+               civ_table_number(al, r, c_mis), civ_table_text(al, r, c_since), civ_table_text(al, r, c_a),
+               civ_cli_safe(civ_table_text(al, r, c_name), name, sizeof name));
     }
     /* after the alerts, which are listed under their "alerts" line: printed between them, "not reported ... 6
      * series have no value" headed the departments' alerts, and read as if those were the series missing */
@@ -421,13 +458,63 @@ void civ_cli_print_inactivity(const civ_table *t, const char *source)
     }
 }
 
+/* 1 when one series of the demand table is checked by two models (a --model ets,theta forecast file, its rows in
+ * any order: series by series as `forecast` writes them, or model by model as pd.concat of two frames): a series
+ * under the first row of another model.  A single model's file, whose model column holds each series' fitted
+ * model (ETS(M,A,N)), has each series under one name.  Its summary is then counted per model. */
+static int several_models(const civ_table *t, size_t c_model)
+{
+    enum { MAX_FIRST = 32 };
+    size_t n = civ_table_n_rows(t), c_id = col(t, "unique_id"), first[MAX_FIRST], n_first = 0;
+    for (size_t r = 0; c_model != SIZE_MAX && r < n; r++) { /* the first row of each model (up to 32 models) */
+        size_t k = 0;
+        while (k < n_first && strcmp(civ_table_text(t, first[k], c_model), civ_table_text(t, r, c_model)))
+            k++;
+        if (k == n_first && n_first < MAX_FIRST)
+            first[n_first++] = r;
+    }
+    for (size_t r = 0; n_first > 1 && r < n; r++)
+        for (size_t k = 0; k < n_first; k++)
+            if (!strcmp(civ_table_text(t, r, c_id), civ_table_text(t, first[k], c_id)) &&
+                strcmp(civ_table_text(t, r, c_model), civ_table_text(t, first[k], c_model)))
+                return 1;
+    return 0;
+}
+
+/* The demand check's counts, and with several models one line per model (in the order they first come): before
+ * 2026-12-07 the rows of ets and theta were counted together, "40 actuals" of 20. */
 void civ_cli_print_demand(const civ_table *t, const char *source)
 {
-    size_t n = civ_table_n_rows(t), ahead = 0, behind = 0, c_f = col(t, "flag");
+    size_t n = civ_table_n_rows(t), ahead = 0, behind = 0, c_f = col(t, "flag"), c_m = col(t, "model");
     for (size_t r = 0; r < n; r++)
         ahead += !strcmp(civ_table_text(t, r, c_f), "ahead"), behind += !strcmp(civ_table_text(t, r, c_f), "behind");
-    printf("demand vs forecast     %zu actuals: %zu ahead of their forecast interval, %zu behind (%s)\n", n, ahead,
-           behind, source);
+    if (!several_models(t, c_m)) {
+        printf("demand vs forecast     %zu actuals: %zu ahead of their forecast interval, %zu behind (%s)\n", n,
+               ahead, behind, source);
+        return;
+    }
+    printf("demand vs forecast     %zu checks of the actuals by several models (%s):\n", n, source);
+    enum { MAX_MODELS = 32 }; /* a --model list of more is not a demand check a person reads line by line */
+    const char *models[MAX_MODELS];
+    size_t n_models = 0, counts[MAX_MODELS][3] = {{0}};
+    for (size_t r = 0; r < n; r++) {
+        const char *m = civ_table_text(t, r, c_m);
+        size_t k = 0;
+        while (k < n_models && strcmp(models[k], m))
+            k++;
+        if (k == n_models && n_models < MAX_MODELS)
+            models[n_models++] = m;
+        if (k < n_models) {
+            const char *f = civ_table_text(t, r, c_f);
+            counts[k][0]++, counts[k][1] += !strcmp(f, "ahead"), counts[k][2] += !strcmp(f, "behind");
+        }
+    }
+    for (size_t k = 0; k < n_models; k++) {
+        char name[160];
+        printf("  %s %zu actuals: %zu ahead of their forecast interval, %zu behind\n",
+               civ_cli_cell(models[k][0] ? models[k] : "(no model)", 20, name, sizeof name), counts[k][0],
+               counts[k][1], counts[k][2]);
+    }
 }
 
 void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
@@ -453,6 +540,11 @@ void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
         civ_cli_print_risks(job->risk_table, job->risks);
     if (job->inactivity)
         civ_cli_print_inactivity(job->inactivity, job->events);
+    if (job->inactivity && job->n_naive) /* an office's export in Beijing time, read as UTC, is 8 hours late */
+        printf(job->local_times ? "  %zu event times without a zone read as local time (UTC+8), as --local-times "
+                                  "says; the times above are UTC\n"
+                                : "  %zu event times have no zone and were read as UTC: if the sensors wrote "
+                                  "local time (北京时间), add --local-times\n", job->n_naive);
     if (job->demand)
         civ_cli_print_demand(job->demand, job->demand_actuals);
 }

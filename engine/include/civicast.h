@@ -2263,7 +2263,10 @@ CIV_API civ_status civ_monitor_period_of(const civ_monitor *mon, const char *tex
  *  the spec, "" when it has none; after the others, so that they keep
  *  their places), into and note (a closed unit's [[closed]] into and note on
  *  its "closed" rows: where it went and why; "" on every other row and on a
- *  roll-up closed with its units).  Rows by scope (units, roll-ups
+ *  roll-up closed with its units), kind and value_unit (the indicator's kind,
+ *  "rate" | "count" | "level", and its unit in the spec, "" when none: how a
+ *  reader shows actual and target, civ_monitor_value_text; last, so that the
+ *  columns before keep their places).  Rows by scope (units, roll-ups
  *  in spec order, city), unit (byte order), indicator (spec order), ds.
  *  *out is new (civ_table_free).  Errors: CIV_ERR_INVALID_ARGUMENT. */
 CIV_API civ_status civ_monitor_status_table(const civ_monitor *mon, civ_table **out);
@@ -2273,7 +2276,8 @@ CIV_API civ_status civ_monitor_status_table(const civ_monitor *mon, civ_table **
  *  whose alert is "raised" or "continued", grouped by department (byte
  *  order), then indicator (spec order), scope, unit.  Columns: department,
  *  indicator, name, scope, unit, ds, actual, target, misses, since (the ds
- *  of the run's first miss), alert.  Errors: CIV_ERR_INVALID_ARGUMENT,
+ *  of the run's first miss), alert, kind, value_unit (as in the status
+ *  table).  Errors: CIV_ERR_INVALID_ARGUMENT,
  *  CIV_ERR_DOMAIN (a period outside the actuals). */
 CIV_API civ_status civ_monitor_alert_table(const civ_monitor *mon, int64_t period, civ_table **out);
 /** The monitored series as a panel to forecast (frequency of the actuals):
@@ -2298,13 +2302,14 @@ CIV_API civ_status civ_monitor_panel(const civ_monitor *mon, const char *const *
  *  first warning step (p_miss >= threshold; 0.5 is a good default; 80 is refused with the cure
  *  "write 0.8 for 80%": civ_monitor_threshold_parse reads "80%").
  *  *steps (may be NULL): scope, unit, indicator, department, ds, h, mean,
- *  sigma_lo, sigma_hi, target, p_miss, warning (1/0).  *summary (may be
+ *  sigma_lo, sigma_hi, target, p_miss, warning (1/0), kind, value_unit (as
+ *  in the status table).  *summary (may be
  *  NULL): one row per series: scope, unit, indicator, department,
  *  p_miss_next, p_miss_max, first_warning (ds or ""), first_warning_h,
  *  goal (the final target of a path, else the last step's target), reach
  *  (first ds whose mean meets the goal, or ""), deadline (a path's `by`
  *  period, else ""), on_track (1 when reach <= deadline, 0 when not, NaN
- *  without a deadline).  Errors: CIV_ERR_INVALID_ARGUMENT (threshold),
+ *  without a deadline), kind, value_unit.  Errors: CIV_ERR_INVALID_ARGUMENT (threshold),
  *  CIV_ERR_MISSING_COLUMN, CIV_ERR_NOT_FOUND (an id that is not a
  *  monitored series, line = row + 2), CIV_ERR_DATE, CIV_ERR_DOMAIN (a bound
  *  on the wrong side of the mean). */
@@ -2323,7 +2328,10 @@ CIV_API civ_status civ_monitor_threshold_parse(const char *text, double *out);
  *  holds a value, the widest level L whose interval excludes the actual.
  *  Columns: unique_id, ds, actual, mean, deviation_pct (100 (actual -
  *  mean) / mean), level (NaN when inside every interval), flag ("ahead"
- *  above hi-L, "behind" below lo-L, "within").  Rows in forecast order;
+ *  above hi-L, "behind" below lo-L, "within"), and, when the forecasts have
+ *  a text column model (a long file of several models, --model ets,theta),
+ *  model: each row's, so that the rows of two models for one series and
+ *  period are told apart.  Rows in forecast order;
  *  forecast rows without an actual are skipped.  Errors:
  *  CIV_ERR_MISSING_COLUMN (no interval columns), CIV_ERR_DATE,
  *  CIV_ERR_FREQUENCY (ds of another frequency than the panel's),
@@ -2331,6 +2339,22 @@ CIV_API civ_status civ_monitor_threshold_parse(const char *text, double *out);
  *  series is in `actuals`, field unique_id, or none of their periods holds
  *  a value, field ds; an empty check would read as demand on plan). */
 CIV_API civ_status civ_monitor_demand_check(const civ_table *forecasts, const civ_panel *actuals, civ_table **out);
+
+/** An indicator's value as a person reads it, by its kind (docs/MONITORING.md, "Values as people read
+ *  them"), for the alert lines of `civicast monitor` and `plan` and Python's civicast.value_text: `kind` as
+ *  the status, alert and warning tables' kind column holds it.  "rate": a percentage with one decimal,
+ *  trailing zeros dropped (0.2863 -> "28.6%", 0.35 -> "35%"; `unit` is not used); "count": a whole number
+ *  ("1,207", with the unit: "3 起"; a count that is not whole, such as a count per 1,000 people, with up to
+ *  two decimals); "level": up to two decimals and the unit ("11.07 分钟").  Thousands are separated by ","
+ *  (counts and levels).  `against` (NaN for none) is the value this one is compared with (an actual's
+ *  target, or a target's actual): when the two differ but would read the same, up to three more decimals
+ *  are shown, so a miss never reads as equal to its target (0.9796 against 0.98: "97.96%", not "98%").
+ *  NaN gives "" (not reported: the caller says so).  NULL or "" kind: the number as "%.4g" (a table
+ *  without the kind column).  Independent of the host's locale.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL
+ *  buf or size 0; a kind other than rate, count, level, field "kind"), CIV_ERR_LIMIT (the text does not fit
+ *  in `size` bytes, buf ""; 64 bytes hold every number with a unit of up to 40 bytes). */
+CIV_API civ_status civ_monitor_value_text(double value, const char *kind, const char *unit, double against,
+                                          char *buf, size_t size);
 
 /* ---- Risk matrix (engine/src/monitor/risk.c) ----------------------------- */
 /* A probability x impact matrix: probabilities fall into rows by upper
@@ -2390,6 +2414,10 @@ typedef struct civ_monitor_inactivity_options {
     double prior_weight;    /* k0, hours of gaps the population prior is worth; default 20 */
     double memory;          /* cap of a bin's weight in hours (habits change); default 60 */
     double utc_offset_hours;/* local time = UTC + offset, for the hour bins; default 8 */
+    int naive_local;        /* a ts text without a zone ("2025-03-01 08:00:00") is: 0 UTC (the default), 1 local
+                             * time, UTC + utc_offset_hours (an office's sensor export in Beijing time); a ts with
+                             * "Z" or an offset, and seconds since 1970, are UTC either way (docs/MONITORING.md,
+                             * "Inactivity alerts") */
 } civ_monitor_inactivity_options;
 /** Fills *opt with the defaults above.  Errors: CIV_ERR_INVALID_ARGUMENT. */
 CIV_API civ_status civ_monitor_inactivity_options_init(civ_monitor_inactivity_options *opt);
@@ -2416,7 +2444,8 @@ CIV_API civ_status civ_monitor_inactivity_threshold(const civ_monitor_inactivity
  *  Errors: CIV_ERR_INVALID_ARGUMENT. */
 CIV_API civ_status civ_monitor_inactivity_poll(const civ_monitor_inactivity *det, double now, civ_table **out);
 /** A whole event table: columns person and ts (text "YYYY-MM-DDTHH:MM:SS",
- *  optionally with "Z" or a space for "T", taken as UTC, or with its zone's
+ *  optionally with "Z" or a space for "T", taken as UTC (without a zone: as
+ *  opt->naive_local says, UTC or local time), or with its zone's
  *  offset "+08:00" / "+0800", fractional seconds allowed; or a number of
  *  seconds since 1970-01-01 UTC), each person's events in time order (the
  *  people may be interleaved or listed one after another).  Events go

@@ -289,7 +289,7 @@ class civ_hier_backtest_options(ctypes.Structure):
 class civ_monitor_inactivity_options(ctypes.Structure):
     _fields_ = [("quantile", ctypes.c_double), ("min_gap_hours", ctypes.c_double),
                 ("prior_weight", ctypes.c_double), ("memory", ctypes.c_double),
-                ("utc_offset_hours", ctypes.c_double)]
+                ("utc_offset_hours", ctypes.c_double), ("naive_local", ctypes.c_int)]
 
 
 class civ_alloc_stats(ctypes.Structure):
@@ -602,6 +602,7 @@ _SIGNATURES = {
     "civ_monitor_warn": (c_status, [P, P, _D, PP, PP]),
     "civ_monitor_threshold_parse": (c_status, [_CP, ctypes.POINTER(_D)]),
     "civ_monitor_demand_check": (c_status, [P, P, PP]),
+    "civ_monitor_value_text": (c_status, [_D, _CP, _CP, _D, ctypes.c_char_p, _S]),
     "civ_monitor_matrix_default": (c_status, [PP]),
     "civ_monitor_matrix_read": (c_status, [_CP, PP]),
     "civ_monitor_matrix_parse": (c_status, [_CP, _S, _CP, PP]),

@@ -22,7 +22,8 @@ from ._lib import Error, check, encode, lib
 from .frame import (PanelData, _Owned, _column_list, _panel_read_options, _read_table, _Run, count_dtypes,
                     frame_to_table, ids_like, table_to_frame, whole_codes)
 
-__all__ = ["monitor", "early_warning", "demand_check", "risk_matrix", "inactivity_alerts", "write_monitor_workbook"]
+__all__ = ["monitor", "early_warning", "demand_check", "risk_matrix", "inactivity_alerts", "write_monitor_workbook",
+           "value_text"]
 
 _LATEST = -(1 << 63)  # CIV_MONITOR_LATEST
 
@@ -398,6 +399,50 @@ def _run_on(pdata, h, model, level, threads, seed):
     return _Run(pdata, h, model, level, threads, seed, None, "aicc", None, "auto", False)
 
 
+def _one_text(value, kind, unit, against):
+    buf = ctypes.create_string_buffer(128)
+    v = math.nan if value is None or pd.isna(value) else float(value)
+    a = math.nan if against is None or pd.isna(against) else float(against)
+    k = None if kind is None or (not isinstance(kind, str) and pd.isna(kind)) else encode(str(kind))
+    u = None if unit is None or (not isinstance(unit, str) and pd.isna(unit)) else encode(str(unit))
+    check(lib.civ_monitor_value_text(v, k, u, a, buf, len(buf)))
+    return buf.value.decode("utf-8")
+
+
+# The value columns of the monitoring frames and the column each is told apart from (civ_monitor_value_text).
+_VALUE_PAIRS = (("actual", "target"), ("target", "actual"), ("mean", "target"), ("goal", None))
+
+
+def value_text(value, kind=None, unit=None, against=None):
+    """An indicator's value as a person reads it, by its kind (civ_monitor_value_text, the words of the
+    command's alert lines): a rate as a percentage with one decimal (0.2863 -> "28.6%", 0.35 -> "35%"), a
+    count as a whole number ("3 起"), a level with up to two decimals and its unit ("11.07 分钟"); `against`
+    (an actual's target) adds the decimals that keep a miss from reading as its target ("97.96%" against 0.98).
+    A missing value gives "".  kind: "rate", "count" or "level" (None: the number as "%.4g"); unit: the
+    indicator file's (shown after counts and levels).
+
+    With a DataFrame of civicast.monitor or civicast.early_warning (their `kind` and `value_unit` columns
+    say each row's kind and unit), returns a copy whose actual, target, mean and goal columns are that text,
+    an actual told apart from its target; the frames themselves keep the numbers, for arithmetic."""
+    if not isinstance(value, pd.DataFrame):
+        return _one_text(value, kind, unit, against)
+    df = value
+    if "kind" not in df.columns:
+        raise Error("CIV_ERR_MISSING_COLUMN", f"value_text needs the frame's 'kind' column (its columns are "
+                    f"{_column_list(df)}): pass a frame of civicast.monitor or civicast.early_warning",
+                    field="kind")
+    out = df.copy()
+    kinds = df["kind"].tolist()
+    units = df["value_unit"].tolist() if "value_unit" in df.columns else [None] * len(df)
+    for col, other in _VALUE_PAIRS:
+        if col not in df.columns:
+            continue
+        vs = df[col].tolist()
+        os_ = df[other].tolist() if other in df.columns else [None] * len(df)
+        out[col] = [_one_text(v, k, u, a) for v, k, u, a in zip(vs, kinds, units, os_)]
+    return out
+
+
 def demand_check(forecasts, actuals, encoding=None, thousands=None, percent=False, sheet=None):
     """Actual demand against its forecast intervals: rows where `actuals`
     (long format unique_id, ds, y: DataFrame or path) has a value for a
@@ -482,8 +527,8 @@ def risk_matrix(register, matrix=None, encoding=None, thousands=None, percent=Fa
 
 
 def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=None, memory=None,
-                      utc_offset_hours=None, end=None, encoding=None, thousands=None, percent=False,
-                      sheet=None):
+                      utc_offset_hours=None, end=None, local_times=False, encoding=None, thousands=None,
+                      percent=False, sheet=None):
     """Inactivity alerts from activity events (person, ts: "YYYY-MM-DDTHH:MM:SS"
     UTC text or seconds since 1970, in time order): one row per gap that
     reached its person's threshold (civ_monitor_inactivity_run).  Options
@@ -491,19 +536,24 @@ def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=No
     end: a time (seconds, Timestamp or text) at which open gaps are polled
     (None = the last event).  person comes in the events' dtype; with Timestamp
     ts the times (last_event, alert_at, resumed) are Timestamps (naive UTC, or
-    in the events' zone), else UTC text."""
+    in the events' zone), else UTC text.  local_times=True: times written without a zone (text such as
+    "2025-03-01 08:00:00", naive Timestamps, a naive `end`) are local time, UTC + utc_offset_hours (an
+    office's export in Beijing time), not UTC (civ_monitor_inactivity_options.naive_local); naive Timestamps
+    then come back as naive local times."""
     opt = _lib.civ_monitor_inactivity_options()
     check(lib.civ_monitor_inactivity_options_init(ctypes.byref(opt)))
     for name, v in (("quantile", quantile), ("min_gap_hours", min_gap_hours), ("prior_weight", prior_weight),
                     ("memory", memory), ("utc_offset_hours", utc_offset_hours)):
         if v is not None:
             setattr(opt, name, float(v))
+    opt.naive_local = 1 if local_times else 0
+    shift = opt.utc_offset_hours * 3600.0 if local_times else 0.0  # seconds east of UTC of a naive time
     if end is None:
         end_s = math.nan
     elif isinstance(end, (int, float)):
         end_s = float(end)
     else:
-        end_s = pd.Timestamp(end).tz_localize(None).value / 1e9 if pd.Timestamp(end).tzinfo is None else \
+        end_s = pd.Timestamp(end).tz_localize(None).value / 1e9 - shift if pd.Timestamp(end).tzinfo is None else \
             pd.Timestamp(end).tz_convert("UTC").tz_localize(None).value / 1e9
     given, zone = events, False  # zone: None for naive Timestamps, the zone of tz-aware ones, False for text
     if isinstance(events, pd.DataFrame) and "ts" in events.columns and \
@@ -514,17 +564,17 @@ def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=No
         if getattr(ts.dt, "tz", None) is not None:
             ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
         # seconds through nanoseconds whatever the column's unit (pandas 2 keeps s, ms or us columns)
-        events["ts"] = ts.to_numpy(dtype="datetime64[ns]").astype(np.int64) / 1e9
+        events["ts"] = ts.to_numpy(dtype="datetime64[ns]").astype(np.int64) / 1e9 - (shift if zone is None else 0.0)
     t, src = _table(events, ("person", "ts"), encoding, thousands, percent, sheet)
     with t:
         out = _Owned(lib.civ_table_free)
         with out:
             _check_rows(lib.civ_monitor_inactivity_run(ctypes.byref(opt), t.ptr, encode(src), end_s,
                                                        ctypes.byref(out.ptr)), given)
-            return _inactivity_dtypes(table_to_frame(out.ptr), given, zone)
+            return _inactivity_dtypes(table_to_frame(out.ptr), given, zone, shift)
 
 
-def _inactivity_dtypes(df, events, zone):
+def _inactivity_dtypes(df, events, zone, shift=0.0):
     """The inactivity table as the events were given: person ids in their dtype (ids_like), the times
     (last_event, alert_at, resumed: UTC text) as Timestamps when the events' ts were Timestamps (naive
     UTC, or in the events' own zone), the hour as int64."""
@@ -533,7 +583,7 @@ def _inactivity_dtypes(df, events, zone):
         for c in ("last_event", "alert_at", "resumed"):
             if c in df.columns and df[c].dtype == object:
                 t = pd.to_datetime(df[c].replace("", None), utc=True)
-                df[c] = t.dt.tz_localize(None) if zone is None else t.dt.tz_convert(zone)
+                df[c] = (t.dt.tz_localize(None) + pd.Timedelta(seconds=shift)) if zone is None else t.dt.tz_convert(zone)
     return monitor_dtypes(df)
 
 

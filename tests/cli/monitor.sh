@@ -42,6 +42,18 @@ for f in status.csv alerts.csv risks.csv risk_matrix.csv inactivity.csv; do
     [ "$(head -c 3 "$WORK/out/$f" | od -An -tx1 | tr -d ' ')" = efbbbf ] || fail "$f has no byte-order mark"
 done
 [ -e "$WORK/out/warning.csv" ] && fail "warning.csv written without --warn"
+# each alert's actual and target as its indicator's kind says (they were bare fractions, "0.2863 vs 0.35", read
+# as 0.29 people): a rate in percent, a count whole with its unit, a level with its unit, and a miss never
+# printed as its target (99.7% vs 100%, not 100% vs 100%)
+for want in "volunteer_share .* 6\.3% vs 13% " "participation .* 28\.6% vs 35% " "major_accidents .* 2 起 vs 1 起 " \
+    "response_minutes .* 15\.84 分钟 vs 15 分钟 " "emergency_supplies .* 99\.7% vs 100% "; do
+    grep -Eq "$want" "$WORK/stdout" || fail "no alert line '$want': $(grep -m3 ' misses since ' "$WORK/stdout")"
+done
+grep -E " misses since " "$WORK/stdout" | grep -Eq "(^| )0\.[0-9]+ vs " &&
+    fail "an alert line shows a bare fraction: $(grep -E -m1 ' 0\.[0-9]+ vs ' "$WORK/stdout")"
+for f in status.csv alerts.csv; do # the kind and unit of each row, after the columns that were there
+    head -1 "$WORK/out/$f" | grep -q ",kind,value_unit.\?$" || fail "$f's header: $(head -1 "$WORK/out/$f")"
+done
 # the actuals as pandas' to_csv writes a Timestamp column (2023-01-01): the same months, the same alerts
 # (they were refused: "ds '2023-01-01' is not a year, quarter or month")
 awk -F, 'BEGIN { OFS = "," } NR > 1 { $4 = $4 "-01" } { print }' "$DEMO/monitoring.csv" >"$WORK/stamped.csv"
@@ -222,6 +234,32 @@ printf 'unique_id,ds,y\nC1,2025-01,120\nC1,2025-02,101\n' >"$WORK/act.csv"
     >"$WORK/stdout" 2>"$WORK/stderr" || fail "demand check failed: $(cat "$WORK/stderr")"
 grep -q "1 ahead" "$WORK/stdout" || fail "demand 120 vs hi-95 115 is not ahead"
 grep -q "^C1,2025-01,120,100,20,95,ahead" "$WORK/dem/demand.csv" || fail "demand.csv row: $(cat "$WORK/dem/demand.csv")"
+# a forecast file of two models (`forecast --model ets,theta`, long): each row of demand.csv says its model (the
+# ets and theta rows of one series and month could not be told apart) and the summary counts per model
+printf 'unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\nC1,2025-01,1,AutoETS,100,90,110,85,115
+C1,2025-02,2,AutoETS,100,90,110,85,115\nC1,2025-01,1,Theta,125,115,135,110,140
+C1,2025-02,2,Theta,125,115,135,110,140\n' >"$WORK/fc2.csv"
+"$CIV" monitor --demand-forecasts "$WORK/fc2.csv" --demand-actuals "$WORK/act.csv" --out "$WORK/dem2" \
+    >"$WORK/stdout" 2>"$WORK/stderr" || fail "demand check of two models failed: $(cat "$WORK/stderr")"
+grep -q "^demand vs forecast     4 checks of the actuals by several models" "$WORK/stdout" ||
+    fail "two models: $(cat "$WORK/stdout")"
+grep -Eq "^  AutoETS +2 actuals: 1 ahead of their forecast interval, 0 behind$" "$WORK/stdout" ||
+    fail "two models: no AutoETS line: $(cat "$WORK/stdout")"
+grep -Eq "^  Theta +2 actuals: 0 ahead of their forecast interval, 1 behind$" "$WORK/stdout" ||
+    fail "two models: no Theta line: $(cat "$WORK/stdout")"
+head -1 "$WORK/dem2/demand.csv" | grep -q "^.\?unique_id,ds,actual,mean,deviation_pct,level,flag,model.\?$" ||
+    fail "two models: demand.csv header: $(head -1 "$WORK/dem2/demand.csv")"
+grep -q "^C1,2025-01,120,125,-4,,within,Theta" "$WORK/dem2/demand.csv" ||
+    fail "two models: demand.csv rows: $(cat "$WORK/dem2/demand.csv")"
+# two series, model by model (pd.concat of two models' frames): counted per model too
+{ echo "unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95"
+  for m in AutoETS Theta; do for id in C1 C2; do echo "$id,2025-01,1,$m,100,90,110,85,115"; done; done; } \
+    >"$WORK/fc3.csv"
+printf 'unique_id,ds,y\nC1,2025-01,120\nC2,2025-01,101\n' >"$WORK/act3.csv"
+"$CIV" monitor --demand-forecasts "$WORK/fc3.csv" --demand-actuals "$WORK/act3.csv" >"$WORK/stdout" 2>&1 ||
+    fail "demand check of two models, model by model: $(cat "$WORK/stdout")"
+grep -Eq "^  Theta +2 actuals: 1 ahead of their forecast interval, 0 behind$" "$WORK/stdout" ||
+    fail "two models, model by model: not counted per model: $(cat "$WORK/stdout")"
 # a panel dated by days (2024-01-01, ...): `forecast` writes its forecasts so, and they check against
 # actuals dated so (each ds the first day of its month; refused as "not monthly" before)
 printf 'unique_id,ds,y\n' >"$WORK/days.csv"
@@ -266,6 +304,20 @@ for f in ev_by_person ev_zoned; do
     "$CIV" monitor --events "$WORK/$f.csv" | tail -n +2 >"$WORK/$f.txt" || fail "monitor --events $f.csv"
     cmp -s "$WORK/ev_ref.txt" "$WORK/$f.txt" || fail "monitor --events $f.csv: not the demo's alerts"
 done
+# the same log in Beijing time without its zone (an office's export): --local-times reads the demo's alerts
+# (in UTC), and without it the command says the times had no zone and were read as UTC (8 hours late, silently,
+# before 2026-12-07)
+sed -e 's/+08:00$//' "$WORK/ev_zoned.csv" >"$WORK/ev_local.csv"
+"$CIV" monitor --events "$WORK/ev_local.csv" --local-times >"$WORK/ev_local.txt" || fail "monitor --local-times"
+head -n -1 "$WORK/ev_local.txt" | tail -n +2 | cmp -s "$WORK/ev_ref.txt" - ||
+    fail "monitor --events ev_local.csv --local-times: not the demo's alerts: $(cat "$WORK/ev_local.txt")"
+grep -q "^  [0-9]* event times without a zone read as local time (UTC+8)" "$WORK/ev_local.txt" ||
+    fail "--local-times does not say how it read the times: $(tail -1 "$WORK/ev_local.txt")"
+"$CIV" monitor --events "$WORK/ev_local.csv" >"$WORK/ev_naive.txt" || fail "monitor --events ev_local.csv"
+grep -q "^  [0-9]* event times have no zone and were read as UTC: .*add --local-times$" "$WORK/ev_naive.txt" ||
+    fail "times without a zone read as UTC without a word: $(tail -1 "$WORK/ev_naive.txt")"
+grep -q "event times" "$WORK/ev_ref.txt" && fail "the demo's times (with Z) drew the hint"
+expect_exit 1 "--local-times .* needs --events" -- monitor --risks "$DEMO/risks.csv" --local-times
 printf 'risk,probability,impact\nx,70,severe\n' >"$WORK/risk.csv"
 expect_exit 2 "risk.csv:2.*probability.*field 'probability'" -- monitor --risks "$WORK/risk.csv"
 [ -e "$WORK/nothing" ] && fail "an output folder was made on bad input"
@@ -299,6 +351,8 @@ grep -q "alerts 2024-12" "$WORK/stdout" || fail "plan: no alerts line"
 grep -q "1. high .*政策冲突风险" "$WORK/stdout" || fail "plan: no risk levels"
 grep -q "early warning .* of 20 series" "$WORK/stdout" || fail "plan: no early warning"
 grep -q "demand vs forecast *[1-9][0-9]* actuals" "$WORK/stdout" || fail "plan: no demand check"
+grep -Eq "volunteer_share .* 6\.3% vs 13% " "$WORK/stdout" || fail "plan: a rate's alert is not in percent"
+grep -Eq "response_minutes .* 15\.84 分钟 vs 15 分钟 " "$WORK/stdout" || fail "plan: a level's alert has no unit"
 for f in forecasts.csv allocation.csv monitor_status.csv monitor_alerts.csv warning.csv warning_steps.csv \
     risks.csv risk_matrix.csv inactivity.csv demand.csv; do
     [ -s "$WORK/planout/$f" ] || fail "plan did not write $f"

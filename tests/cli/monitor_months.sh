@@ -106,7 +106,7 @@ grep -q "^closed in 2024-11 .*1 street closed .*: D01-S04 (into D01-S05: 区划�
     fail "November does not say D01-S04 closed into D01-S05, with its note: $(cat "$WORK/closed.out")"
 grep -q "^alerts 2024-11 .*, 1 closed with its unit$" "$WORK/closed.out" ||
     fail "November does not count the alert closed with its street: $(grep ^alerts "$WORK/closed.out")"
-grep -q "^street,D01-S04,response_minutes,.*,2024-11,,,,closed,0,closed,.*,D01-S05,区划调整：并入D01-S05$" \
+grep -q "^street,D01-S04,response_minutes,.*,2024-11,,,,closed,0,closed,.*,D01-S05,区划调整：并入D01-S05,level,分钟$" \
     "$WORK/closed/status.csv" ||
     fail "the closed street's open alert does not end in a 'closed' row: $(grep 'D01-S04,response_minutes' \
         "$WORK/closed/status.csv" | tail -3)"

@@ -252,6 +252,15 @@ def test_inactivity_timestamps():
     beijing = text.assign(ts=pd.to_datetime(text.ts).dt.tz_convert("Asia/Shanghai"))
     zoned = naive.assign(**{c: naive[c].dt.tz_localize("UTC").dt.tz_convert("Asia/Shanghai") for c in times})
     pd.testing.assert_frame_equal(civicast.inactivity_alerts(beijing), zoned)  # in the events' own zone
+    # an office's export in Beijing time without its zone: local_times=True reads the same instants (before
+    # 2026-12-07 read as UTC, 8 hours late); naive local Timestamps come back as naive local times
+    local = text.assign(ts=beijing.ts.dt.tz_localize(None).dt.strftime("%Y-%m-%d %H:%M:%S"))
+    pd.testing.assert_frame_equal(civicast.inactivity_alerts(local, local_times=True), want)
+    late = civicast.inactivity_alerts(local)
+    assert (pd.to_datetime(late.last_event) - pd.to_datetime(want.last_event) == pd.Timedelta(hours=8)).all()
+    local_stamps = text.assign(ts=beijing.ts.dt.tz_localize(None))
+    back = zoned.assign(**{c: zoned[c].dt.tz_localize(None) for c in times})
+    pd.testing.assert_frame_equal(civicast.inactivity_alerts(local_stamps, local_times=True), back)
     ids = text.assign(person=text.person.map({p: k for k, p in enumerate(sorted(set(text.person)), 9001)}))
     assert civicast.inactivity_alerts(ids).person.dtype == np.int64  # sensors numbered 9001..: ints back
 
@@ -496,3 +505,55 @@ def test_frame_errors_name_rows_not_lines():
     with pytest.raises(civicast.Error) as e:
         civicast.demand_check(fc, act)
     assert e.value.text.startswith("<DataFrame> row 1 (index 11): forecast ds '2025-02-15'"), e.value.text
+
+
+def test_values_as_their_kind_says():
+    """The frames keep the numbers and say each row's kind and unit (kind, value_unit, the last columns);
+    civicast.value_text writes a value, or a frame's values, as the command's alert lines do: before 2026-12-07
+    the only way was the bare fraction, 0.2863 for a participation rate of 28.6%."""
+    status, alerts = civicast.monitor(DEMO / "indicators.toml", DEMO / "monitoring.csv")
+    assert list(status.columns[-2:]) == ["kind", "value_unit"] and list(alerts.columns[-2:]) == ["kind", "value_unit"]
+    assert list(status.columns[:14]) == ["scope", "unit", "indicator", "department", "ds", "actual", "denominator",
+                                         "target", "status", "misses", "alert", "name", "into", "note"]
+    assert status.actual.dtype == np.float64 and alerts.target.dtype == np.float64  # numbers stay numbers
+    kinds = status.drop_duplicates("indicator").set_index("indicator")
+    assert kinds.kind["participation"] == "rate" and kinds.value_unit["participation"] == "%"
+    assert kinds.kind["major_accidents"] == "count" and kinds.value_unit["major_accidents"] == "起"
+    assert kinds.kind["response_minutes"] == "level" and kinds.value_unit["response_minutes"] == "分钟"
+    shown = civicast.value_text(alerts)
+    assert alerts.actual.dtype == np.float64  # the frame given is not changed
+    row = lambda ind, unit: shown[(shown.indicator == ind) & (shown.unit == unit)].iloc[0]
+    assert (row("participation", "D07-S08").actual, row("participation", "D07-S08").target) == ("28.6%", "35%")
+    assert (row("major_accidents", "D06-S04").actual, row("major_accidents", "D06-S04").target) == ("2 起", "1 起")
+    assert row("response_minutes", "D01-S04").actual == "15.84 分钟"
+    assert (row("emergency_supplies", "city").actual, row("emergency_supplies", "city").target) == ("99.7%", "100%")
+    assert civicast.value_text(0.2863, "rate") == "28.6%"
+    assert civicast.value_text(0.9796, "rate", against=0.98) == "97.96%"
+    assert civicast.value_text(1207, "count", "起") == "1,207 起"
+    assert civicast.value_text(11.0727969348659, "level", "分钟") == "11.07 分钟"
+    assert civicast.value_text(np.nan, "rate") == "" and civicast.value_text(0.2863) == "0.2863"
+    with pytest.raises(civicast.Error, match="kind is \"rate\", \"count\" or \"level\", not 'ratio'"):
+        civicast.value_text(0.5, "ratio")
+    with pytest.raises(civicast.Error, match="needs the frame's 'kind' column"):
+        civicast.value_text(alerts.drop(columns="kind"))
+    steps, summary, _ = civicast.early_warning(DEMO / "indicators.toml", DEMO / "monitoring.csv", h=1,
+                                               model="naive", scopes=["city"], threads=1)
+    assert list(summary.columns[-2:]) == ["kind", "value_unit"] and list(steps.columns[-2:]) == ["kind", "value_unit"]
+    s = civicast.value_text(steps)
+    assert s[steps.indicator == "participation"].target.iloc[0] == "35%"
+
+
+def test_demand_check_two_models():
+    """A forecast frame of two models (civicast.forecast(model=["ets", "theta"]), long): each row of the check
+    says its model, so the ets and theta rows of one series and month are told apart (they were not)."""
+    fc = pd.DataFrame({"unique_id": ["C1"] * 4, "ds": ["2025-01", "2025-02"] * 2,
+                       "model": ["AutoETS", "AutoETS", "Theta", "Theta"], "mean": [100.0, 100.0, 125.0, 125.0],
+                       "lo-80": [90.0, 90.0, 115.0, 115.0], "hi-80": [110.0, 110.0, 135.0, 135.0],
+                       "lo-95": [85.0, 85.0, 110.0, 110.0], "hi-95": [115.0, 115.0, 140.0, 140.0]})
+    act = pd.DataFrame({"unique_id": ["C1"] * 2, "ds": ["2025-01", "2025-02"], "y": [120, 101]})
+    out = civicast.demand_check(fc, act)
+    assert list(out.columns) == ["unique_id", "ds", "actual", "mean", "deviation_pct", "level", "flag", "model"]
+    assert list(out.model) == ["AutoETS", "AutoETS", "Theta", "Theta"]
+    assert list(out.flag) == ["ahead", "within", "within", "behind"]
+    assert out.groupby("model").flag.apply(lambda f: (f == "ahead").sum()).to_dict() == {"AutoETS": 1, "Theta": 0}
+    assert "model" not in civicast.demand_check(fc[fc.model == "Theta"].drop(columns="model"), act).columns

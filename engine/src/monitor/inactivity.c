@@ -54,6 +54,7 @@ civ_status civ_monitor_inactivity_options_init(civ_monitor_inactivity_options *o
     opt->prior_weight = 20.0;
     opt->memory = 60.0;
     opt->utc_offset_hours = 8.0;
+    opt->naive_local = 0;
     return CIV_OK;
 }
 
@@ -298,7 +299,7 @@ static int parse_zone(const char *p, double *east)
 /* "YYYY-MM-DDTHH:MM[:SS[.fff]]" (or a space for T) with "Z", an offset ("+08:00") or nothing (UTC), as seconds
  * since 1970 UTC.  Before 2026-12-07 an offset was refused, so the CSV pandas writes from tz-aware Timestamps
  * (which Python's inactivity_alerts takes as a frame) was not read by the command. */
-static int parse_ts(const char *s, double *out)
+static int parse_ts(const char *s, double naive_east, double *out)
 {
     size_t len = strlen(s);
     civ_date_form form;
@@ -306,7 +307,7 @@ static int parse_ts(const char *s, double *out)
     /* "2025-03-01" alone: an Excel date-time cell at 00:00:00, which the sheet reader gives as its date (as a
      * date column's), so a sensor log typed in Excel reads its midnight events */
     if (len == 10 && !civ_date_parse(s, 10, &form, &days) && form == CIV_DATE_DAY) {
-        *out = (double)days * 86400.0;
+        *out = (double)days * 86400.0 - naive_east;
         return 0;
     }
     if (len < 16 || (s[10] != 'T' && s[10] != ' ') || civ_date_parse(s, 10, &form, &days) || form != CIV_DATE_DAY) {
@@ -330,6 +331,8 @@ static int parse_ts(const char *s, double *out)
     }
     if (parse_zone(p, &east) || hh > 23 || mm > 59 || ss >= 60)
         return -1;
+    if (!*p) /* no zone written: UTC, or the office's local time (naive_local) */
+        east = naive_east;
     *out = (double)days * 86400.0 + hh * 3600.0 + mm * 60.0 + ss - east;
     return 0;
 }
@@ -340,6 +343,7 @@ typedef struct ev_rows {
     char *idbuf; /* a numeric person column's ids as text */
     double *ts;
     size_t *order;
+    double naive_east; /* seconds east of UTC of a time written without a zone: 0, or the local offset */
 } ev_rows;
 
 static void ev_rows_free(ev_rows *e) { free(e->id), free(e->idbuf), free(e->ts), free(e->order); }
@@ -353,6 +357,7 @@ static int by_time(const void *ctx, size_t a, size_t b)
 /* One row's person and time into e, or the error at its line and cell. */
 static civ_status read_event(const civ_table *ev, const char *src, size_t c_p, size_t c_t, size_t r, ev_rows *e)
 {
+    double naive_east = e->naive_east;
     char b[64];
     const char *id = civ_mon_cell_text(ev, r, c_p, b, sizeof b);
     if (id == b) {
@@ -364,7 +369,7 @@ static civ_status read_event(const civ_table *ev, const char *src, size_t c_p, s
     if (civ_table_column_type(ev, c_t) == CIV_COLUMN_NUMBER) {
         if (!isfinite(e->ts[r] = civ_table_number(ev, r, c_t)) && (w.line = civ_mon_row_line(ev, r)))
             return civ_fail_at(CIV_ERR_DATE, &w, "missing timestamp");
-    } else if (parse_ts(civ_table_text(ev, r, c_t), &e->ts[r]) && (w.line = civ_mon_row_line(ev, r)))
+    } else if (parse_ts(civ_table_text(ev, r, c_t), naive_east, &e->ts[r]) && (w.line = civ_mon_row_line(ev, r)))
         return civ_fail_at(CIV_ERR_DATE, &w, "ts '%s' is not a time \"YYYY-MM-DDTHH:MM:SS\" (UTC, or with its zone: "
                                              "\"2025-03-01 08:00:00+08:00\") or seconds since 1970",
                            civ_table_text(ev, r, c_t));
@@ -440,6 +445,8 @@ civ_status civ_monitor_inactivity_run(const civ_monitor_inactivity_options *opt,
     civ_table *t = NULL;
     ev_rows e = {0};
     civ_status st = civ_monitor_inactivity_create(opt, &d);
+    if (!st && d->opt.naive_local)
+        e.naive_east = d->opt.utc_offset_hours * 3600.0;
     st = st ? st : civ_table_create(&t);
     st = st ? st : alert_columns(t, 1);
     st = st ? st : read_events(ev, src, c_p, c_t, &e);

@@ -136,6 +136,10 @@ size_t civ_mon_interval_columns(const civ_table *t, double *levels, size_t *lo, 
 void civ_mon_side_sigmas(const civ_table *t, size_t row, double mean, size_t n_lv, const double *levels,
                          const size_t *lo, const size_t *hi, double *s_lo, double *s_hi);
 
+/* The kind's name as the indicator file writes it and the tables' kind column holds it: "rate", "count",
+ * "level" (value_text.c). */
+const char *civ_mon_kind_name(civ_mon_kind kind);
+
 /* Stable sort of indices by cmp(ctx, a, b).  Errors: CIV_ERR_OUT_OF_MEMORY. */
 civ_status civ_mon_sort(size_t *idx, size_t n, int (*cmp)(const void *ctx, size_t a, size_t b), const void *ctx);
 /* Appends n columns to a table. */

@@ -1218,9 +1218,10 @@ civ_status civ_monitor_status_table(const civ_monitor *m, civ_table **out)
     /* "into" and "note" after it: a closed unit's [[closed]] into and note on its closed rows (docs/MONITORING.md,
      * "Units that close"), so the row whose alert ended with its unit says where the unit went and why */
     static const char *const names[] = {"scope", "unit", "indicator", "department", "ds", "actual", "denominator",
-                                        "target", "status", "misses", "alert", "name", "into", "note"};
+                                        "target", "status", "misses", "alert", "name", "into", "note",
+                                        "kind", "value_unit"}; /* how a reader shows actual and target: last */
     const civ_column_type T = CIV_COLUMN_TEXT, N = CIV_COLUMN_NUMBER;
-    const civ_column_type types[] = {T, T, T, T, T, N, N, N, T, N, T, T, T, T};
+    const civ_column_type types[] = {T, T, T, T, T, N, N, N, T, N, T, T, T, T, T, T};
     civ_table *t = NULL;
     size_t P = m->n_periods;
     civ_status st = civ_table_create(&t);
@@ -1253,6 +1254,8 @@ civ_status civ_monitor_status_table(const civ_monitor *m, civ_table **out)
             int gone = cl && p >= s->end;
             st = st ? st : civ_table_set_text(t, row, 12, gone && cl->into ? cl->into : "");
             st = st ? st : civ_table_set_text(t, row, 13, gone && cl->note ? cl->note : "");
+            st = st ? st : civ_table_set_text(t, row, 14, civ_mon_kind_name(d->kind));
+            st = st ? st : civ_table_set_text(t, row, 15, d->unit ? d->unit : "");
         }
     }
     if (st) {
@@ -1305,9 +1308,9 @@ civ_status civ_monitor_alert_table(const civ_monitor *m, int64_t period, civ_tab
         return CIV_ERR_OUT_OF_MEMORY;
     }
     static const char *const names[] = {"department", "indicator", "name", "scope", "unit", "ds",
-                                        "actual", "target", "misses", "since", "alert"};
+                                        "actual", "target", "misses", "since", "alert", "kind", "value_unit"};
     const civ_column_type T = CIV_COLUMN_TEXT, N = CIV_COLUMN_NUMBER;
-    const civ_column_type types[] = {T, T, T, T, T, T, N, N, N, T, T};
+    const civ_column_type types[] = {T, T, T, T, T, T, N, N, N, T, T, T, T};
     civ_table *t = NULL;
     civ_status st = civ_table_create(&t);
     if (!st)
@@ -1335,6 +1338,8 @@ civ_status civ_monitor_alert_table(const civ_monitor *m, int64_t period, civ_tab
         st = st ? st : civ_table_set_number(t, r, 8, s->misses[p]);
         st = st ? st : civ_table_set_text(t, r, 9, since);
         st = st ? st : civ_table_set_text(t, r, 10, ALERT_NAMES[s->alert[p]]);
+        st = st ? st : civ_table_set_text(t, r, 11, civ_mon_kind_name(d->kind));
+        st = st ? st : civ_table_set_text(t, r, 12, d->unit ? d->unit : "");
     }
     free(idx);
     if (st) {

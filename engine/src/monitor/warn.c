@@ -141,12 +141,13 @@ static civ_status row_period(const civ_table *fc, size_t r, size_t c_ds, civ_fre
 static civ_status make_steps_table(civ_table **t, size_t n)
 {
     static const char *const names[] = {"scope", "unit", "indicator", "department", "ds", "h",
-                                        "mean", "sigma_lo", "sigma_hi", "target", "p_miss", "warning"};
+                                        "mean", "sigma_lo", "sigma_hi", "target", "p_miss", "warning",
+                                        "kind", "value_unit"}; /* how a reader shows mean and target: last */
     const civ_column_type T = CIV_COLUMN_TEXT, N = CIV_COLUMN_NUMBER;
-    const civ_column_type types[] = {T, T, T, T, T, N, N, N, N, N, N, N};
+    const civ_column_type types[] = {T, T, T, T, T, N, N, N, N, N, N, N, T, T};
     civ_status st = civ_table_create(t);
     if (!st)
-        st = civ_mon_add_columns(*t, names, types, 12);
+        st = civ_mon_add_columns(*t, names, types, 14);
     return st ? st : civ_table_add_rows(*t, n, NULL);
 }
 
@@ -154,16 +155,16 @@ static civ_status summary_table(const civ_monitor *m, const warn_acc *acc, doubl
 {
     static const char *const names[] = {"scope", "unit", "indicator", "department", "p_miss_next",
                                         "p_miss_max", "first_warning", "first_warning_h", "goal", "reach",
-                                        "deadline", "on_track"};
+                                        "deadline", "on_track", "kind", "value_unit"};
     const civ_column_type T = CIV_COLUMN_TEXT, N = CIV_COLUMN_NUMBER;
-    const civ_column_type types[] = {T, T, T, T, N, N, T, N, N, T, T, N};
+    const civ_column_type types[] = {T, T, T, T, N, N, T, N, N, T, T, N, T, T};
     civ_table *t = NULL;
     size_t n = 0;
     for (size_t i = 0; i < m->n_series; i++)
         n += acc[i].seen != 0;
     civ_status st = civ_table_create(&t);
     if (!st)
-        st = civ_mon_add_columns(t, names, types, 12);
+        st = civ_mon_add_columns(t, names, types, 14);
     if (!st)
         st = civ_table_add_rows(t, n, NULL);
     int64_t last = civ_monitor_last_period(m);
@@ -192,6 +193,8 @@ static civ_status summary_table(const civ_monitor *m, const warn_acc *acc, doubl
         st = st ? st : civ_table_set_text(t, r, 9, reach);
         st = st ? st : civ_table_set_text(t, r, 10, deadline);
         st = st ? st : civ_table_set_number(t, r, 11, on_track);
+        st = st ? st : civ_table_set_text(t, r, 12, civ_mon_kind_name(d->kind));
+        st = st ? st : civ_table_set_text(t, r, 13, d->unit ? d->unit : "");
         r++;
     }
     (void)threshold;
@@ -269,7 +272,8 @@ static civ_status warn_row(const civ_monitor *m, const civ_table *fc, size_t r, 
     double nums[] = {h, mean, s_lo, s_hi, target, p, isnan(p) ? NAN : (double)(p >= threshold)};
     for (size_t c = 0; !st && c < 7; c++)
         st = civ_table_set_number(steps, r, 5 + c, nums[c]);
-    return st;
+    st = st ? st : civ_table_set_text(steps, r, 12, civ_mon_kind_name(d->kind));
+    return st ? st : civ_table_set_text(steps, r, 13, d->unit ? d->unit : "");
 }
 
 /* The error of a warning threshold outside (0, 1), as `text` was written: a plain number in [1, 100) is a
@@ -413,6 +417,24 @@ static civ_status duplicate_forecasts(const civ_table *fc, size_t c_id, size_t c
     return CIV_OK;
 }
 
+/* The demand check's empty table, with the forecasts' model last when they have one: the rows of ets and theta
+ * for one series and period are told apart (before 2026-12-07 they were not), the other columns in their places. */
+static civ_status demand_table(int has_model, civ_table **out)
+{
+    static const char *const names[] = {"unique_id", "ds", "actual", "mean", "deviation_pct", "level", "flag",
+                                        "model"};
+    const civ_column_type T = CIV_COLUMN_TEXT, N = CIV_COLUMN_NUMBER;
+    const civ_column_type types[] = {T, T, N, N, N, N, T, T};
+    civ_table *t = NULL;
+    civ_status st = civ_table_create(&t);
+    if (st || (st = civ_mon_add_columns(t, names, types, has_model ? 8 : 7))) {
+        civ_table_free(t);
+        return st;
+    }
+    *out = t;
+    return CIV_OK;
+}
+
 civ_status civ_monitor_demand_check(const civ_table *fc, const civ_panel *actuals, civ_table **out)
 {
     if (!fc || !actuals || !out)
@@ -431,18 +453,13 @@ civ_status civ_monitor_demand_check(const civ_table *fc, const civ_panel *actual
                                                        "forecast with levels");
     }
     civ_frequency freq = civ_panel_frequency(actuals);
-    static const char *const names[] = {"unique_id", "ds", "actual", "mean", "deviation_pct", "level", "flag"};
-    const civ_column_type T = CIV_COLUMN_TEXT, N = CIV_COLUMN_NUMBER;
-    const civ_column_type types[] = {T, T, N, N, N, N, T};
-    civ_table *t = NULL;
-    if ((st = civ_table_create(&t)) || (st = civ_mon_add_columns(t, names, types, 7))) {
-        civ_table_free(t);
-        return st;
-    }
     size_t n = civ_table_n_rows(fc), row = 0, id_rows = 0, c_model;
     int has_model = civ_table_find_column(fc, "model", &c_model) == CIV_OK &&
                     civ_table_column_type(fc, c_model) == CIV_COLUMN_TEXT; /* several models' rows are not twins */
     civ_clear_error();
+    civ_table *t = NULL;
+    if ((st = demand_table(has_model, &t)))
+        return st;
     checked_row *seen = malloc((n ? n : 1) * sizeof *seen);
     if (!seen)
         st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory to check %zu forecast rows", n);
@@ -479,6 +496,8 @@ civ_status civ_monitor_demand_check(const civ_table *fc, const civ_panel *actual
         st = st ? st : civ_table_set_number(t, row, 4, mean != 0 ? 100.0 * (x - mean) / mean : NAN);
         st = st ? st : civ_table_set_number(t, row, 5, level);
         st = st ? st : civ_table_set_text(t, row, 6, flag);
+        if (has_model)
+            st = st ? st : civ_table_set_text(t, row, 7, civ_table_text(fc, r, c_model));
         seen[row] = (checked_row){i, r, p, has_model ? civ_table_text(fc, r, c_model) : ""};
         row++;
     }

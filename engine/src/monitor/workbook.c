@@ -327,13 +327,15 @@ static civ_status alerts_rows(const wb *w, const civ_monitor_workbook_tables *t,
 /* ---- one sheet for people --------------------------------------------------------------------------------- */
 
 /* The columns of t in the order shown: the indicator's name right after its id (-2: made from the indicator
- * file when t has no name column). */
+ * file when t has no name column); the tables' kind and value_unit are left out, since each value cell's number
+ * format shows them (0.0%, "#,##0\" 起\""). */
 static size_t shown_order(const wb *w, const civ_table *t, long *order)
 {
     size_t nc = civ_table_n_columns(t), n = 0;
-    long c_ind = find(t, "indicator"), c_name = find(t, "name");
+    long c_ind = find(t, "indicator"), c_name = find(t, "name"), c_kind = find(t, "kind"),
+         c_vu = find(t, "value_unit");
     for (size_t c = 0; c < nc; c++) {
-        if ((long)c == c_name && c_ind >= 0)
+        if (((long)c == c_name && c_ind >= 0) || (c_ind >= 0 && ((long)c == c_kind || (long)c == c_vu)))
             continue;
         order[n++] = (long)c;
         if ((long)c == c_ind && (c_name >= 0 || w->spec))
@@ -390,6 +392,22 @@ static civ_status fill_yes_no(const wb *w, const civ_table *t, size_t c, civ_tab
     return s;
 }
 
+/* The kind and unit of row r from t's kind and value_unit columns (the tables made since 2026-12-07) into *own;
+ * NULL when t has no kind column or the cell is not a kind. */
+static const civ_mon_indicator *row_kind(const civ_table *t, size_t r, civ_mon_indicator *own)
+{
+    long c_kind = find(t, "kind"), c_vu = find(t, "value_unit");
+    const char *kind = c_kind >= 0 ? civ_table_text(t, r, (size_t)c_kind) : NULL;
+    if (!kind || civ_table_column_type(t, (size_t)c_kind) != CIV_COLUMN_TEXT)
+        return NULL;
+    memset(own, 0, sizeof *own);
+    own->kind = !strcmp(kind, "rate") ? CIV_MON_RATE : !strcmp(kind, "count") ? CIV_MON_COUNT
+                : !strcmp(kind, "level") ? CIV_MON_LEVEL : 0;
+    if (c_vu >= 0 && civ_table_column_type(t, (size_t)c_vu) == CIV_COLUMN_TEXT)
+        own->unit = (char *)civ_table_text(t, r, (size_t)c_vu);
+    return own->kind ? own : NULL;
+}
+
 /* Column j of sheet k (n columns) from t's number column c, with each cell's number format: the column's fixed
  * one, or its row's indicator's (c_ind). */
 static civ_status fill_numbers(wb *w, size_t k, const civ_table *t, size_t c, long c_ind, civ_table *o, size_t j,
@@ -407,8 +425,11 @@ static civ_status fill_numbers(wb *w, size_t k, const civ_table *t, size_t c, lo
         unsigned char f = fixed_k;
         if (by_ind) {
             char b[128];
-            f = indicator_format(w, indicator_of(w, text_at(t, r, (size_t)c_ind, b, sizeof b)),
-                                 civ_table_number(t, r, c));
+            const civ_mon_indicator *ind = indicator_of(w, text_at(t, r, (size_t)c_ind, b, sizeof b));
+            civ_mon_indicator own;
+            if (!ind) /* no indicator file given (or not this id): the row's own kind and value_unit, if any */
+                ind = row_kind(t, r, &own);
+            f = indicator_format(w, ind, civ_table_number(t, r, c));
         }
         w->fmt[k][r * n + j] = f;
     }

@@ -84,6 +84,8 @@ const char *rep_street_name(const rep_data *d, const char *code)
 typedef struct cols {
     size_t indicator, name, unit; /* text columns, or (size_t)-1 */
     int rate_row;                 /* the row being written is a rate's */
+    size_t kind, value_unit;      /* the tables' kind and value_unit (since 2026-12-07), or (size_t)-1 */
+    const char *row_unit;         /* the row's value_unit, shown after a count's or level's actual and target */
     size_t into, note;            /* a closed unit's [[closed]] into and note (status table), or (size_t)-1 */
     int into_shown, note_shown;   /* some row kept holds one: else the column is left out */
 } cols;
@@ -92,6 +94,8 @@ static int hidden(const rep_table_view *v, const cols *k, size_t c)
 {
     if (v->monitoring && ((c == k->into && !k->into_shown) || (c == k->note && !k->note_shown)))
         return 1; /* no closed unit among the rows: two empty columns said nothing */
+    if (v->monitoring && (c == k->kind || c == k->value_unit))
+        return 1; /* said by the values themselves: 28.6%, 3 起 */
     return v->monitoring && c == k->indicator && k->name != (size_t)-1; /* the name column says it */
 }
 
@@ -120,10 +124,23 @@ static void number_cell(rep_ctx *ctx, const civ_table *t, size_t r, size_t c, co
     char buf[64];
     double v = civ_table_number(t, r, c);
     const char *name = civ_table_column_name(t, c);
-    if (k->rate_row && (!strcmp(name, "actual") || !strcmp(name, "target")))
+    int value = !strcmp(name, "actual") || !strcmp(name, "target");
+    if (k->rate_row && value) {
         rep_fmt_pct(buf, sizeof buf, 100 * v, 0);
-    else
-        rep_fmt_num(buf, sizeof buf, v, fabs(v) >= 1000 || v == floor(v) ? 0 : 3);
+        size_t o = any_column(t, !strcmp(name, "actual") ? "target" : "actual");
+        double w = o != (size_t)-1 && civ_table_column_type(t, o) == CIV_COLUMN_NUMBER ? civ_table_number(t, r, o) : NAN;
+        char other[64];
+        rep_fmt_pct(other, sizeof other, 100 * w, 0);
+        for (int d = 2; d <= 4 && isfinite(w) && v != w && !strcmp(buf, other); d++) { /* 97.96% vs 98.0%: */
+            civ_snprintf(buf, sizeof buf, "%.*f%%", d, 100 * v); /* a miss never reads as its target */
+            civ_snprintf(other, sizeof other, "%.*f%%", d, 100 * w);
+        }
+    } else
+        rep_fmt_num(buf, sizeof buf, v, fabs(v) >= 1000 || v == floor(v) ? 0 : value && k->kind != (size_t)-1 ? 2 : 3);
+    if (value && !k->rate_row && k->row_unit && k->row_unit[0] && isfinite(v)) { /* a count's or level's unit */
+        size_t len = strlen(buf);
+        civ_snprintf(buf + len, sizeof buf - len, " %s", k->row_unit);
+    }
     rep_cell(&ctx->page, isfinite(v) ? buf : "", 1);
 }
 
@@ -157,7 +174,15 @@ static void text_cell(rep_ctx *ctx, const civ_table *t, size_t r, size_t c, cons
 
 static void row(rep_ctx *ctx, const civ_table *t, size_t r, const rep_table_view *v, cols *k)
 {
-    k->rate_row = v->monitoring && k->indicator != (size_t)-1 && is_rate(ctx->d, civ_table_text(t, r, k->indicator));
+    int has_kind = k->kind != (size_t)-1 && civ_table_column_type(t, k->kind) == CIV_COLUMN_TEXT;
+    const char *kind = has_kind ? civ_table_text(t, r, k->kind) : NULL;
+    k->row_unit = k->value_unit != (size_t)-1 && civ_table_column_type(t, k->value_unit) == CIV_COLUMN_TEXT
+                      ? civ_table_text(t, r, k->value_unit) : NULL;
+    if (kind && kind[0]) /* the row says its kind: a level between 0 and 1 is no rate */
+        k->rate_row = v->monitoring && !strcmp(kind, "rate");
+    else /* a folder of an earlier version: told from the values */
+        k->rate_row = v->monitoring && k->indicator != (size_t)-1 &&
+                      is_rate(ctx->d, civ_table_text(t, r, k->indicator));
     civ_rbuf_put(&ctx->page, "<tr>");
     for (size_t c = 0; c < civ_table_n_columns(t); c++) {
         if (hidden(v, k, c))
@@ -191,6 +216,7 @@ static void left_out_note(rep_ctx *ctx, const rep_table_view *v, size_t shown, s
 void rep_generic_table(rep_ctx *ctx, const civ_table *t, const rep_table_view *v)
 {
     cols k = {text_column(t, "indicator"), text_column(t, "name"), text_column(t, "unit"), 0,
+              any_column(t, "kind"), any_column(t, "value_unit"), NULL,
               any_column(t, "into"), any_column(t, "note"), 0, 0};
     size_t shown = 0, kept = 0;
     for (size_t r = 0; r < civ_table_n_rows(t) && kept < v->max_rows; r++) {
