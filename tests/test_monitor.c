@@ -70,6 +70,24 @@ typedef struct arow {
     double value, den;
 } arow;
 
+/* A forecast table of one row (unique_id, ds, mean, lo-80, hi-80), as the early warning reads it. */
+static civ_table *one_forecast(const char *id, const char *ds, double mean, double lo, double hi)
+{
+    civ_table *fc = NULL;
+    assert_int_equal(civ_table_create(&fc), CIV_OK);
+    const char *names[] = {"unique_id", "ds", "mean", "lo-80", "hi-80"};
+    const double v[] = {mean, lo, hi};
+    for (int c = 0; c < 5; c++)
+        assert_int_equal(civ_table_add_column(fc, names[c], c < 2 ? CIV_COLUMN_TEXT : CIV_COLUMN_NUMBER, NULL),
+                         CIV_OK);
+    assert_int_equal(civ_table_add_rows(fc, 1, NULL), CIV_OK);
+    assert_int_equal(civ_table_set_text(fc, 0, 0, id), CIV_OK);
+    assert_int_equal(civ_table_set_text(fc, 0, 1, ds), CIV_OK);
+    for (int c = 2; c < 5; c++)
+        assert_int_equal(civ_table_set_number(fc, 0, (size_t)c, v[c - 2]), CIV_OK);
+    return fc;
+}
+
 static civ_table *actuals(const arow *rows, size_t n)
 {
     civ_table *t = NULL;
@@ -638,17 +656,7 @@ static void test_whole_count_targets(void **state)
     /* the city is the same unit: its whole target too */
     assert_true(fabs(civ_table_number(st, status_row(st, "city", "city", "accidents", "2024-12"), 7) - 1.0) <= 1e-12);
     /* the early warning judges a forecast against the same whole target (0.7 in 2025-01 allows 1) */
-    civ_table *fc = NULL, *steps = NULL, *sum = NULL;
-    assert_int_equal(civ_table_create(&fc), CIV_OK);
-    const char *fnames[] = {"unique_id", "ds", "mean", "lo-80", "hi-80"};
-    for (int c = 0; c < 5; c++)
-        assert_int_equal(civ_table_add_column(fc, fnames[c], c < 2 ? CIV_COLUMN_TEXT : CIV_COLUMN_NUMBER, NULL),
-                         CIV_OK);
-    assert_int_equal(civ_table_add_rows(fc, 1, NULL), CIV_OK);
-    assert_int_equal(civ_table_set_text(fc, 0, 0, "unit:U1:accidents"), CIV_OK);
-    assert_int_equal(civ_table_set_text(fc, 0, 1, "2025-01"), CIV_OK);
-    for (int c = 2; c < 5; c++)
-        assert_int_equal(civ_table_set_number(fc, 0, (size_t)c, c == 2 ? 0.9 : c == 3 ? 0.4 : 1.4), CIV_OK);
+    civ_table *fc = one_forecast("unit:U1:accidents", "2025-01", 0.9, 0.4, 1.4), *steps = NULL, *sum = NULL;
     assert_int_equal(civ_monitor_warn(m, fc, 0.5, &steps, &sum), CIV_OK);
     size_t ct, cp;
     assert_int_equal(civ_table_find_column(steps, "target", &ct), CIV_OK);
@@ -793,16 +801,7 @@ static void test_kind_columns(void **state)
         assert_string_equal(both, texts[k]);
     }
     /* the early warning's tables too */
-    assert_int_equal(civ_table_create(&fc), CIV_OK);
-    const char *fnames[] = {"unique_id", "ds", "mean", "lo-80", "hi-80"};
-    for (int c = 0; c < 5; c++)
-        assert_int_equal(civ_table_add_column(fc, fnames[c], c < 2 ? CIV_COLUMN_TEXT : CIV_COLUMN_NUMBER, NULL),
-                         CIV_OK);
-    assert_int_equal(civ_table_add_rows(fc, 1, NULL), CIV_OK);
-    assert_int_equal(civ_table_set_text(fc, 0, 0, "unit:U1:min"), CIV_OK);
-    assert_int_equal(civ_table_set_text(fc, 0, 1, "2024-03"), CIV_OK);
-    for (int c = 2; c < 5; c++)
-        assert_int_equal(civ_table_set_number(fc, 0, (size_t)c, c == 2 ? 15.5 : c == 3 ? 14 : 17), CIV_OK);
+    fc = one_forecast("unit:U1:min", "2024-03", 15.5, 14.0, 17.0);
     assert_int_equal(civ_monitor_warn(m, fc, 0.5, &steps, &sum), CIV_OK);
     size_t c1, c2;
     assert_int_equal(civ_table_find_column(steps, "kind", &c1), CIV_OK);
