@@ -374,7 +374,7 @@ void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *
                 k++;
             printf("  %s: %zu\n", dep, k);
         }
-        char actual[160], target[160], ind[160], scope[160], unit[160], name[400];
+        char actual[192], target[192], ind[160], scope[160], unit[160], name[400]; /* 12 + a 160-byte cell */
         alert_values(al, r, c_act, c_tgt, actual, target, sizeof actual);
         printf("    %s %s %s %s vs %s %2.0f misses since %s (%s) %s\n",
                civ_cli_cell(civ_table_text(al, r, c_ind), 20, ind, sizeof ind),
