@@ -8,7 +8,9 @@
 # usage: bash bench/hier_paths.sh BUILD_DIR [OUT_DIR]       (OUT_DIR default bench/out/hier_paths)
 # The round's other candidates (A: the shrunk correlation used before; C: a joint bootstrap of residual rows)
 # are in bench/hier_paths_candidates.patch, which applies to commit fb1c8df: build that, then run this script
-# with CIV_HIER_PATHS=shrunk, sample or boot in the environment.  Needs ../shared/data/hierarchies (CIV_SHARED_DIR);
+# with CIV_HIER_PATHS=shrunk, sample or boot in the environment.  The base-bands round of the same day (docs/FORECASTING.md,
+# "Which base bands") runs it with CIV_HIER_INTERVALS=model and =conformal (passed as --intervals; the label is
+# then that value) and prints each backtest's CPU seconds (user + system) on stderr.  Needs ../shared/data/hierarchies (CIV_SHARED_DIR);
 # without it the script says so and exits 0.  Not part of `make bench` (about 20 s); not a test.
 set -euo pipefail
 build=${1:?usage: hier_paths.sh BUILD_DIR [OUT_DIR]}
@@ -17,16 +19,23 @@ root=$(cd "$here/.." && pwd)
 shared=${CIV_SHARED_DIR:-$root/../shared}/data/hierarchies
 out=${2:-$here/out/hier_paths}
 label=${CIV_HIER_PATHS:-current}
+intervals=()
+if [ -n "${CIV_HIER_INTERVALS:-}" ]; then
+  intervals=(--intervals "$CIV_HIER_INTERVALS")
+  label=$CIV_HIER_INTERVALS
+fi
 if [ ! -e "$shared/visnights.csv" ]; then
   echo "hier_paths.sh: $shared is absent: nothing to measure" >&2
   exit 0
 fi
 mkdir -p "$out"
-common=(--reconcile base,bu,ols,wls_struct,wls_var,mint_shrink --model ets --level 80,95 --h 8 --windows 4 --step 4)
-"$build/civicast" backtest "$shared/visnights.csv" --hierarchy state --communities "$shared/visnights_hierarchy.csv" \
+common=(--reconcile base,bu,ols,wls_struct,wls_var,mint_shrink --model ets --level 80,95 --h 8 --windows 4 --step 4
+  "${intervals[@]}")
+TIMEFORMAT="hier_paths.sh: %U + %S s CPU"
+time "$build/civicast" backtest "$shared/visnights.csv" --hierarchy state --communities "$shared/visnights_hierarchy.csv" \
   "${common[@]}" --out "$out/tourism_$label.csv" --accuracy "$out/tourism_${label}_acc.csv" \
   > "$out/tourism_$label.log" 2>&1
-"$build/civicast" backtest "$shared/prison.csv" --group state,gender,legal --communities "$shared/prison_groups.csv" \
+time "$build/civicast" backtest "$shared/prison.csv" --group state,gender,legal --communities "$shared/prison_groups.csv" \
   "${common[@]}" --out "$out/prison_$label.csv" --accuracy "$out/prison_${label}_acc.csv" \
   > "$out/prison_$label.log" 2>&1
 /usr/bin/python3 - "$out" "$label" <<'PY'

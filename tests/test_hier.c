@@ -881,6 +881,99 @@ static void test_backtest_by_hand(void **state)
     civ_hier_free(h), civ_table_free(t), civ_panel_free(p);
 }
 
+/* n months of four noisy series (c1..c4 of BT_CELLS), the same values for any n (a prefix). */
+static civ_panel *noisy_panel(size_t n)
+{
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    double v[40];
+    assert_true(n <= 40);
+    for (size_t j = 0; j < 4; j++) {
+        for (size_t t = 0; t < n; t++)
+            v[t] = 50.0 * (double)(j + 1) + 0.5 * (double)t + (double)(((t + 1) * (t + 2 * j + 3) * 7919) % 23);
+        assert_int_equal(civ_panel_add_series(p, BT_IDS[j], 24000, v, n, NULL), CIV_OK);
+    }
+    return p;
+}
+
+/* The base forecasts' intervals of one backtest window (method "base": the base forecasts' own bounds) against
+ * civ_forecast_panel of the aggregated panel cut at the cutoff, made with `intervals`: bit for bit, node by node. */
+static void assert_base_bounds(const civ_hier *h, const civ_table *cv, int intervals)
+{
+    civ_panel *cut = noisy_panel(37), *np = NULL;
+    assert_int_equal(civ_hier_aggregate(h, cut, &np), CIV_OK);
+    static const double levels[] = {80.0, 95.0};
+    civ_forecast_options fo;
+    civ_forecast_options_init(&fo);
+    fo.model = "naive", fo.horizon = 3, fo.levels = levels, fo.n_levels = 2;
+    fo.intervals = intervals, fo.nonnegative = 0, fo.want_fitted = 1;
+    civ_forecast_result *fr = NULL;
+    assert_int_equal(civ_forecast_panel(np, &fo, &fr), CIV_OK);
+    for (size_t row = 0; row < civ_table_n_rows(cv); row++) {
+        size_t i = 0, s = (size_t)civ_table_number(cv, row, 4) - 1;
+        while (strcmp(civ_panel_series_id(np, i), civ_table_text(cv, row, 1)))
+            i++;
+        for (size_t l = 0; l < 2; l++) {
+            assert_true(civ_table_number(cv, row, 8 + 2 * l) == civ_forecast_result_lower(fr, l)[i * 3 + s]);
+            assert_true(civ_table_number(cv, row, 9 + 2 * l) == civ_forecast_result_upper(fr, l)[i * 3 + s]);
+        }
+    }
+    civ_forecast_result_free(fr), civ_panel_free(np), civ_panel_free(cut);
+}
+
+/* One backtest window of the base forecasts with `intervals`; its windows table in *cv. */
+static void base_window(const civ_hier *h, const civ_panel *p, int intervals, civ_table **cv)
+{
+    static const double levels[] = {80.0, 95.0};
+    static const char *const methods[] = {"base"};
+    civ_hier_backtest_options o;
+    assert_int_equal(civ_hier_backtest_options_init(&o), CIV_OK);
+    o.hier.forecast.model = "naive", o.hier.forecast.horizon = 3;
+    o.hier.forecast.levels = levels, o.hier.forecast.n_levels = 2, o.hier.forecast.intervals = intervals;
+    o.methods = methods, o.n_methods = 1, o.windows = 1;
+    civ_backtest_result *r = NULL;
+    assert_int_equal(civ_hier_backtest(h, p, &o, &r), CIV_OK);
+    assert_int_equal(civ_backtest_result_n_failed(r), 0);
+    assert_int_equal(civ_hier_backtest_table(r, h, p, cv), CIV_OK);
+    assert_int_equal(civ_table_n_rows(*cv), 7 * 3);
+    civ_backtest_result_free(r);
+}
+
+/* The base forecasts' intervals (the base-bands round of 2026-12-07): by default conformal ones, exactly those of
+ * civ_forecast_panel with CIV_INTERVALS_CONFORMAL on the aggregated panel at the cutoff; CIV_INTERVALS_MODEL the
+ * models' own.  Before, the default was the models' own.  A hierarchy too short for the calibration windows keeps
+ * the models' intervals and counts the nodes (civ_hier_result_n_uncalibrated). */
+static void test_base_intervals(void **state)
+{
+    (void)state;
+    civ_table *t = make_table(BT_COLS, 2, BT_CELLS, 4), *def = NULL, *model = NULL;
+    civ_panel *p = noisy_panel(40);
+    civ_hier *h = NULL;
+    const char *lv[] = {"district"};
+    assert_int_equal(civ_hier_build(p, t, lv, 1, NULL, 0, &h), CIV_OK);
+    base_window(h, p, CIV_INTERVALS_DEFAULT, &def);
+    base_window(h, p, CIV_INTERVALS_MODEL, &model);
+    assert_base_bounds(h, def, CIV_INTERVALS_CONFORMAL);
+    assert_base_bounds(h, model, CIV_INTERVALS_MODEL);
+    size_t differ = 0;
+    for (size_t row = 0; row < 21; row++)
+        differ += civ_table_number(def, row, 9) != civ_table_number(model, row, 9);
+    assert_true(differ > 10);
+    civ_panel *shorter = noisy_panel(5);
+    civ_hier_options o;
+    civ_hier_options_init(&o);
+    o.forecast.model = "naive", o.forecast.horizon = 3, o.method = CIV_RECONCILE_BU;
+    civ_hier_result *r = NULL;
+    assert_int_equal(civ_hier_forecast(h, shorter, &o, &r), CIV_OK);
+    assert_true(civ_hier_result_n_uncalibrated(r) > 0);
+    civ_hier_result_free(r);
+    o.forecast.intervals = CIV_INTERVALS_MODEL;
+    assert_int_equal(civ_hier_forecast(h, shorter, &o, &r), CIV_OK);
+    assert_int_equal(civ_hier_result_n_uncalibrated(r), 0);
+    civ_hier_result_free(r), civ_panel_free(shorter);
+    civ_table_free(def), civ_table_free(model), civ_hier_free(h), civ_table_free(t), civ_panel_free(p);
+}
+
 /* One window is civ_hier_forecast of the truncated panel; 1 and 2 threads agree bit for bit; a window whose
  * cutoff comes before a series' first value fails as a value naming the series. */
 static void test_backtest_window_threads_errors(void **state)
@@ -973,6 +1066,7 @@ int main(void)
         cmocka_unit_test(test_aggregate),            cmocka_unit_test(test_repeated_levels_left_out),
         cmocka_unit_test(test_natural_order),        cmocka_unit_test(test_errors_name_the_file),
         cmocka_unit_test(test_backtest_by_hand),     cmocka_unit_test(test_backtest_window_threads_errors),
+        cmocka_unit_test(test_base_intervals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -85,7 +85,8 @@ static const civ_cli_spec backtest_spec = {
     "With --hierarchy (and/or --group) each window forecasts every node of the\n"
     "hierarchy as `forecast --hierarchy` would at that cutoff and reconciles it by\n"
     "each --reconcile method (model column 'AutoETS/mint_shrink'); the windows get a\n"
-    "level column and the accuracy is per level and method ('all' first).\n",
+    "level column and the accuracy is per level and method ('all' first); the base\n"
+    "forecasts' intervals are conformal unless --intervals model.\n",
     backtest_options,
     1,
     "unknown option '%s'",
@@ -165,9 +166,6 @@ static int hier_settings(const civ_cli_args *a, backtest_job *j)
     if (j->opt.n_models > 1)
         return civ_cli_usage_error("backtest", "--hierarchy and --group backtest one model (every node forecast "
                                    "with it); compare methods with --reconcile, models in separate runs");
-    if (j->opt.forecast.intervals == CIV_INTERVALS_CONFORMAL)
-        return civ_cli_usage_error("backtest", "--intervals conformal is not available with --hierarchy or --group "
-                                   "(reconciled intervals come from sample paths of the base forecasts)");
     const char *v = a->value[B_RECONCILE] ? a->value[B_RECONCILE] : "base,bu,mint_shrink";
     j->method_store = civ_cli_split_models(v, j->methods, MAX_MODELS, &j->n_methods);
     if (!j->method_store)

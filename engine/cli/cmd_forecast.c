@@ -513,7 +513,15 @@ static int run_hier(forecast_job *j, const civ_cli_args *a, const civ_panel *pan
                 civ_reconcile_method_name(ho.method));
         if (lambda == lambda)
             fprintf(stderr, " (shrinkage lambda %.4f)", lambda);
+        if (ho.forecast.n_levels)
+            fprintf(stderr, "; base intervals: %s", ho.forecast.intervals == CIV_INTERVALS_MODEL ? "the models'"
+                                                                                                   : "conformal");
         fprintf(stderr, "\n");
+        if (civ_hier_result_n_uncalibrated(r))
+            fprintf(stderr, "conformal: %zu nodes kept their model's base intervals at some steps: too few backtest "
+                            "scores there (the nodes are short for the calibration windows; --intervals model uses "
+                            "the models' own everywhere; docs/FORECASTING.md, \"Conformal intervals\")\n",
+                    civ_hier_result_n_uncalibrated(r));
     }
     civ_table_free(t);
     civ_hier_result_free(r);

@@ -119,7 +119,8 @@ int civ_cli_csv_options(const char *command, const civ_cli_args *args, int k, ci
 #define CIV_CLI_INTERVAL_OPTIONS                                                                         \
     {"--intervals", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "KIND",                                           \
      "model (the model's own) or conformal (calibrated on backtest\n"                                   \
-     "errors, docs/FORECASTING.md); default: the model's"},                                            \
+     "errors, docs/FORECASTING.md); default: the model's, but conformal\n"                               \
+     "for the base forecasts of --hierarchy and --group"},                                             \
         {"--conformal-windows", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "K",                                  \
          "backtest windows per series for --intervals conformal (default 1;\n"                          \
          "ceil(50/N), at most 10, for a panel of N < 50 series)"},                                     \

@@ -1405,7 +1405,9 @@ CIV_API civ_status civ_hier_reconcile(const civ_hier *hier, civ_reconcile_method
 /** Options of civ_hier_forecast.  Initialise with civ_hier_options_init. */
 typedef struct civ_hier_options {
     civ_forecast_options forecast; /* model, horizon, levels, seed, threads, ... of the base forecasts;
-                                      its nonnegative and want_fitted are set by the call */
+                                      its nonnegative and want_fitted are set by the call; its intervals
+                                      CIV_INTERVALS_DEFAULT means conformal base intervals (with levels and
+                                      no covariates; since 2026-12-07), CIV_INTERVALS_MODEL the models' own */
     civ_reconcile_method method;   /* default CIV_RECONCILE_MINT_SHRINK */
     int nonnegative;               /* -1 (default) auto: on when no series has a negative observation;
                                       0 off; 1 on (negative bottom forecasts to 0, then bottom-up) */
@@ -1417,7 +1419,10 @@ CIV_API civ_status civ_hier_options_init(civ_hier_options *opt);
 typedef struct civ_hier_result civ_hier_result;
 /** Aggregates the panel to every node (civ_hier_aggregate), forecasts every
  *  node with opt->forecast (intervals off the clamp: base forecasts are not
- *  floored at zero), reconciles the point forecasts, and draws opt->n_paths
+ *  floored at zero; by default conformal intervals, calibrated on backtest
+ *  windows of the nodes' own histories as civ_forecast_panel's
+ *  CIV_INTERVALS_CONFORMAL, which costs one more fit per node and window),
+ *  reconciles the point forecasts, and draws opt->n_paths
  *  sample paths per step from the base forecast distribution (normal, each
  *  node's spread from its interval, correlated as the sample correlation
  *  of the nodes' in-sample one-step residuals; the shrunk correlation until
@@ -1440,6 +1445,10 @@ CIV_API const double *civ_hier_result_lower(const civ_hier_result *result, size_
 CIV_API const double *civ_hier_result_upper(const civ_hier_result *result, size_t l);
 /** MinT's shrinkage intensity (NaN for other methods). */
 CIV_API double civ_hier_result_lambda(const civ_hier_result *result);
+/** Conformal base intervals: the number of nodes whose base forecast kept
+ *  its model's interval at some step and level, for too few backtest scores
+ *  (as civ_forecast_result_n_uncalibrated); 0 with the models' intervals. */
+CIV_API size_t civ_hier_result_n_uncalibrated(const civ_hier_result *result);
 /** One row per node and step: level, unique_id, ds, h, model, base, mean,
  *  lo-<L>, hi-<L>, ...  (mean is reconciled, base the node's own forecast),
  *  nodes in the listed order (civ_hier_listed_node).
@@ -1466,7 +1475,9 @@ CIV_API civ_status civ_hier_backtest_options_init(civ_hier_backtest_options *opt
  *  (oldest first) has the cutoff E - h - (K-1-k)*step: the panel truncated
  *  at the cutoff is forecast exactly as civ_hier_forecast forecasts it
  *  (aggregated to every node, every node's base forecast with the model,
- *  reconciled; the same seeds), once per requested method, and compared with
+ *  its intervals as opt->hier.forecast.intervals says: by default conformal,
+ *  calibrated on the window's history only; reconciled; the same seeds),
+ *  once per requested method, and compared with
  *  the h periods after the cutoff of the full panel aggregated.  The result
  *  is a civ_backtest_result whose series are the nodes in the order of
  *  civ_hier_aggregate(hier, panel) (the listed order) and whose models are

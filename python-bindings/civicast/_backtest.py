@@ -102,17 +102,22 @@ def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), thread
     "mint_shrink"], "base" = unreconciled): the windows get a level column
     first and model "AutoETS/mint_shrink"; accuracy=True is per level and
     method ("all" first), accuracy="series" per node (Hierarchy.backtest,
-    one C call, civ_hier_backtest).  One model; no conformal intervals."""
+    one C call, civ_hier_backtest).  One model; intervals and conformal_*
+    say how the base forecasts' intervals are made (None: conformal ones,
+    calibrated on each window's history; "model": the models' own), from
+    which the reconciled sample paths take their spreads."""
     if hierarchy is not None or groups is not None:
-        if intervals is not None or conformal_windows is not None or conformal_step is not None or \
-                conformal_sample is not None or conformal_refit is not None or _spec is not None:
-            raise _lib.invalid(f"{_FN}: intervals and conformal_* are not available with hierarchy= (reconciled "
-                               "intervals come from sample paths of the base forecasts)", "intervals")
+        if _spec is not None:
+            raise _lib.invalid(f"{_FN}: hierarchy= is not backtested by partitions (a window needs every series "
+                               "in one task)", "hierarchy")
         from .hier import backtest_hierarchy
         df = _standard_columns(panel_frame(df, _FN), id_col, time_col, target_col)
         return backtest_hierarchy(df, communities, hierarchy, groups, reconcile, freq=freq, h=h, model=model,
                                   windows=windows, step=step, level=level, threads=threads, seed=seed, ic=ic,
-                                  n_paths=n_paths, nonnegative=nonnegative, accuracy=accuracy, progress=progress)
+                                  n_paths=n_paths, nonnegative=nonnegative, accuracy=accuracy, progress=progress,
+                                  intervals=intervals, conformal_windows=conformal_windows,
+                                  conformal_step=conformal_step, conformal_sample=conformal_sample,
+                                  conformal_refit=conformal_refit)
     if reconcile is not None or communities is not None:
         raise _lib.invalid(f"{_FN}: reconcile= and communities= need hierarchy= or groups=", "reconcile")
     models = _model_list(_FN, model)

@@ -512,6 +512,7 @@ _SIGNATURES = {
     "civ_hier_forecast": (c_status, [P, P, ctypes.POINTER(civ_hier_options), PP]),
     "civ_hier_result_free": (None, [P]),
     "civ_hier_result_lambda": (_D, [P]),
+    "civ_hier_result_n_uncalibrated": (_S, [P]),
     "civ_hier_result_table": (c_status, [P, P, PP]),
     "civ_hier_backtest_options_init": (c_status, [ctypes.POINTER(civ_hier_backtest_options)]),
     "civ_hier_backtest": (c_status, [P, P, ctypes.POINTER(civ_hier_backtest_options), PP]),

@@ -1976,13 +1976,14 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     if hierarchy is not None or groups is not None:
         if report or fitted or xreg or integer:
             raise _lib.invalid("civicast.forecast: report, fitted, xreg and integer are not available with hierarchy=")
-        if intervals is not None or wide or not isinstance(model, (str, bytes)):
-            raise _lib.invalid("civicast.forecast: intervals=, wide= and a list of models are not available with "
-                               "hierarchy=")
+        if wide or not isinstance(model, (str, bytes)):
+            raise _lib.invalid("civicast.forecast: wide= and a list of models are not available with hierarchy=")
         from .hier import forecast_hierarchy
         return forecast_hierarchy(df, communities, hierarchy, groups, reconcile, h=h, model=model, level=level,
                                   threads=threads, seed=seed, n_paths=n_paths, nonnegative=nonnegative, freq=freq,
-                                  fmt=fmt, progress=progress)
+                                  fmt=fmt, progress=progress, intervals=intervals, conformal_windows=conformal_windows,
+                                  conformal_step=conformal_step, conformal_sample=conformal_sample,
+                                  conformal_refit=conformal_refit)
     if not isinstance(model, (str, bytes)) or wide:
         models = _model_list("civicast.forecast", model)
         if report or fitted:

@@ -18,9 +18,9 @@ import pandas as pd
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import (ForecastWarning, PanelData, _DEFAULT_SEED, _Owned, _dec, _days_to_periods, _input_format,
-                    count_dtypes, _levels, _nonnegative, _read_table, _string_periods, frame_table, panel_frame,
-                    panel_to_frame, table_to_frame, whole_codes)
+from .frame import (ForecastWarning, PanelData, _DEFAULT_SEED, _Owned, _conformal, _conformal_fields, _dec,
+                    _days_to_periods, _input_format, count_dtypes, _levels, _nonnegative, _read_table,
+                    _string_periods, frame_table, panel_frame, panel_to_frame, table_to_frame, whole_codes)
 
 
 def _names(x, what):
@@ -352,11 +352,17 @@ class Hierarchy:
         return pd.DataFrame(out, index=index, columns=base.columns)
 
     def forecast(self, h=None, model="auto", level=(80, 95), reconcile="mint_shrink", threads=None, seed=None,
-                 n_paths=None, nonnegative="auto", progress=None):
+                 n_paths=None, nonnegative="auto", progress=None, intervals=None, conformal_windows=None,
+                 conformal_step=None, conformal_sample=None, conformal_refit=None):
         """Forecasts every node and reconciles (civ_hier_forecast): a DataFrame
         level, unique_id, ds, h, model, base, mean, lo-80, hi-80, ...; the
         shrinkage intensity in .attrs["lambda"].  progress: a callable(done,
-        total) of the nodes forecast; it, or Ctrl-C, can stop the call."""
+        total) of the nodes forecast; it, or Ctrl-C, can stop the call.
+        intervals: the base forecasts' intervals that the sample paths take
+        their spreads from: None (conformal ones, calibrated on the nodes'
+        own backtest errors), "conformal" (with conformal_* as
+        civicast.forecast's) or "model" (the models' own); a ForecastWarning
+        names the nodes whose conformal intervals kept the model's somewhere."""
         opt = _lib.civ_hier_options()
         check(lib.civ_hier_options_init(ctypes.byref(opt)))
         fn = "civicast.forecast"
@@ -376,6 +382,8 @@ class Hierarchy:
         opt.forecast.seed = _DEFAULT_SEED if seed is None else _lib.whole(fn, "seed", seed, 0)
         if n_paths is not None:
             opt.n_paths = _lib.whole(fn, "n_paths", n_paths, 1)
+        _base_intervals(fn, opt.forecast, intervals, conformal_windows, conformal_step, conformal_sample,
+                        conformal_refit)
         opt.method = _method(reconcile)
         opt.nonnegative = _nonnegative(fn, nonnegative)
         self._warn_gaps()
@@ -387,6 +395,12 @@ class Hierarchy:
             check(lib.civ_hier_result_table(res.ptr, self._h.ptr, ctypes.byref(t.ptr)))
             out = table_to_frame(t.ptr)
             lam = lib.civ_hier_result_lambda(res.ptr)
+            uncalibrated = lib.civ_hier_result_n_uncalibrated(res.ptr)
+        if uncalibrated:
+            warnings.warn(f"civicast: conformal base intervals: {uncalibrated} of {len(self.nodes)} nodes kept their "
+                          "model's intervals at some steps: too few backtest scores there (the nodes are short for "
+                          "the calibration windows; intervals='model' uses the models' own everywhere; "
+                          "docs/FORECASTING.md, \"Conformal intervals\")", ForecastWarning, stacklevel=3)
         out["h"] = out["h"].astype(np.int64)
         out["unique_id"] = pd.Series([self._typed.get(k, k[1]) for k in zip(out["level"], out["unique_id"])],
                                      index=out.index, dtype=object)
@@ -396,7 +410,7 @@ class Hierarchy:
         return out
 
     def _backtest_options(self, fn, h, model, windows, step, level, threads, seed, ic, n_paths, nonnegative,
-                          reconcile, progress_stop, keep):
+                          reconcile, progress_stop, keep, intervals=None, conformal=None):
         """civ_hier_backtest_options from backtest()'s arguments; keep holds the buffers it points to."""
         opt = _lib.civ_hier_backtest_options()
         check(lib.civ_hier_backtest_options_init(ctypes.byref(opt)))
@@ -424,6 +438,7 @@ class Hierarchy:
         if n_paths is not None:
             opt.hier.n_paths = _lib.whole(fn, "n_paths", n_paths, 1)
         opt.hier.nonnegative = _nonnegative(fn, nonnegative)
+        _base_intervals(fn, opt.hier.forecast, intervals, *(conformal or (None,) * 4))
         opt.hier.forecast.progress = progress_stop
         ms = (ctypes.c_char_p * len(methods))(*[encode(m) for m in methods])
         opt.methods = ctypes.cast(ms, ctypes.POINTER(ctypes.c_char_p))
@@ -449,7 +464,8 @@ class Hierarchy:
 
     def backtest(self, h=None, model="auto", windows=3, step=1, level=(80, 95), reconcile=("base", "bu",
                  "mint_shrink"), threads=None, seed=None, ic="aicc", n_paths=None, nonnegative="auto",
-                 accuracy=False, progress=None):
+                 accuracy=False, progress=None, intervals=None, conformal_windows=None, conformal_step=None,
+                 conformal_sample=None, conformal_refit=None):
         """Rolling-origin backtest of reconciled forecasts (civ_hier_backtest):
         each window forecasts every node of the panel cut at its cutoff as
         forecast() would, reconciled by each method of `reconcile` ('base' =
@@ -458,7 +474,9 @@ class Hierarchy:
         lo-80, hi-80, ...; with accuracy=True (windows, accuracy per level
         and method: level ('all' first), model, windows, failed, n, MAE, ...);
         with accuracy="series" (windows, accuracy per node and method: level,
-        unique_id, model, ... as `civicast backtest --by-series` writes it)."""
+        unique_id, model, ... as `civicast backtest --by-series` writes it).
+        intervals, conformal_*: the base intervals as forecast()'s, conformal
+        ones calibrated on each window's history only."""
         fn = "civicast.backtest"
         if accuracy not in (False, True, "series"):
             raise _lib.invalid(f"{fn}: accuracy must be False, True or 'series', got {accuracy!r}", "accuracy")
@@ -468,7 +486,8 @@ class Hierarchy:
         with res:
             with _lib.stoppable(progress) as stop:  # Ctrl-C, or an exception from progress, stops the call
                 opt = self._backtest_options(fn, h, model, windows, step, level, threads, seed, ic, n_paths,
-                                             nonnegative, reconcile, stop.series, keep)
+                                             nonnegative, reconcile, stop.series, keep, intervals,
+                                             (conformal_windows, conformal_step, conformal_sample, conformal_refit))
                 check(lib.civ_hier_backtest(self._h.ptr, self.pdata.ptr, ctypes.byref(opt), ctypes.byref(res.ptr)))
             out = self._frame(lib.civ_hier_backtest_table, res.ptr, "windows")
             self._warn_failed(res.ptr)
@@ -499,6 +518,16 @@ class Hierarchy:
                       f"NaN forecasts and are left out of the accuracy; first: node "
                       f"'{f.unique_id[0]}', {f.model[0]}, cutoff {f.cutoff[0]}: {f.message[0]}", ForecastWarning,
                       stacklevel=4)
+
+
+def _base_intervals(fn, fopt, intervals, windows=None, step=None, sample=None, refit=None):
+    """Sets the base forecasts' intervals of civ_forecast_options fopt: None leaves the library's default
+    (conformal for a hierarchy), "model" or "conformal" with the conformal_* settings as forecast()'s."""
+    if not isinstance(intervals, (str, type(None))) or intervals not in _lib.INTERVALS:
+        raise _lib.invalid(f"{fn}: intervals must be None, 'model' or 'conformal', got {intervals!r}", "intervals")
+    fopt.intervals = _lib.INTERVALS[intervals]
+    for field, value in _conformal_fields(fn, _conformal(windows, step, sample, refit)).items():
+        setattr(fopt, field, value)
 
 
 def reconcile(df, communities, base, hierarchy=None, groups=None, method=None, residuals=None,

@@ -4,8 +4,8 @@
 # bottom-up forecasts of every window checked by hand (awk sums of the panel), the accuracy per
 # level ('all' first), per node with its level (--by-series), one window equal to `forecast
 # --hierarchy` on the panel cut at its cutoff, identical outputs for 1 and 2 threads, a series not
-# there yet at a cutoff forecast 0, and the usage errors (--reconcile without --hierarchy, two
-# models, an unknown method).
+# there yet at a cutoff forecast 0, the base intervals (conformal unless --intervals model), and the
+# usage errors (--reconcile without --hierarchy, two models, an unknown method).
 # usage: bash backtest_hier.sh PATH_TO_CIVICAST
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -72,6 +72,21 @@ expect_code "forecast cut" 0 "$CIV" forecast "$WORK/cut.csv" "${HIER[@]}" --mode
 a=$(awk -F, 'NR > 1 { print $2, $5, $(NF - 4), $(NF - 3), $NF }' "$WORK/w.csv")
 b=$(awk -F, 'NR > 1 { print $2, $4, $(NF - 4), $(NF - 3), $NF }' "$WORK/f.csv")
 [ "$a" = "$b" ] || fail "the window differs from forecast --hierarchy: $(diff <(echo "$a") <(echo "$b") | head -4)"
+
+# the base forecasts' intervals (the base-bands round of 2026-12-07): conformal unless --intervals model, in the
+# backtest (refused before) and in forecast --hierarchy, which says which on stderr
+for iv in default conformal model; do
+  args=(); [ "$iv" = default ] || args=(--intervals "$iv")
+  expect_code "base $iv" 0 "$CIV" backtest "$WORK/panel.csv" "${HIER[@]}" --model naive --h 2 --windows 2 \
+    --reconcile base,bu "${args[@]}" --out "$WORK/b_$iv.csv" -q
+  expect_code "forecast $iv" 0 "$CIV" forecast "$WORK/panel.csv" "${HIER[@]}" --model naive --h 2 --reconcile bu \
+    "${args[@]}" --out "$WORK/f_$iv.csv"
+  expect_err "forecast $iv" "reconciled by bu; base intervals: $([ "$iv" = model ] && echo "the models'" || echo conformal)"
+done
+cmp -s "$WORK/b_default.csv" "$WORK/b_conformal.csv" || fail "the backtest's default base intervals are not conformal"
+cmp -s "$WORK/f_default.csv" "$WORK/f_conformal.csv" || fail "forecast's default base intervals are not conformal"
+cmp -s "$WORK/b_default.csv" "$WORK/b_model.csv" && fail "--intervals model changed nothing in the backtest"
+cmp -s "$WORK/f_default.csv" "$WORK/f_model.csv" && fail "--intervals model changed nothing in forecast"
 
 # threads
 for n in 1 2; do

@@ -615,3 +615,31 @@ def test_dask_backtest_refuses_a_hierarchy_with_the_cure():
     df, comm = small_city(np.random.default_rng(2))
     with pytest.raises(civicast.InvalidArgument, match=r"every series in one task.*civicast.backtest\(df, hierarchy="):
         civicast.dask.backtest(df, h=2, hierarchy=["district"], communities=comm)
+
+
+def test_base_intervals_conformal_by_default_and_model_on_request():
+    """The base forecasts' intervals, from which the reconciled paths take their spreads (the base-bands round of
+    2026-12-07): conformal by default (= intervals="conformal"), the models' own with intervals="model", in forecast
+    and backtest with hierarchy= (refused before); a hierarchy too short for the calibration windows warns."""
+    rng = np.random.default_rng(11)
+    df, comm = small_city(rng)
+    kw = dict(h=4, model="ets", hierarchy=["district"], communities=comm, reconcile="bu", threads=1)
+    default = civicast.forecast(df, **kw)
+    conformal = civicast.forecast(df, intervals="conformal", **kw)
+    model = civicast.forecast(df, intervals="model", **kw)
+    pd.testing.assert_frame_equal(default, conformal)
+    np.testing.assert_array_equal(default["mean"].to_numpy(), model["mean"].to_numpy())
+    assert (default["hi-95"] != model["hi-95"]).mean() > 0.5
+    hz = civicast.Hierarchy(df, comm, ["district"])
+    pd.testing.assert_frame_equal(hz.forecast(h=4, model="ets", reconcile="bu", threads=1, intervals="model"), model)
+    bkw = dict(model="ets", h=3, windows=2, hierarchy=["district"], communities=comm, reconcile=["base", "bu"])
+    b_default = civicast.backtest(df, **bkw)
+    b_conformal = civicast.backtest(df, intervals="conformal", conformal_windows=1, **bkw)
+    b_model = civicast.backtest(df, intervals="model", **bkw)
+    assert (b_default["hi-80"] != b_model["hi-80"]).mean() > 0.5
+    assert not b_default.equals(b_conformal)  # one calibration window instead of ceil(50 / 12) = 5
+    with pytest.raises(ValueError, match="intervals must be None, 'model' or 'conformal'"):
+        civicast.forecast(df, intervals="wide", **kw)
+    short = df.groupby("unique_id").head(5)
+    with pytest.warns(civicast.ForecastWarning, match=r"conformal base intervals: \d+ of 12 nodes kept"):
+        civicast.forecast(short, h=3, model="naive", hierarchy=["district"], communities=comm, reconcile="bu")

@@ -29,6 +29,7 @@ struct civ_hier_result {
     double *mean, *base, *lower, *upper; /* lower/upper: n_levels planes of n_nodes x h */
     char (*model)[64];
     double lambda;
+    size_t n_uncalibrated;               /* nodes whose conformal base intervals kept the model's somewhere */
     civ_frequency freq;
     int phase;
     civ_date_style style;
@@ -103,6 +104,16 @@ static civ_status node_residuals(const civ_forecast_result *fr, const civ_panel 
     return CIV_OK;
 }
 
+/* The base forecasts' intervals: CIV_INTERVALS_DEFAULT means conformal ones (the base-bands round of
+ * 2026-12-07, FORECASTING.md "Which base bands"), except without levels or with covariates, which conformal
+ * intervals do not take. */
+static int base_intervals(const civ_forecast_options *fo)
+{
+    if (fo->intervals != CIV_INTERVALS_DEFAULT)
+        return fo->intervals;
+    return fo->n_levels && !fo->n_xreg ? CIV_INTERVALS_CONFORMAL : CIV_INTERVALS_MODEL;
+}
+
 /* Base forecasts: every node's, or the error naming the first that failed; with `absent` (a backtest window) a
  * series whose forecast failed is marked 2 there instead (counted as 0, as one not there yet). */
 static civ_status base_forecasts(const civ_hier *h, const civ_panel *np, const civ_hier_options *opt,
@@ -111,6 +122,7 @@ static civ_status base_forecasts(const civ_hier *h, const civ_panel *np, const c
     civ_forecast_options fo = opt->forecast;
     fo.nonnegative = 0; /* the bounds give the spread of the base distribution */
     fo.want_fitted = 1;
+    fo.intervals = base_intervals(&opt->forecast);
     civ_status st = civ_forecast_panel(np, &fo, fr);
     if (st)
         return st;
@@ -369,6 +381,7 @@ civ_status civ_hier_reconcile_base(const civ_hier *h, const civ_hier_base *b, co
         r->style = civ_panel_date_style(b->np);
         r->end = b->start + (int64_t)b->t - 1;
         r->absent = b->absent, r->n_agg = h->n_agg;
+        r->n_uncalibrated = civ_forecast_result_n_uncalibrated(b->fr);
         for (size_t i = 0; i < h->n_nodes; i++)
             if (is_absent(b->absent, h->n_agg, i))
                 for (size_t s = 0; s < r->h; s++)
@@ -423,6 +436,7 @@ const double *civ_hier_result_upper(const civ_hier_result *r, size_t l)
     return r && l < r->n_levels ? r->upper + l * r->n_nodes * r->h : NULL;
 }
 double civ_hier_result_lambda(const civ_hier_result *r) { return r ? r->lambda : NAN; }
+size_t civ_hier_result_n_uncalibrated(const civ_hier_result *r) { return r ? r->n_uncalibrated : 0; }
 
 civ_status civ_hier_result_table(const civ_hier_result *r, const civ_hier *h, civ_table **out)
 {
