@@ -942,7 +942,7 @@ static void base_window(const civ_hier *h, const civ_panel *p, int intervals, ci
 /* The base forecasts' intervals (the base-bands round of 2026-12-07): by default conformal ones, exactly those of
  * civ_forecast_panel with CIV_INTERVALS_CONFORMAL on the aggregated panel at the cutoff; CIV_INTERVALS_MODEL the
  * models' own.  Before, the default was the models' own.  A hierarchy too short for the calibration windows keeps
- * the models' intervals and counts the nodes (civ_hier_result_n_uncalibrated). */
+ * the models' intervals and counts the nodes (civ_hier_result_n_uncalibrated; in a backtest the node windows). */
 static void test_base_intervals(void **state)
 {
     (void)state;
@@ -970,7 +970,20 @@ static void test_base_intervals(void **state)
     o.forecast.intervals = CIV_INTERVALS_MODEL;
     assert_int_equal(civ_hier_forecast(h, shorter, &o, &r), CIV_OK);
     assert_int_equal(civ_hier_result_n_uncalibrated(r), 0);
-    civ_hier_result_free(r), civ_panel_free(shorter);
+    civ_hier_result_free(r);
+    civ_backtest_result *bt = NULL; /* in a backtest: the node windows counted */
+    static const char *const base_only[] = {"base"};
+    civ_hier_backtest_options bo;
+    assert_int_equal(civ_hier_backtest_options_init(&bo), CIV_OK);
+    bo.hier.forecast.model = "naive", bo.hier.forecast.horizon = 2, bo.methods = base_only, bo.n_methods = 1;
+    assert_int_equal(civ_hier_backtest(h, shorter, &bo, &bt), CIV_OK);
+    assert_true(civ_backtest_result_n_uncalibrated(bt) > 0);
+    civ_backtest_result_free(bt);
+    bo.hier.forecast.intervals = CIV_INTERVALS_MODEL;
+    assert_int_equal(civ_hier_backtest(h, shorter, &bo, &bt), CIV_OK);
+    assert_int_equal(civ_backtest_result_n_uncalibrated(bt), 0);
+    assert_int_equal(civ_backtest_result_add_uncalibrated(NULL, 1), CIV_ERR_INVALID_ARGUMENT);
+    civ_backtest_result_free(bt), civ_panel_free(shorter);
     civ_table_free(def), civ_table_free(model), civ_hier_free(h), civ_table_free(t), civ_panel_free(p);
 }
 

@@ -259,9 +259,9 @@ static void print_summary(const civ_table *acc, const civ_backtest_result *r, co
                 civ_backtest_result_seconds(r));
     if (civ_backtest_result_n_uncalibrated(r))
         fprintf(stderr,
-                "conformal: %zu windows kept the model's intervals at some steps: too few backtest scores before "
+                "conformal: %zu %s kept the model's intervals at some steps: too few backtest scores before "
                 "their cutoffs (docs/FORECASTING.md, \"Conformal intervals\")\n",
-                civ_backtest_result_n_uncalibrated(r));
+                civ_backtest_result_n_uncalibrated(r), by_level ? "node windows' base forecasts" : "windows");
     print_failures(r, panel);
     if (civ_table_find_column(acc, "model", &cm) || civ_table_find_column(acc, "MASE", &cmase) ||
         civ_table_find_column(acc, "sMAPE", &csmape) || civ_table_find_column(acc, "failed", &cfail))

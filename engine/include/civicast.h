@@ -1199,7 +1199,10 @@ CIV_API void civ_backtest_result_free(civ_backtest_result *result);
 CIV_API size_t civ_backtest_result_n_failed(const civ_backtest_result *result);
 /** With conformal intervals: the windows (model x series x window) that kept
  *  the model's interval at some step and level for want of backtest scores
- *  (as civ_forecast_result_n_uncalibrated); 0 otherwise. */
+ *  (as civ_forecast_result_n_uncalibrated); 0 otherwise.  For
+ *  civ_hier_backtest: the node windows (node x window) whose conformal base
+ *  intervals kept the model's somewhere (civ_hier_result_n_uncalibrated per
+ *  window, summed). */
 CIV_API size_t civ_backtest_result_n_uncalibrated(const civ_backtest_result *result);
 CIV_API double civ_backtest_result_seconds(const civ_backtest_result *result);
 
@@ -1288,6 +1291,10 @@ CIV_API civ_status civ_backtest_result_create(const char *const *models, size_t 
 CIV_API civ_status civ_backtest_result_set(civ_backtest_result *result, size_t model, size_t series, size_t window,
                                            civ_status status, const char *message, const double *mean,
                                            const double *lower, const double *upper);
+/** Adds n to the count civ_backtest_result_n_uncalibrated returns (the other
+ *  computation's windows that kept a model's interval somewhere for want of
+ *  conformal scores).  Errors: CIV_ERR_INVALID_ARGUMENT (NULL result). */
+CIV_API civ_status civ_backtest_result_add_uncalibrated(civ_backtest_result *result, size_t n);
 
 /* ------------------------------------------------------------------------ */
 /* Hierarchies and reconciliation (engine/src/hier/)                        */

@@ -491,6 +491,12 @@ class Hierarchy:
                 check(lib.civ_hier_backtest(self._h.ptr, self.pdata.ptr, ctypes.byref(opt), ctypes.byref(res.ptr)))
             out = self._frame(lib.civ_hier_backtest_table, res.ptr, "windows")
             self._warn_failed(res.ptr)
+            kept = lib.civ_backtest_result_n_uncalibrated(res.ptr)
+            if kept:
+                warnings.warn(f"civicast: conformal base intervals: {kept} node windows kept their model's intervals "
+                              "at some steps, too few backtest scores before their cutoffs (intervals='model' uses "
+                              "the models' own everywhere; docs/FORECASTING.md, \"Conformal intervals\")",
+                              ForecastWarning, stacklevel=3)
             if not accuracy:
                 return out
             if accuracy is True:

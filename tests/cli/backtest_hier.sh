@@ -83,6 +83,9 @@ for iv in default conformal model; do
     "${args[@]}" --out "$WORK/f_$iv.csv"
   expect_err "forecast $iv" "reconciled by bu; base intervals: $([ "$iv" = model ] && echo "the models'" || echo conformal)"
 done
+grep -E '^unique_id|,2024-0[1-6],' "$WORK/panel.csv" >"$WORK/short.csv" # 6 months: too few to calibrate
+expect_code "short" 0 "$CIV" backtest "$WORK/short.csv" "${HIER[@]}" --model naive --h 2 --windows 1 --out "$WORK/s.csv"
+expect_err "short" "conformal: [0-9]+ node windows' base forecasts kept the model's intervals"
 cmp -s "$WORK/b_default.csv" "$WORK/b_conformal.csv" || fail "the backtest's default base intervals are not conformal"
 cmp -s "$WORK/f_default.csv" "$WORK/f_conformal.csv" || fail "forecast's default base intervals are not conformal"
 cmp -s "$WORK/b_default.csv" "$WORK/b_model.csv" && fail "--intervals model changed nothing in the backtest"

@@ -55,6 +55,8 @@ EXCEPTIONS = [
      "window by window for the flat backtest's tables; the clients call civ_hier_backtest"),
     ("civ_backtest_result_set", "both", EXEMPT, "a building block of civ_hier_backtest (see "
      "civ_backtest_result_create)"),
+    ("civ_backtest_result_add_uncalibrated", "both", EXEMPT, "a building block of civ_hier_backtest (see "
+     "civ_backtest_result_create)"),
     ("civ_backtest_accuracy_grouped", "both", EXEMPT, "the building block of civ_hier_backtest_accuracy_table (per "
      "hierarchy level), which both clients call"),
     ("civ_table_index", "both", EXEMPT, "a key index for C hosts; the clients look up in pandas or the engine"),

@@ -643,3 +643,5 @@ def test_base_intervals_conformal_by_default_and_model_on_request():
     short = df.groupby("unique_id").head(5)
     with pytest.warns(civicast.ForecastWarning, match=r"conformal base intervals: \d+ of 12 nodes kept"):
         civicast.forecast(short, h=3, model="naive", hierarchy=["district"], communities=comm, reconcile="bu")
+    with pytest.warns(civicast.ForecastWarning, match=r"conformal base intervals: \d+ node windows kept"):
+        civicast.backtest(short, h=2, model="naive", hierarchy=["district"], communities=comm, reconcile="bu")

@@ -758,6 +758,14 @@ civ_status civ_backtest_result_create(const char *const *models, size_t n_models
     return CIV_OK;
 }
 
+civ_status civ_backtest_result_add_uncalibrated(civ_backtest_result *r, size_t n)
+{
+    if (!r)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_backtest_result_add_uncalibrated: NULL result");
+    r->n_uncalibrated += n;
+    return CIV_OK;
+}
+
 civ_status civ_backtest_result_set(civ_backtest_result *r, size_t model, size_t series, size_t window,
                                    civ_status status, const char *message, const double *mean, const double *lower,
                                    const double *upper)

@@ -177,6 +177,7 @@ static civ_status run_window(hb_run *b, size_t k, const civ_panel *cut)
         return fs;
     }
     int nonneg = civ_hier_nonneg(b->ho.nonnegative, cut);
+    st = civ_backtest_result_add_uncalibrated(b->r, civ_forecast_result_n_uncalibrated(base.fr));
     for (size_t m = 0; m < b->n_methods && !st; m++) {
         if (b->method[m] == METHOD_BASE) {
             st = store(b, m, k, &base, NULL);
