@@ -43,9 +43,9 @@ static const civ_cli_option monitor_options[] = {
                                                                            "(default 0.995)"},
     [M_END] = {"--end", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "TIME", "poll open gaps at TIME (YYYY-MM-DDTHH:MM:SS "
                                                                   "UTC; default the last event)"},
-    [M_LOCAL_TIMES] = {"--local-times", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "event times (and --end) written "
-                                                                             "without a zone are\nlocal time, UTC+8 "
-                                                                             "(default: UTC)"},
+    [M_LOCAL_TIMES] = {"--local-times", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL,
+                       "event times (and --end) written without a zone are\nlocal time, always UTC+8 (the hour "
+                       "bins' offset; default: UTC)"},
     [M_DEM_FC] = {"--demand-forecasts", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "forecasts (unique_id, ds, "
                                                                                    "mean, lo-L, hi-L) and"},
     [M_DEM_ACT] = {"--demand-actuals", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "actuals (unique_id, ds, y): "

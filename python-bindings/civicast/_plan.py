@@ -100,6 +100,7 @@ def _settings(ptr):
         "warn_horizon": warn_h.value,
         "threshold": threshold.value,
         "warn_model": _dec(lib.civ_plan_warn_model(ptr)),
+        "local_times": bool(lib.civ_plan_local_times(ptr)),
         "lang": _dec(lib.civ_plan_lang(ptr)),
     }
 
@@ -123,7 +124,10 @@ def read_plan(path):
     warn_horizon, threshold and warn_model (the early warning of the
     monitoring stage: [monitor] warn_horizon, 0 = none; threshold as a
     probability, "80%" is 0.8, default 0.5; warn_model, else the plan's
-    model; civ_plan_warning, civ_plan_warn_model), lang ([plan] lang:
+    model; civ_plan_warning, civ_plan_warn_model), local_times ([monitor]
+    local_times: the events' times without a zone read as local time,
+    UTC+8, as inactivity_alerts(local_times=True); civ_plan_local_times),
+    lang ([plan] lang:
     "zh" or "en", the report's and the explanations' language).  Errors:
     civicast.Error with file:line:column and the key."""
     with _plan_handle(path) as p:

@@ -360,6 +360,22 @@ done
 cmp -s "$WORK/planout/monitor_alerts.csv" "$WORK/out_plain_files/alerts.csv" ||
     fail "the plan's alerts differ from monitor's"
 cmp -s "$WORK/planout/risks.csv" "$WORK/out_plain_files/risks.csv" || fail "the plan's risks differ from monitor's"
+# [monitor] local_times = true, as --local-times: the zone-less log in Beijing time gives the zoned log's
+# inactivity.csv, and the plan says how it read the times (before 2026-12-07 the key was refused as unknown)
+{
+    grep -v '^indicators\|^actuals\|^warn_\|^risks\|^events\|^demand' "$WORK/plan.toml"
+    printf 'events = "%s"\nlocal_times = true\n' "$WORK/ev_local.csv"
+} >"$WORK/plan_local.toml"
+"$CIV" plan "$WORK/plan_local.toml" --out "$WORK/planlocal" --no-excel --precision full >"$WORK/stdout" \
+    2>"$WORK/stderr" || fail "plan with [monitor] local_times failed: $(cat "$WORK/stderr")"
+cmp -s "$WORK/planlocal/inactivity.csv" "$WORK/planout/inactivity.csv" ||
+    fail "[monitor] local_times: not the zoned log's inactivity alerts"
+grep -q "^  event times without a zone read as local time (UTC+8), as \[monitor\] local_times says" "$WORK/stdout" ||
+    fail "plan: local_times is not said: $(cat "$WORK/stdout")"
+grep -q '"monitor_local_times": true' "$WORK/planlocal/manifest.json" || fail "manifest: no monitor_local_times"
+sed 's/^local_times = true/local_times = "yes"/' "$WORK/plan_local.toml" >"$WORK/plan_local_bad.toml"
+expect_exit 4 "\[monitor\] local_times: must be true .* or false" -- \
+    plan "$WORK/plan_local_bad.toml" --out "$WORK/nothing3"
 # [monitor] period: the alerts and their counts are that month's, as `monitor --period` prints them (the
 # counts were the last month's, printed under its label above the listed month's alerts)
 "$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period 2024-06 | grep "^alerts " >"$WORK/want" ||

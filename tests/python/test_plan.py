@@ -66,6 +66,20 @@ def test_read_plan_warning(tmp_path):
     assert civicast.read_plan(tmp_path / "m0.toml")["threshold"] == 0.5
 
 
+def test_read_plan_local_times(tmp_path):
+    """[monitor] local_times (civ_plan_local_times): the events' times without a zone read as Beijing time, as
+    inactivity_alerts(local_times=True); refused, naming the key, when not true or false or without events."""
+    assert civicast.read_plan(SOURCE / "datasets" / "demo_city" / "plan.toml")["local_times"] is False
+    mon = SOURCE / "datasets" / "demo_city"
+    text = plan_text_elsewhere() + f'\n[monitor]\nevents = "{mon}/sensor_events.csv"\nlocal_times = true\n'
+    (tmp_path / "m.toml").write_text(text)
+    assert civicast.read_plan(tmp_path / "m.toml")["local_times"] is True
+    (tmp_path / "bad.toml").write_text(text.replace("local_times = true", 'local_times = "yes"'))
+    with pytest.raises(civicast.Error, match=r"\[monitor\] local_times: must be true \(event times written without a "
+                                             r"zone are local time, UTC\+8\) or false"):
+        civicast.read_plan(tmp_path / "bad.toml")
+
+
 def test_plan_conformal_intervals(tmp_path):
     """[forecast] intervals = "conformal" (and the intervals= override): the
     plan's forecasts are civicast.forecast's with conformal intervals on the

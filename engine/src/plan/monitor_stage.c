@@ -113,14 +113,25 @@ civ_status civ_plan_read_monitor(civ_plan *c, civ_toml_table *t)
         c->mon_period = v, c->mon_period_set = 1, c->mon_period_form = form;
         civ_snprintf(c->mon_period_text, sizeof c->mon_period_text, "%s", e->value.text);
     }
+    if ((e = civ_toml_take(t, "local_times"))) { /* the command's --local-times, Python's local_times=True */
+        if (e->value.type != CIV_TOML_BOOL)
+            return bad(c->path, e, "must be true (event times written without a zone are local time, UTC+8) or "
+                                   "false (UTC, the default), without quotes");
+        c->mon_local_times = e->value.number != 0;
+    }
     for (size_t i = 0; i < t->n_entries; i++)
         if (!t->entries[i].used) {
             civ_where w = {.file = c->path, .line = t->entries[i].line, .column = t->entries[i].column,
                            .field = t->entries[i].key};
             return civ_fail_at(CIV_ERR_SPEC, &w, "[monitor]: unknown key '%s' (allowed: indicators, actuals, risks, "
                                                  "matrix, events, demand_actuals, warn_horizon, warn_scope, "
-                                                 "warn_model, threshold, period)", t->entries[i].key);
+                                                 "warn_model, threshold, period, local_times)", t->entries[i].key);
         }
+    if (c->mon_local_times && !c->mon_events[0]) { /* it would do nothing: say so rather than ignore it */
+        civ_where w = {.file = c->path, .line = t->line, .column = t->column, .field = "local_times"};
+        return civ_fail_at(CIV_ERR_SPEC, &w, "[monitor]: local_times says how the events' times are read: it needs "
+                                             "events = \"FILE\" (or leave local_times out)");
+    }
     if (c->warn_h && !c->mon_indicators[0]) {
         civ_where w = {.file = c->path, .line = t->line, .column = t->column, .field = "warn_horizon"};
         return civ_fail_at(CIV_ERR_SPEC, &w, "[monitor]: warn_horizon needs indicators and actuals");
@@ -211,9 +222,12 @@ static civ_status inactivity(const civ_plan *p, civ_table **tables)
     static const char *const text_cols[] = {"person", NULL};
     civ_table_read_options ro = civ_plan_table_options(p, text_cols);
     civ_table *ev = NULL;
+    civ_monitor_inactivity_options opt;
+    civ_monitor_inactivity_options_init(&opt);
+    opt.naive_local = p->mon_local_times; /* [monitor] local_times: zone-less times are UTC + opt.utc_offset_hours */
     civ_status s = civ_error_name_file(civ_table_read(p->mon_events, &ro, &ev), p->mon_events);
     if (!s)
-        s = civ_monitor_inactivity_run(NULL, ev, p->mon_events, NAN, &tables[CIV_PLAN_INACTIVITY]);
+        s = civ_monitor_inactivity_run(&opt, ev, p->mon_events, NAN, &tables[CIV_PLAN_INACTIVITY]);
     civ_table_free(ev);
     return s;
 }

@@ -496,6 +496,7 @@ int civ_plan_has_need(const civ_plan *p) { return p ? p->has_need : 0; }
 int civ_plan_has_monitor(const civ_plan *p) { return p ? p->has_monitor : 0; }
 int civ_plan_has_backtest(const civ_plan *p) { return p ? p->has_backtest : 0; }
 const char *civ_plan_warn_model(const civ_plan *p) { return !p ? "" : p->mon_model[0] ? p->mon_model : p->model; }
+int civ_plan_local_times(const civ_plan *p) { return p ? p->mon_local_times : 0; }
 
 civ_status civ_plan_warning(const civ_plan *p, size_t *horizon, double *threshold)
 {
