@@ -615,8 +615,8 @@ static void test_monitoring_tables(void **state)
 
 /* The monitoring tables' kind and value_unit columns (since 2026-12-07): the values shown by the row's kind, not
  * guessed from the values (a level of 0.8 hours was shown as 80.0%), a count or level with its unit, a rate
- * missing its target never shown as the target (97.96% against 98.00%, not 98.0% against 98.0%), and the two
- * columns themselves not shown. */
+ * missing its target never shown as the target (97.96% against 98%, not 98.0% against 98.0%), each written as the
+ * alert lines write it (civ_monitor_value_text), and the two columns themselves not shown. */
 static void test_monitoring_kinds(void **state)
 {
     (void)state;
@@ -626,15 +626,26 @@ static void test_monitoring_kinds(void **state)
         "department,indicator,name,scope,unit,ds,actual,target,misses,since,alert,kind,value_unit\n"
         "民政,cov,覆盖率,street,b街道,2026-03,0.9796,0.98,2,2026-02,raised,rate,%\n"
         "民政,wait,等待时间,street,b街道,2026-03,0.8,0.5,2,2026-02,raised,level,小时\n"
-        "应急,acc,事故,street,b街道,2026-03,2,1,2,2026-02,raised,count,起\n");
+        "应急,acc,事故,street,b街道,2026-03,2,1,2,2026-02,raised,count,起\n"
+        "民政,vol,志愿者占比,street,b街道,2026-03,0.2863,0.35,2,2026-02,raised,rate,%\n"
+        "民政,meal,助餐,street,b街道,2026-03,1207,1300,2,2026-02,raised,count,人次\n");
     char path[128], file[192];
     snprintf(path, sizeof path, "%s/kinds", dir);
     assert_int_equal(civ_report_write(path, NULL), CIV_OK);
     snprintf(file, sizeof file, "%s/report.html", path);
     char *html = tf_slurp(file, NULL);
-    assert_non_null(strstr(html, "<td class=\"n\">97.96%</td><td class=\"n\">98.00%</td>"));
-    assert_non_null(strstr(html, "<td class=\"n\">0.80 小时</td><td class=\"n\">0.50 小时</td>"));
+    /* the alert lines' text (civ_monitor_value_text): before 2026-12-07 the report wrote its own, 97.96% against
+     * 98.00%, 28.6% against 35.0%, 0.80 小时, where the lines of `civicast monitor` read 98%, 35%, 0.8 小时 */
+    char want[256], a[64], t[64];
+    assert_int_equal(civ_monitor_value_text(0.9796, "rate", "%", 0.98, a, sizeof a), CIV_OK);
+    assert_int_equal(civ_monitor_value_text(0.98, "rate", "%", 0.9796, t, sizeof t), CIV_OK);
+    snprintf(want, sizeof want, "<td class=\"n\">%s</td><td class=\"n\">%s</td>", a, t);
+    assert_string_equal(want, "<td class=\"n\">97.96%</td><td class=\"n\">98%</td>");
+    assert_non_null(strstr(html, want));
+    assert_non_null(strstr(html, "<td class=\"n\">28.6%</td><td class=\"n\">35%</td>"));
+    assert_non_null(strstr(html, "<td class=\"n\">0.8 小时</td><td class=\"n\">0.5 小时</td>"));
     assert_non_null(strstr(html, "<td class=\"n\">2 起</td><td class=\"n\">1 起</td>"));
+    assert_non_null(strstr(html, "<td class=\"n\">1,207 人次</td><td class=\"n\">1,300 人次</td>"));
     assert_null(strstr(html, "title=\"kind\""));
     assert_null(strstr(html, "title=\"value_unit\""));
     free(html);
