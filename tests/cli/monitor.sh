@@ -260,6 +260,21 @@ printf 'unique_id,ds,y\nC1,2025-01,120\nC2,2025-01,101\n' >"$WORK/act3.csv"
     fail "demand check of two models, model by model: $(cat "$WORK/stdout")"
 grep -Eq "^  Theta +2 actuals: 1 ahead of their forecast interval, 0 behind$" "$WORK/stdout" ||
     fail "two models, model by model: not counted per model: $(cat "$WORK/stdout")"
+# 40 models (a --model list that long): every one has its line, in the order they come (until 2026-12-07 only the
+# first 32 were tracked, and 8 models' actuals went uncounted without a word)
+{ echo "unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95"
+  for k in $(seq -w 1 40); do echo "C1,2025-01,1,M$k,$((80 + 10#$k)),$((75 + 10#$k)),$((85 + 10#$k)),$((70 + 10#$k)),$((90 + 10#$k))"; done
+} >"$WORK/fc40.csv"
+"$CIV" monitor --demand-forecasts "$WORK/fc40.csv" --demand-actuals "$WORK/act.csv" >"$WORK/stdout" 2>&1 ||
+    fail "demand check of 40 models: $(cat "$WORK/stdout")"
+grep -q "^demand vs forecast     40 checks of the actuals by several models" "$WORK/stdout" ||
+    fail "40 models: $(cat "$WORK/stdout")"
+[ "$(grep -Ec '^  M[0-9]{2} +1 actuals: ' "$WORK/stdout")" = 40 ] || fail "40 models: not 40 lines: $(cat "$WORK/stdout")"
+grep -Eq "^  M29 +1 actuals: 1 ahead of their forecast interval, 0 behind$" "$WORK/stdout" ||
+    fail "40 models: M29 (actual 120, hi-80 114) is not ahead: $(cat "$WORK/stdout")"
+grep -Eq "^  M40 +1 actuals: 0 ahead of their forecast interval, 0 behind$" "$WORK/stdout" ||
+    fail "40 models: M40 (actual 120 within 115 .. 125 at 80%) is not within: $(cat "$WORK/stdout")"
+tail -1 "$WORK/stdout" | grep -q "^  M40 " || fail "40 models: M40 is not the last line: $(cat "$WORK/stdout")"
 # a panel dated by days (2024-01-01, ...): `forecast` writes its forecasts so, and they check against
 # actuals dated so (each ds the first day of its month; refused as "not monthly" before)
 printf 'unique_id,ds,y\n' >"$WORK/days.csv"
