@@ -23,6 +23,7 @@ void civ_cli_monitor_job_init(civ_cli_monitor_job *job)
     job->threshold = 0.5;
     job->seed = CIV_FORECAST_DEFAULT_SEED;
     job->period_value = CIV_MONITOR_LATEST;
+    job->utc_offset = 8.0; /* civ_monitor_inactivity_options_init's: Beijing time */
     job->csv.bom = 1; /* alerts.csv and status.csv are opened in Excel: Chinese names need the mark */
 }
 
@@ -149,6 +150,7 @@ static civ_status run_events(civ_cli_monitor_job *job)
     if (job->quantile > 0)
         opt.quantile = job->quantile;
     opt.naive_local = job->local_times;
+    opt.utc_offset_hours = job->utc_offset;
     double end = NAN;
     if (job->end) /* checked by the command's parser; local time with --local-times */
         civ_cli_monitor_parse_time(job->end, &end), end -= job->local_times ? opt.utc_offset_hours * 3600.0 : 0;
@@ -552,11 +554,12 @@ void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
         civ_cli_print_risks(job->risk_table, job->risks);
     if (job->inactivity)
         civ_cli_print_inactivity(job->inactivity, job->events);
-    if (job->inactivity && job->n_naive) /* an office's export in Beijing time, read as UTC, is 8 hours late */
-        printf(job->local_times ? "  %zu event times without a zone read as local time (UTC+8), as --local-times "
-                                  "says; the times above are UTC\n"
-                                : "  %zu event times have no zone and were read as UTC: if the sensors wrote "
-                                  "local time (北京时间), add --local-times\n", job->n_naive);
+    if (job->inactivity && job->n_naive && job->local_times) /* an office's export in Beijing time */
+        printf("  %zu event times without a zone read as local time (UTC%+g), as --local-times says; the times "
+               "above are UTC\n", job->n_naive, job->utc_offset);
+    else if (job->inactivity && job->n_naive) /* ... read as UTC is 8 hours late */
+        printf("  %zu event times have no zone and were read as UTC: if the sensors wrote local time (北京时间), add "
+               "--local-times\n", job->n_naive);
     if (job->demand)
         civ_cli_print_demand(job->demand, job->demand_actuals);
 }

@@ -333,6 +333,26 @@ grep -q "^  [0-9]* event times have no zone and were read as UTC: .*add --local-
     fail "times without a zone read as UTC without a word: $(tail -1 "$WORK/ev_naive.txt")"
 grep -q "event times" "$WORK/ev_ref.txt" && fail "the demo's times (with Z) drew the hint"
 expect_exit 1 "--local-times .* needs --events" -- monitor --risks "$DEMO/risks.csv" --local-times
+# --utc-offset H: local time is UTC + H, for the hour bins and --local-times (it was always UTC+8): the log in
+# UTC+5 without its zone, read with --local-times --utc-offset 5, gives the zoned log's alerts at --utc-offset 5
+/usr/bin/python3 -c "
+import pandas as pd, sys
+e = pd.read_csv(sys.argv[1]); e['ts'] = (pd.to_datetime(e.ts) + pd.Timedelta(hours=5)).dt.strftime('%Y-%m-%d %H:%M:%S')
+e.to_csv(sys.argv[2], index=False)
+" "$DEMO/sensor_events.csv" "$WORK/ev_local5.csv"
+"$CIV" monitor --events "$DEMO/sensor_events.csv" --utc-offset 5 --out "$WORK/ev5z" >"$WORK/ev5z.txt" ||
+    fail "monitor --utc-offset 5: $(cat "$WORK/ev5z.txt")"
+"$CIV" monitor --events "$WORK/ev_local5.csv" --local-times --utc-offset 5 --out "$WORK/ev5l" >"$WORK/ev5l.txt" ||
+    fail "monitor --local-times --utc-offset 5: $(cat "$WORK/ev5l.txt")"
+cmp -s "$WORK/ev5z/inactivity.csv" "$WORK/ev5l/inactivity.csv" ||
+    fail "--local-times --utc-offset 5: not the zoned log's alerts at 5"
+grep -q "^  13907 event times without a zone read as local time (UTC+5), as --local-times says" "$WORK/ev5l.txt" ||
+    fail "--utc-offset 5: the line does not say UTC+5: $(tail -1 "$WORK/ev5l.txt")"
+"$CIV" monitor --events "$DEMO/sensor_events.csv" --out "$WORK/ev8z" >/dev/null || fail "monitor --events (demo)"
+cmp -s "$WORK/ev8z/inactivity.csv" "$WORK/ev5z/inactivity.csv" && fail "--utc-offset 5 changed nothing"
+expect_exit 1 "--utc-offset needs hours east of UTC in -14..14" -- \
+    monitor --events "$DEMO/sensor_events.csv" --utc-offset 15
+expect_exit 1 "--utc-offset .* needs --events" -- monitor --risks "$DEMO/risks.csv" --utc-offset 8
 printf 'risk,probability,impact\nx,70,severe\n' >"$WORK/risk.csv"
 expect_exit 2 "risk.csv:2.*probability.*field 'probability'" -- monitor --risks "$WORK/risk.csv"
 [ -e "$WORK/nothing" ] && fail "an output folder was made on bad input"
