@@ -13,7 +13,8 @@
 #include "monitor_job.h"
 
 enum { M_PERIOD, M_OUT, M_WARN, M_MODEL, M_THRESHOLD, M_SCOPE, M_THREADS, M_SEED, M_RISKS, M_MATRIX, M_EVENTS,
-       M_QUANTILE, M_END, M_LOCAL_TIMES, M_UTC_OFFSET, M_DEM_FC, M_DEM_ACT, M_LANG, M_ENCODING, M_THOUSANDS, M_PERCENT, M_SHEET,
+       M_QUANTILE, M_END, M_LOCAL_TIMES, M_UTC_OFFSET, M_DEM_FC, M_DEM_ACT, M_LANG, M_ENCODING, M_THOUSANDS,
+       M_PERCENT, M_SHEET,
        M_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option monitor_options[] = {
     [M_PERIOD] = {"--period", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "YYYY-MM", "the period whose alerts are listed "

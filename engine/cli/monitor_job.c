@@ -558,8 +558,8 @@ void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
         printf("  %zu event times without a zone read as local time (UTC%+g), as --local-times says; the times "
                "above are UTC\n", job->n_naive, job->utc_offset);
     else if (job->inactivity && job->n_naive) /* ... read as UTC is 8 hours late */
-        printf("  %zu event times have no zone and were read as UTC: if the sensors wrote local time (北京时间), add "
-               "--local-times\n", job->n_naive);
+        printf("  %zu event times have no zone and were read as UTC: if the sensors wrote local time "
+               "(北京时间), add --local-times\n", job->n_naive);
     if (job->demand)
         civ_cli_print_demand(job->demand, job->demand_actuals);
 }
