@@ -988,6 +988,8 @@ static void test_risk_grid(void **state)
     char *html = page_of(path);
     assert_null(strstr(html, "未运行监测"));
     assert_non_null(strstr(html, "<td>预备费</td>")); /* the register below the grid */
+    /* the probability in %, as monitoring.xlsx shows it (it read 0.700 until 2026-12-07) */
+    assert_non_null(strstr(html, "<td>乙风险</td><td class=\"n\">70%</td>"));
     free(html);
 }
 

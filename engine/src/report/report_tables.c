@@ -141,7 +141,9 @@ static void number_cell(rep_ctx *ctx, const civ_table *t, size_t r, size_t c, co
     double v = civ_table_number(t, r, c);
     const char *name = civ_table_column_name(t, c);
     int value = !strcmp(name, "actual") || !strcmp(name, "target");
-    if (!(value && monitor_value(t, r, c, k, buf, sizeof buf)))
+    /* a risk's probability in %, as monitoring.xlsx shows it: 70% (0.700 until 2026-12-07) */
+    int done = !strcmp(name, "probability") && civ_monitor_value_text(v, "rate", NULL, NAN, buf, sizeof buf) == CIV_OK;
+    if (!done && !(value && monitor_value(t, r, c, k, buf, sizeof buf)))
         rep_fmt_num(buf, sizeof buf, v, fabs(v) >= 1000 || v == floor(v) ? 0 : value && k->kind != (size_t)-1 ? 2 : 3);
     rep_cell(&ctx->page, isfinite(v) ? buf : "", 1);
 }
