@@ -359,10 +359,38 @@ static void test_formats_from_rows(void **state)
     civ_table_free(al);
 }
 
+/* A rate that misses its target by less than the format shows (0.9796 against 0.98) gets the digits that tell it
+ * from the target, as the alert lines and the report write it (97.96% against 98%): "0.00%" where "0.0%" showed
+ * 98.0% against 98.0% until 2026-12-07; the target keeps "0.0%", and a clear miss too. */
+static void test_near_miss(void **state)
+{
+    (void)state;
+    const char *path = tf_path(dir, "near.xlsx");
+    double actual = civ_table_number(d.alerts, 0, 6), target = civ_table_number(d.alerts, 0, 7);
+    assert_string_equal(civ_table_column_name(d.alerts, 6), "actual");
+    assert_string_equal(civ_table_column_name(d.alerts, 7), "target");
+    assert_int_equal(civ_table_set_number(d.alerts, 0, 6, 0.9796), CIV_OK);
+    assert_int_equal(civ_table_set_number(d.alerts, 0, 7, 0.98), CIV_OK);
+    civ_monitor_workbook_tables t = {.alerts = d.alerts};
+    assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
+    assert_string_equal(format_of(path, 1, "G2"), "0.00%"); /* 97.96% */
+    assert_string_equal(format_of(path, 1, "H2"), "0.0%");  /* 98.0% */
+    assert_int_equal(civ_table_set_number(d.alerts, 0, 6, 0.9796 - 1e-5), CIV_OK); /* 97.959%: 97.96% is enough */
+    assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
+    assert_string_equal(format_of(path, 1, "G2"), "0.00%");
+    assert_int_equal(civ_table_set_number(d.alerts, 0, 6, 0.97999), CIV_OK); /* 97.999% */
+    assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
+    assert_string_equal(format_of(path, 1, "G2"), "0.000%");
+    civ_table_set_number(d.alerts, 0, 6, actual), civ_table_set_number(d.alerts, 0, 7, target);
+    assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
+    assert_string_equal(format_of(path, 1, "G2"), "0.0%"); /* 6.3% of 13%: one decimal tells them apart */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chinese),
+        cmocka_unit_test(test_near_miss),
         cmocka_unit_test(test_english),
         cmocka_unit_test(test_period),
         cmocka_unit_test(test_inactivity_times),

@@ -4,7 +4,8 @@
  * plan's folder, the defaults, errors with the key's line, and a run of the
  * tiny plan whose monitoring stage gives the risk levels and the demand
  * check against the plan's own forecasts (and no indicator tables when the
- * section names none), and the folder's monitoring.xlsx (in the manifest, the report's language).
+ * section names none), and the folder's monitoring.xlsx (in the manifest, the report's language),
+ * and [monitor] local_times: a zone-less event log read as Beijing time.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -283,6 +285,112 @@ static void test_input_options(void **state)
     unlink(path);
 }
 
+/* The demo's sensor log (every time with "Z") rewritten as an office's export in local time, UTC + `hours`,
+ * without a zone (Beijing: "2025-02-28 17:08:18Z" -> "2025-03-01 01:08:18"); returns its path (slot 1). */
+static const char *local_events(int hours)
+{
+    FILE *in = fopen(DEMO "sensor_events.csv", "r");
+    assert_non_null(in);
+    const char *out_path = scratch(1, "local_events.csv", "person,ts\n");
+    FILE *out = fopen(out_path, "a");
+    assert_non_null(out);
+    char line[256], person[64];
+    int y, mo, d, h, mi, sec;
+    assert_non_null(fgets(line, sizeof line, in)); /* the header */
+    while (fgets(line, sizeof line, in)) {
+        assert_int_equal(sscanf(line, "%63[^,],%d-%d-%dT%d:%d:%dZ", person, &y, &mo, &d, &h, &mi, &sec), 7);
+        struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h + hours, .tm_min = mi,
+                        .tm_sec = sec};
+        time_t t = timegm(&tm); /* normalises the hour past 23 */
+        gmtime_r(&t, &tm);
+        fprintf(out, "%s,%04d-%02d-%02d %02d:%02d:%02d\n", person, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec);
+    }
+    fclose(in);
+    fclose(out);
+    return out_path;
+}
+
+/* The plan's run of `events` with [monitor] `extra` (owned by the caller: its inactivity table). */
+static civ_plan_result *plan_inactivity(const char *events, const char *extra, int *local_times, double *offset)
+{
+    char monitor[600];
+    snprintf(monitor, sizeof monitor, "[monitor]\nevents = \"%s\"\n%s", events, extra);
+    civ_plan *p = NULL;
+    civ_plan_result *r = NULL;
+    assert_int_equal(civ_plan_read(plan_file(monitor), &p), CIV_OK);
+    assert_int_equal(civ_plan_event_times(p, local_times, offset), CIV_OK);
+    assert_int_equal(civ_plan_set_threads(p, 1), CIV_OK);
+    if (civ_plan_run(p, NULL, &r))
+        fail_msg("%s", civ_last_error()->text);
+    civ_plan_free(p);
+    return r;
+}
+
+/* Cell by cell, two inactivity tables are the same. */
+static void same_table(const civ_table *a, const civ_table *b)
+{
+    size_t n = civ_table_n_rows(a), nc = civ_table_n_columns(a);
+    assert_int_equal(civ_table_n_rows(b), n);
+    for (size_t r = 0; r < n; r++)
+        for (size_t c = 0; c < nc; c++)
+            if (civ_table_column_type(a, c) == CIV_COLUMN_TEXT)
+                assert_string_equal(civ_table_text(b, r, c), civ_table_text(a, r, c));
+            else
+                assert_true(civ_table_number(b, r, c) == civ_table_number(a, r, c));
+}
+
+/* [monitor] local_times = true (the command's --local-times): a zone-less log in Beijing time gives the alerts of
+ * the same log with its zones; without the key it is read as UTC, every alert 8 hours late.  utc_offset_hours (the
+ * command's --utc-offset) moves local time, for the hour bins and those times: a log in UTC+5 read with 5 is the
+ * zoned log's with 5.  Before 2026-12-07 a plan could say neither ("unknown key 'local_times'"). */
+static void test_local_times(void **state)
+{
+    (void)state;
+    const char *local = local_events(8);
+    int lt_zoned, lt_utc, lt_local;
+    double off;
+    civ_plan_result *rz = plan_inactivity(DEMO "sensor_events.csv", "", &lt_zoned, &off),
+                    *ru = plan_inactivity(local, "local_times = false\n", &lt_utc, &off),
+                    *rl = plan_inactivity(local, "local_times = true\n", &lt_local, &off);
+    const civ_table *zoned = civ_plan_result_table(rz, CIV_PLAN_INACTIVITY),
+                    *as_utc = civ_plan_result_table(ru, CIV_PLAN_INACTIVITY),
+                    *as_local = civ_plan_result_table(rl, CIV_PLAN_INACTIVITY);
+    assert_int_equal(lt_zoned, 0);
+    assert_int_equal(lt_utc, 0);
+    assert_int_equal(lt_local, 1);
+    assert_true(off == 8);
+    assert_true(civ_table_n_rows(zoned) >= 5); /* the demo log's 5 alerts */
+    same_table(zoned, as_local);
+    assert_true(civ_table_n_rows(as_utc) > 0); /* read as UTC: 8 hours late */
+    assert_string_not_equal(civ_table_text(as_utc, 0, 1), civ_table_text(zoned, 0, 1));
+    /* UTC+5: the zoned log's hour bins at 5, and the zone-less log in UTC+5 read as such */
+    local = local_events(5);
+    civ_plan_result *rz5 = plan_inactivity(DEMO "sensor_events.csv", "utc_offset_hours = 5\n", &lt_zoned, &off),
+                    *rl5 = plan_inactivity(local, "local_times = true\nutc_offset_hours = 5\n", &lt_local, &off);
+    assert_true(off == 5 && lt_local == 1);
+    const civ_table *zoned5 = civ_plan_result_table(rz5, CIV_PLAN_INACTIVITY);
+    same_table(zoned5, civ_plan_result_table(rl5, CIV_PLAN_INACTIVITY));
+    size_t c_hour;
+    assert_int_equal(civ_table_find_column(zoned5, "hour", &c_hour), CIV_OK);
+    int h;
+    assert_int_equal(sscanf(civ_table_text(zoned5, 0, 1), "%*d-%*d-%*dT%d", &h), 1); /* last_event, UTC */
+    assert_true(civ_table_number(zoned5, 0, c_hour) == (h + 5) % 24);
+    civ_plan_result_free(rz), civ_plan_result_free(ru), civ_plan_result_free(rl);
+    civ_plan_result_free(rz5), civ_plan_result_free(rl5);
+    /* a bad value, and the key without events, are refused at the key */
+    expect_error("[monitor]\nevents = \"e.csv\"\nlocal_times = \"yes\"\n", "local_times");
+    assert_non_null(strstr(civ_last_error()->message, "must be true (event times written without a zone are local "
+                                                      "time, UTC + utc_offset_hours) or false"));
+    expect_error("[monitor]\nrisks = \"r.csv\"\nlocal_times = true\n", "local_times");
+    assert_non_null(strstr(civ_last_error()->message, "it needs events"));
+    expect_error("[monitor]\nevents = \"e.csv\"\nutc_offset_hours = 15\n", "utc_offset_hours");
+    assert_non_null(strstr(civ_last_error()->message, "-14 to 14 (8 for Beijing"));
+    expect_error("[monitor]\nevents = \"e.csv\"\nutc_offset_hours = \"+8\"\n", "utc_offset_hours");
+    expect_error("[monitor]\nrisks = \"r.csv\"\nutc_offset_hours = 8\n", "utc_offset_hours");
+    unlink(local);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_run),
         cmocka_unit_test(test_workbook),
         cmocka_unit_test(test_input_options),
+        cmocka_unit_test(test_local_times),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,6 +52,33 @@ static void put(const char *sub, const char *name, const char *text)
     assert_int_equal(fclose(fp), 0);
 }
 
+/* The page of the report written into folder `path` (report.html), to free; fails the test when there is none. */
+static char *page_of(const char *path)
+{
+    char file[256];
+    snprintf(file, sizeof file, "%s/report.html", path);
+    char *html = tf_slurp(file, NULL);
+    assert_non_null(html);
+    return html;
+}
+
+/* The chart `name` ("need_years.vl.json") of the report written into folder `path`, to free. */
+static char *chart_of(const char *path, const char *name)
+{
+    char file[256];
+    snprintf(file, sizeof file, "%s/charts/%s", path, name);
+    char *spec = tf_slurp(file, NULL);
+    assert_non_null(spec);
+    return spec;
+}
+
+/* Writes the report of folder `path` with options o (NULL: the defaults) and returns its page, to free. */
+static char *render_report(const char *path, const civ_report_options *o)
+{
+    assert_int_equal(civ_report_write(path, o), CIV_OK);
+    return page_of(path);
+}
+
 static void test_money_formats(void **state)
 {
     (void)state;
@@ -286,11 +313,7 @@ static void test_summary_history(void **state)
  * contains text. */
 static int page_has(const char *path, const civ_report_options *o, const char *text)
 {
-    char file[192];
-    assert_int_equal(civ_report_write(path, o), CIV_OK);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = tf_slurp(file, NULL);
-    assert_non_null(html);
+    char *html = render_report(path, o);
     int has = strstr(html, text) != NULL;
     free(html);
     return has;
@@ -307,12 +330,11 @@ static void test_street_zh_column(void **state)
     memcpy(strstr(alloc, "street"), "街道", strlen("街道")); /* "street" and "街道" are both 6 bytes */
     put("zhst", "allocation.csv", alloc);
     put("zhst", "allocation_summary.csv", SUMMARY);
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/zhst", dir);
     assert_true(page_has(path, NULL, "各街道"));
     assert_true(page_has(path, NULL, "资金按区和街道汇总"));
-    snprintf(file, sizeof file, "%s/charts/allocation_streets.vl.json", path);
-    char *spec = tf_slurp(file, NULL);
+    char *spec = chart_of(path, "allocation_streets.vl.json");
     assert_non_null(spec);
     assert_non_null(strstr(spec, "c街道"));
     free(spec);
@@ -335,13 +357,10 @@ static void test_write_both_languages(void **state)
     put("w", "need_summary.csv", "scope,year,communities,periods,demand,standard,need,need_yuan\n"
                                  "year,2025,3,12,100,800,80000,800\nyear,2026,3,12,110,880,96800,968\n"
                                  "total,,,,210,,176800,1768\n");
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/w", dir);
     civ_report_options zh = {0}, en = {.lang = "en", .title = "T <1>"};
-    assert_int_equal(civ_report_write(path, &zh), CIV_OK);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = tf_slurp(file, NULL);
-    assert_non_null(html);
+    char *html = render_report(path, &zh);
     assert_non_null(strstr(html, "<html lang=\"zh-CN\">"));
     assert_non_null(strstr(html, "1.1 万元"));  /* the budget, 11,000 yuan */
     assert_non_null(strstr(html, "提高到保底"));  /* explanation translated */
@@ -357,8 +376,7 @@ static void test_write_both_languages(void **state)
     assert_null(strstr(html, "sourceMappingURL"));
     assert_non_null(strstr(html, "vegaEmbed"));
     free(html);
-    snprintf(file, sizeof file, "%s/charts/need_years.vl.json", path);
-    char *spec = tf_slurp(file, NULL);
+    char *spec = chart_of(path, "need_years.vl.json");
     assert_non_null(spec);
     assert_non_null(strstr(spec, "\"year\":\"2026\""));
     assert_non_null(strstr(spec, "\"standard\":8.8")); /* 880 fen */
@@ -370,12 +388,10 @@ static void test_write_both_languages(void **state)
     civ_report_options zh_unit = {.lang = "zh", .unit = "人次"}, en_unit = {.lang = "en", .unit = "meals"};
     assert_true(page_has(path, &zh_unit, "<th>需求量（人次）</th><th>补贴标准（元/人次）</th>"));
     assert_true(page_has(path, &en_unit, "<th>Demand (meals)</th><th>Standard (CNY per meals)</th>"));
-    spec = tf_slurp(file, NULL);
+    spec = chart_of(path, "need_years.vl.json");
     assert_non_null(strstr(spec, "\"title\":\"Subsidy standard (CNY per meals)\""));
     free(spec);
-    assert_int_equal(civ_report_write(path, &en), CIV_OK);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    html = tf_slurp(file, NULL);
+    html = render_report(path, &en);
     assert_non_null(strstr(html, "<title>T &lt;1&gt;</title>"));
     assert_non_null(strstr(html, "CNY 11,000"));
     assert_non_null(strstr(html, "Backtest: not run."));
@@ -482,9 +498,7 @@ static void test_monitoring_watch_lists(void **state)
         "C1,2026-02,1,1,0,,within\n");
     char path[128], file[192];
     snprintf(path, sizeof path, "%s/watch", dir);
-    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = tf_slurp(file, NULL);
+    char *html = render_report(path, NULL);
     /* the summary's lines */
     assert_non_null(strstr(html, "<tr><td>独居老人无活动预警</td><td class=\"n\">3（1 次仍未恢复）</td></tr>"));
     assert_non_null(strstr(html, "<tr><td>提前预警</td><td class=\"n\">2 / 3 个序列</td></tr>"));
@@ -516,8 +530,7 @@ static void test_monitoring_watch_lists(void **state)
 
     /* English; and a folder with none of the three files shows none of them */
     civ_report_options o = {.lang = "en"};
-    assert_int_equal(civ_report_write(path, &o), CIV_OK);
-    html = tf_slurp(file, NULL);
+    html = render_report(path, &o);
     assert_non_null(strstr(html, "raised 3 inactivity alerts. Still open at the end of the data (1), to be checked "
                                  "by a visit or a call now: P-2 (no activity since 2025-03-28 06:53 UTC)."));
     assert_non_null(strstr(html, "<th>Months ahead of the interval</th>"));
@@ -527,9 +540,7 @@ static void test_monitoring_watch_lists(void **state)
         snprintf(file, sizeof file, "%s/%s", path, f);
         assert_int_equal(unlink(file), 0);
     }
-    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    html = tf_slurp(file, NULL);
+    html = render_report(path, NULL);
     assert_null(strstr(html, "<h3>提前预警"));
     assert_null(strstr(html, "<td>提前预警"));
     assert_null(strstr(html, "<h3>独居老人无活动预警"));
@@ -553,11 +564,9 @@ static void test_monitoring_tables(void **state)
         "street,b街道,meals,民政,2026-02,30,,20,met,0,no,助餐\n"
         "street,b街道,meals,民政,2026-03,10,,20,missed,3,yes,助餐\n"
         "street,a街道,meals,民政,2026-03,25,,20,met,0,no,助餐\n");
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/mon", dir);
-    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = tf_slurp(file, NULL);
+    char *html = render_report(path, NULL);
     assert_null(strstr(html, "未运行监测"));
     assert_null(strstr(html, "monitoring.xlsx")); /* no workbook in the folder: none named */
     /* the headings say what they show; where the data are is a note under them (it was "预警 (monitor_alerts.csv)") */
@@ -573,14 +582,12 @@ static void test_monitoring_tables(void **state)
     assert_non_null(strstr(html, "<td>街道</td>"));
     assert_non_null(strstr(html, "<th title=\"misses\">连续未达标期数</th>"));
     free(html);
-    snprintf(file, sizeof file, "%s/charts/monitoring_departments.vl.json", path);
-    char *spec = tf_slurp(file, NULL);
+    char *spec = chart_of(path, "monitoring_departments.vl.json");
     assert_non_null(spec);
     assert_non_null(strstr(spec, "\"department\":\"卫健\""));
     assert_non_null(strstr(spec, "\"axis\":{\"format\":\",d\",\"tickCount\":1}")); /* one alert each */
     free(spec);
-    snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);
-    spec = tf_slurp(file, NULL);
+    spec = chart_of(path, "monitoring_indicators.vl.json");
     assert_non_null(spec);
     assert_null(strstr(spec, "2026-02")); /* the latest period only: 2 rows of 2026-03 */
     assert_non_null(strstr(spec, "\"status\":\"未达标\""));
@@ -600,13 +607,11 @@ static void test_monitoring_tables(void **state)
     free(spec);
     /* the English page keeps the words and names of the files */
     civ_report_options en = {.lang = "en"};
-    assert_int_equal(civ_report_write(path, &en), CIV_OK);
-    html = tf_slurp(file, NULL);
+    html = render_report(path, &en);
     assert_non_null(strstr(html, "\"status\":\"missed\""));
     assert_non_null(strstr(html, "\"domain\":[\"met\",\"missed\"],\"range\":[\"#4c78a8\",\"#a50f15\"]"));
     free(html);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    html = tf_slurp(file, NULL);
+    html = page_of(path);
     assert_non_null(strstr(html, "<td>missed</td>"));
     assert_non_null(strstr(html, "<th title=\"misses\">Misses in a row</th>")); /* not the CSV's name */
     assert_non_null(strstr(html, "<th title=\"ds\">Period</th>"));
@@ -615,8 +620,8 @@ static void test_monitoring_tables(void **state)
 
 /* The monitoring tables' kind and value_unit columns (since 2026-12-07): the values shown by the row's kind, not
  * guessed from the values (a level of 0.8 hours was shown as 80.0%), a count or level with its unit, a rate
- * missing its target never shown as the target (97.96% against 98.00%, not 98.0% against 98.0%), and the two
- * columns themselves not shown. */
+ * missing its target never shown as the target (97.96% against 98%, not 98.0% against 98.0%), each written as the
+ * alert lines write it (civ_monitor_value_text), and the two columns themselves not shown. */
 static void test_monitoring_kinds(void **state)
 {
     (void)state;
@@ -626,15 +631,24 @@ static void test_monitoring_kinds(void **state)
         "department,indicator,name,scope,unit,ds,actual,target,misses,since,alert,kind,value_unit\n"
         "民政,cov,覆盖率,street,b街道,2026-03,0.9796,0.98,2,2026-02,raised,rate,%\n"
         "民政,wait,等待时间,street,b街道,2026-03,0.8,0.5,2,2026-02,raised,level,小时\n"
-        "应急,acc,事故,street,b街道,2026-03,2,1,2,2026-02,raised,count,起\n");
-    char path[128], file[192];
+        "应急,acc,事故,street,b街道,2026-03,2,1,2,2026-02,raised,count,起\n"
+        "民政,vol,志愿者占比,street,b街道,2026-03,0.2863,0.35,2,2026-02,raised,rate,%\n"
+        "民政,meal,助餐,street,b街道,2026-03,1207,1300,2,2026-02,raised,count,人次\n");
+    char path[128];
     snprintf(path, sizeof path, "%s/kinds", dir);
-    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = tf_slurp(file, NULL);
-    assert_non_null(strstr(html, "<td class=\"n\">97.96%</td><td class=\"n\">98.00%</td>"));
-    assert_non_null(strstr(html, "<td class=\"n\">0.80 小时</td><td class=\"n\">0.50 小时</td>"));
+    char *html = render_report(path, NULL);
+    /* the alert lines' text (civ_monitor_value_text): before 2026-12-07 the report wrote its own, 97.96% against
+     * 98.00%, 28.6% against 35.0%, 0.80 小时, where the lines of `civicast monitor` read 98%, 35%, 0.8 小时 */
+    char want[256], a[64], t[64];
+    assert_int_equal(civ_monitor_value_text(0.9796, "rate", "%", 0.98, a, sizeof a), CIV_OK);
+    assert_int_equal(civ_monitor_value_text(0.98, "rate", "%", 0.9796, t, sizeof t), CIV_OK);
+    snprintf(want, sizeof want, "<td class=\"n\">%s</td><td class=\"n\">%s</td>", a, t);
+    assert_string_equal(want, "<td class=\"n\">97.96%</td><td class=\"n\">98%</td>");
+    assert_non_null(strstr(html, want));
+    assert_non_null(strstr(html, "<td class=\"n\">28.6%</td><td class=\"n\">35%</td>"));
+    assert_non_null(strstr(html, "<td class=\"n\">0.8 小时</td><td class=\"n\">0.5 小时</td>"));
     assert_non_null(strstr(html, "<td class=\"n\">2 起</td><td class=\"n\">1 起</td>"));
+    assert_non_null(strstr(html, "<td class=\"n\">1,207 人次</td><td class=\"n\">1,300 人次</td>"));
     assert_null(strstr(html, "title=\"kind\""));
     assert_null(strstr(html, "title=\"value_unit\""));
     free(html);
@@ -648,11 +662,9 @@ static void test_print_and_phone(void **state)
     (void)state;
     put("pp", "allocation.csv", ALLOC);
     put("pp", "allocation_summary.csv", SUMMARY);
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/pp", dir);
-    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = tf_slurp(file, NULL);
+    char *html = render_report(path, NULL);
     assert_non_null(strstr(html, "figure.chart{break-inside:avoid;page-break-inside:avoid}"));
     assert_non_null(strstr(html, "h2,h3{break-after:avoid;page-break-after:avoid}"));
     assert_non_null(strstr(html, "max-height:250mm"));
@@ -666,15 +678,13 @@ static void test_print_and_phone(void **state)
     assert_non_null(strstr(html, "div.tbl.scroll{max-height:none;overflow:visible}"));
     assert_non_null(strstr(html, "<td class=\"con\">"));
     free(html);
-    snprintf(file, sizeof file, "%s/charts/allocation_held.vl.json", path);
-    char *spec = tf_slurp(file, NULL);
+    char *spec = chart_of(path, "allocation_held.vl.json");
     assert_non_null(strstr(spec, "\"width\":\"container\""));
     /* a count of communities has whole ticks, each once: a small city's axis read 0.5, 1.5, ... communities,
      * then (tickMinStep, which Vega-Lite drops) "0 0 0 1 1 1 1 1 2"; at most as many ticks as the longest bar */
     assert_non_null(strstr(spec, "\"axis\":{\"format\":\",d\",\"tickCount\":1},\"title\":\"社区数（个）\""));
     free(spec);
-    snprintf(file, sizeof file, "%s/charts/allocation_districts.vl.json", path);
-    spec = tf_slurp(file, NULL);
+    spec = chart_of(path, "allocation_districts.vl.json");
     assert_non_null(strstr(spec, "\"scheme\":\"tableau20\""));
     free(spec);
 }
@@ -688,11 +698,9 @@ static void test_print_choice(void **state)
     (void)state;
     put("pc", "allocation.csv", ALLOC);
     put("pc", "allocation_summary.csv", SUMMARY);
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/pc", dir);
-    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = tf_slurp(file, NULL);
+    char *html = render_report(path, NULL);
     assert_non_null(strstr(html, "<div class=\"print-choice\"><label><input type=\"checkbox\" id=\"community-print\" "
                                  "checked autocomplete=\"off\"> 打印时包含社区明细表（约 1 页）</label></div>"));
     assert_non_null(strstr(html, "<p class=\"note print-note\" id=\"community-print-note\">社区明细（3 个社区）未打印："
@@ -745,11 +753,9 @@ static void test_monitoring_readable(void **state)
         civ_rbuf_printf(&rows, "street,D01-S%02d,share,民政,2026-03,0.896,50,0.95,missed,1,,覆盖率\n", k + 2);
     put("mon2", "monitor_status.csv", rows.data);
     civ_rbuf_free(&rows);
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/mon2", dir);
-    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = tf_slurp(file, NULL);
+    char *html = render_report(path, NULL);
     assert_non_null(strstr(html, "<td title=\"share\">覆盖率</td>"));  /* the name, not the code */
     assert_null(strstr(html, "<td>share</td>"));
     assert_non_null(strstr(html, "<td>鼓角街道（D01-S01）</td>"));        /* the street of D01-S01-C001 */
@@ -759,13 +765,12 @@ static void test_monitoring_readable(void **state)
     assert_non_null(strstr(html, "（统计期（ds 列）为 2026-03、状态（status 列）不是 met（达标）的行）"));
     assert_null(strstr(html, "仅显示前若干行"));
     free(html);
-    snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);
-    char *spec = tf_slurp(file, NULL);
+    char *spec = chart_of(path, "monitoring_indicators.vl.json");
     assert_non_null(strstr(spec, "\"range\":[\"#a50f15\",\"#bab0ac\"]")); /* missed red, no data grey */
     free(spec);
     civ_report_options en = {.lang = "en"};
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
-    spec = tf_slurp(file, NULL);
+    spec = chart_of(path, "monitoring_indicators.vl.json");
     assert_non_null(strstr(spec, "\"status\":\"no data\""));
     assert_null(strstr(spec, "no_data"));
     free(spec);
@@ -783,23 +788,20 @@ static void test_monitoring_not_started(void **state)
         "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,alert,name\n"
         "street,D01-S01,share,民政,2026-03,0.896,50,0.95,missed,1,,覆盖率\n"
         "street,D01-S10,share,民政,2026-03,,,0.95,not_started,0,,覆盖率\n");
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/mon3", dir);
-    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = tf_slurp(file, NULL);
+    char *html = render_report(path, NULL);
     assert_non_null(strstr(html, "<td>未纳入</td>"));
     assert_null(strstr(html, "<td>not_started</td>"));
     free(html);
-    snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);
-    char *spec = tf_slurp(file, NULL);
+    char *spec = chart_of(path, "monitoring_indicators.vl.json");
     assert_non_null(strstr(spec, "\"status\":\"未纳入\""));
     assert_non_null(strstr(spec, "\"domain\":[\"未达标\",\"未纳入\"],\"range\":[\"#a50f15\",\"#eeeeee\"]"));
     assert_null(strstr(spec, "not_started"));
     free(spec);
     civ_report_options en = {.lang = "en"};
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
-    spec = tf_slurp(file, NULL);
+    spec = chart_of(path, "monitoring_indicators.vl.json");
     assert_non_null(strstr(spec, "\"status\":\"not started\""));
     assert_null(strstr(spec, "not_started"));
     free(spec);
@@ -817,11 +819,9 @@ static void test_monitoring_closed(void **state)
         "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,alert,name,into,note\n"
         "street,D01-S01,share,民政,2026-03,0.896,50,0.95,missed,1,,覆盖率,,\n"
         "street,D01-S03,share,民政,2026-03,,,,closed,0,closed,覆盖率,D01-S01,区划调整：并入D01-S01\n");
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/mon4", dir);
-    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = tf_slurp(file, NULL);
+    char *html = render_report(path, NULL);
     assert_non_null(strstr(html, "<td>已撤并</td>"));
     assert_non_null(strstr(html, "<td>随撤并关闭</td>"));
     /* where the unit went and why ([[closed]] into and note, the status table's last columns) */
@@ -832,8 +832,7 @@ static void test_monitoring_closed(void **state)
     put("mon4", "monitor_status.csv",
         "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,alert,name,into,note\n"
         "street,D01-S01,share,民政,2026-03,0.896,50,0.95,missed,1,,覆盖率,,\n");
-    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
-    html = tf_slurp(file, NULL);
+    html = render_report(path, NULL);
     assert_null(strstr(html, "title=\"into\""));
     assert_null(strstr(html, "title=\"note\""));
     free(html);
@@ -842,14 +841,13 @@ static void test_monitoring_closed(void **state)
         "street,D01-S01,share,民政,2026-03,0.896,50,0.95,missed,1,,覆盖率,,\n"
         "street,D01-S03,share,民政,2026-03,,,,closed,0,closed,覆盖率,D01-S01,区划调整：并入D01-S01\n");
     assert_int_equal(civ_report_write(path, NULL), CIV_OK);
-    snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);
-    char *spec = tf_slurp(file, NULL);
+    char *spec = chart_of(path, "monitoring_indicators.vl.json");
     assert_non_null(strstr(spec, "\"status\":\"已撤并\""));
     assert_non_null(strstr(spec, "\"domain\":[\"未达标\",\"已撤并\"],\"range\":[\"#a50f15\",\"#d4c4e0\"]"));
     free(spec);
     civ_report_options en = {.lang = "en"};
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
-    spec = tf_slurp(file, NULL);
+    spec = chart_of(path, "monitoring_indicators.vl.json");
     assert_non_null(strstr(spec, "\"status\":\"closed\""));
     assert_non_null(strstr(spec, "\"range\":[\"#a50f15\",\"#d4c4e0\"]"));
     free(spec);
@@ -877,7 +875,7 @@ static void test_history_and_per_aged(void **state)
     put("h", "history.csv", "unique_id,ds,y\nC1,2024-09,6\nC1,2024-10,7\nC1,2024-11,8\nC1,2024-12,9\n"
                             "C2,2024-10,17\nC2,2024-11,18\nC2,2024-12,19\nC3,2024-11,28\nC3,2024-12,29\n"
                             "OTHER,2024-12,1000\n");
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/h", dir);
     rep_data d;
     assert_int_equal(rep_data_load(path, NULL, 0, &d), CIV_OK);
@@ -885,8 +883,7 @@ static void test_history_and_per_aged(void **state)
     rep_data_free(&d);
     civ_report_options en = {.lang = "en"};
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
-    snprintf(file, sizeof file, "%s/charts/demand_city.vl.json", path);
-    char *spec = tf_slurp(file, NULL);
+    char *spec = chart_of(path, "demand_city.vl.json");
     assert_non_null(spec);
     assert_null(strstr(spec, "\"ds\":\"2024-09-01\""));                  /* one of three: left out */
     assert_non_null(strstr(spec, "{\"ds\":\"2024-10-01\",\"actual\":24}")); /* 7 + 17 */
@@ -894,8 +891,7 @@ static void test_history_and_per_aged(void **state)
     assert_non_null(strstr(spec, "{\"ds\":\"2024-12-01\",\"actual\":57}"));
     assert_non_null(strstr(spec, "\"title\":\"Actual\""));
     free(spec);
-    snprintf(file, sizeof file, "%s/charts/fan_allocation.vl.json", path);
-    spec = tf_slurp(file, NULL);
+    spec = chart_of(path, "fan_allocation.vl.json");
     assert_non_null(spec);
     /* the largest allocation is C3 (丙社区): its own actuals, then its forecasts */
     const char *a = strstr(spec, "{\"community\":\"丙社区 (B区)\",\"ds\":\"2024-11-01\",\"actual\":28}");
@@ -905,18 +901,15 @@ static void test_history_and_per_aged(void **state)
     free(spec);
     /* per aged 60+: B区 7000 yuan / 40 aged = 175 in the district chart; the
      * street chart has the per-aged panel too; the community table a column */
-    snprintf(file, sizeof file, "%s/charts/allocation_districts.vl.json", path);
-    spec = tf_slurp(file, NULL);
+    spec = chart_of(path, "allocation_districts.vl.json");
     assert_non_null(strstr(spec, "\"per_aged\":175"));
     assert_non_null(strstr(spec, "\"per_capita\":17.5")); /* 7000 / 400 */
     free(spec);
-    snprintf(file, sizeof file, "%s/charts/allocation_streets.vl.json", path);
-    spec = tf_slurp(file, NULL);
+    spec = chart_of(path, "allocation_streets.vl.json");
     assert_non_null(strstr(spec, "\"field\":\"per_aged\""));
     assert_non_null(strstr(spec, "\"per_aged\":100")); /* b街道: 1000 / 10 */
     free(spec);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = tf_slurp(file, NULL);
+    char *html = page_of(path);
     assert_non_null(strstr(html, "<th>Per aged 60+ (CNY)</th>"));
     assert_non_null(strstr(html, "<td class=\"n\">200.00</td>")); /* C3: 6000 / 30 */
     free(html);
@@ -946,11 +939,10 @@ static void test_district_facet(void **state)
     put("facet", "allocation.csv", alloc);
     put("facet", "allocation_summary.csv", SUMMARY);
     put("facet", "forecasts.csv", fc);
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/facet", dir);
     assert_int_equal(civ_report_write(path, NULL), CIV_OK);
-    snprintf(file, sizeof file, "%s/charts/demand_districts.vl.json", path);
-    char *spec = tf_slurp(file, NULL);
+    char *spec = chart_of(path, "demand_districts.vl.json");
     assert_non_null(spec);
     /* the sort list names the districts with data, and no row has an empty district */
     assert_non_null(strstr(spec, "\"sort\":[\"E区\",\"A区\",\"D区\",\"B区\",\"C区\"]"));
@@ -964,8 +956,7 @@ static void test_district_facet(void **state)
     assert_non_null(strstr(spec, "\"columns\":4"));
     assert_non_null(strstr(spec, "\"resolve\":{\"scale\":{\"y\":\"independent\"},\"axis\":{\"x\":\"independent\"}}"));
     free(spec);
-    snprintf(file, sizeof file, "%s/charts/fan_allocation.vl.json", path);
-    spec = tf_slurp(file, NULL);
+    spec = chart_of(path, "fan_allocation.vl.json");
     assert_non_null(spec);
     assert_non_null(strstr(spec, "\"axis\":{\"x\":\"independent\"}"));
     free(spec);
@@ -983,11 +974,10 @@ static void test_risk_grid(void **state)
                                 "0.5,1,minor,2,1,2,low,\n0.5,1,fairly severe,2,2,4,high,乙风险;丙风险\n");
     put("r", "risks.csv", "risk,probability,impact,owner,mitigation,row,column,score,level,rank\n"
                           "乙风险,0.7,fairly severe,财政局,预备费,2,2,4,high,1\n");
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/r", dir);
     assert_int_equal(civ_report_write(path, NULL), CIV_OK);
-    snprintf(file, sizeof file, "%s/charts/monitoring_risk_matrix.vl.json", path);
-    char *spec = tf_slurp(file, NULL);
+    char *spec = chart_of(path, "monitoring_risk_matrix.vl.json");
     assert_non_null(spec);
     assert_non_null(strstr(spec, "\"row\":2,\"column\":2,\"likelihood\":\"0.5–1\",\"impact\":\"较严重\",\"level\":\"高\","
                                  "\"score\":4,\"count\":2,\"risks\":\"乙风险;丙风险\""));
@@ -995,10 +985,11 @@ static void test_risk_grid(void **state)
     assert_non_null(strstr(spec, "\"type\":\"rect\""));
     assert_non_null(strstr(spec, "\"domain\":[\"低\",\"高\"]")); /* levels by their lowest score */
     free(spec);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = tf_slurp(file, NULL);
+    char *html = page_of(path);
     assert_null(strstr(html, "未运行监测"));
     assert_non_null(strstr(html, "<td>预备费</td>")); /* the register below the grid */
+    /* the probability in %, as monitoring.xlsx shows it (it read 0.700 until 2026-12-07) */
+    assert_non_null(strstr(html, "<td>乙风险</td><td class=\"n\">70%</td>"));
     free(html);
 }
 
@@ -1034,7 +1025,7 @@ static void test_uncertainty_communities(void **state)
                                 "C3,丙社区,A区,600000,570000,600000,630000\n");
     put("uc", "allocation_summary.csv", SUMMARY);
     put("uc", "uncertainty.csv", "scope,name,p5_fen,p50_fen,p95_fen\ndistrict,A区,1000000,1000000,1000000\n");
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/uc", dir);
     civ_report_options zh = {.lang = "zh"}, en = {.lang = "en"};
     assert_true(page_has(path, &zh, "所有社区同属A区，该区的金额就是分配的全部资金，每次抽样都一样，所以下面只看各社区。"));
@@ -1043,8 +1034,7 @@ static void test_uncertainty_communities(void **state)
     assert_false(page_has(path, &zh, "各区的 P5–P95 都在")); /* no "±0.00%" of the one district */
     assert_false(page_has(path, &zh, "chart-uncertainty_districts"));
     assert_true(page_has(path, &zh, "chart-uncertainty_communities"));
-    snprintf(file, sizeof file, "%s/charts/uncertainty_communities.vl.json", path);
-    char *spec = tf_slurp(file, NULL);
+    char *spec = chart_of(path, "uncertainty_communities.vl.json");
     assert_non_null(spec);
     const char *c1 = strstr(spec, "甲社区（A区）"), *c3 = strstr(spec, "丙社区（A区）");
     assert_true(c1 && c3 && c1 < c3);         /* widest first */
@@ -1064,10 +1054,7 @@ static void test_uncertainty_communities(void **state)
     put("uc2", "uncertainty.csv", "scope,name,p5_fen,p50_fen,p95_fen\n"
                                   "district,A区,99000,100000,101000\ndistrict,B区,599000,600000,601000\n");
     snprintf(path, sizeof path, "%s/uc2", dir);
-    assert_true(civ_report_write(path, &zh) == CIV_OK);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = tf_slurp(file, NULL);
-    assert_non_null(html);
+    char *html = render_report(path, &zh);
     const char *dist = strstr(html, "各区的 P5–P95 都在分配金额的 ±1.00% 以内"), *comm = strstr(html, "2 个社区的 P5–P95");
     assert_true(dist && comm && dist < comm);
     assert_non_null(strstr(html, "单个社区的金额变化要大得多：2 个社区的 P5–P95"));
@@ -1188,17 +1175,14 @@ static void test_backtest_table(void **state)
     put("b", "allocation_summary.csv", SUMMARY);
     put("b", "backtest_accuracy.csv", "model,n,bias,mase,smape,coverage_80\n"
                                       "\"ComboMedian[ETS(A,N,A),Theta]\",40,-3.5,0.81,12.5,0.79\nNaive,40,2,1.2,15.25,0.7\n");
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/b", dir);
     civ_report_options en = {.lang = "en"};
-    assert_int_equal(civ_report_write(path, &en), CIV_OK);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = tf_slurp(file, NULL);
+    char *html = render_report(path, &en);
     assert_null(strstr(html, "Backtest: not run."));
     assert_non_null(strstr(html, "backtest_accuracy.csv"));
     free(html);
-    snprintf(file, sizeof file, "%s/charts/backtest_accuracy.vl.json", path);
-    char *spec = tf_slurp(file, NULL);
+    char *spec = chart_of(path, "backtest_accuracy.vl.json");
     assert_non_null(spec);
     assert_non_null(strstr(spec, "{\"model\":\"Median(ETS, Theta)\",\"metric\":\"smape\",\"value\":12.5}"));
     assert_non_null(strstr(spec, "smaller is better"));
@@ -1208,8 +1192,7 @@ static void test_backtest_table(void **state)
     assert_null(strstr(spec, "coverage_80"));
     free(spec);
     /* the coverages against their level, in the column's unit (fractions here) */
-    snprintf(file, sizeof file, "%s/charts/backtest_coverage.vl.json", path);
-    spec = tf_slurp(file, NULL);
+    spec = chart_of(path, "backtest_coverage.vl.json");
     assert_non_null(spec);
     assert_non_null(strstr(spec, "{\"model\":\"Naive\",\"metric\":\"coverage_80\",\"value\":0.7,\"target\":0.8}"));
     assert_non_null(strstr(spec, "\"rule\""));
@@ -1223,11 +1206,11 @@ static void test_backtest_table(void **state)
     assert_true(page_has(path, &zh, "“自动组合（默认）”一行（文件中的模型名为 Auto）是默认的自动组合方法：ETS、ARIMA、Theta、"
                                     "DampedETS、DOTM 五个模型预测的中位数"));
     assert_true(page_has(path, &en, "The Auto row is the default automatic combination"));
-    spec = tf_slurp(file, NULL); /* percent, as civicast writes coverages */
+    spec = chart_of(path, "backtest_coverage.vl.json"); /* percent, as civicast writes coverages */
     assert_non_null(strstr(spec, "\"title\":\"Coverage (%)\""));
     free(spec);
     assert_int_equal(civ_report_write(path, &zh), CIV_OK);
-    spec = tf_slurp(file, NULL);
+    spec = chart_of(path, "backtest_coverage.vl.json");
     assert_non_null(strstr(spec, "\"title\":\"覆盖率（%）\""));
     free(spec);
 }
@@ -1249,33 +1232,32 @@ static void test_amounts_and_unit(void **state)
     put("au", "forecasts.csv", "unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n"
                                "C1,2025-01,1,Naive,10,9,11,8,12\nC2,2025-01,1,Naive,20,19,21,18,22\n"
                                "C3,2025-01,1,Naive,30,29,31,28,32\n");
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/au", dir);
     civ_report_options zh = {.lang = "zh"}, en = {.lang = "en"};
     assert_true(page_has(path, &zh, "<td class=\"n\">1,000.24 元</td>"));
     assert_true(page_has(path, &zh, "<td class=\"n\">2,999.76 元</td>"));
     assert_true(page_has(path, &zh, "<td class=\"n\">6,000.00 元</td>"));
     assert_true(page_has(path, &en, "<td class=\"n\">CNY 1,000.24</td>"));
-    snprintf(file, sizeof file, "%s/charts/demand_city.vl.json", path);
     assert_int_equal(civ_report_write(path, &zh), CIV_OK);
-    char *spec = tf_slurp(file, NULL);
+    char *spec = chart_of(path, "demand_city.vl.json");
     assert_non_null(strstr(spec, "\"title\":\"需求（每月，单位同输入数据）\""));
     free(spec);
     civ_report_options unit = {.lang = "zh", .unit = "人次"}, unit_en = {.lang = "en", .unit = "visits"};
     assert_int_equal(civ_report_write(path, &unit), CIV_OK);
-    spec = tf_slurp(file, NULL);
+    spec = chart_of(path, "demand_city.vl.json");
     assert_non_null(strstr(spec, "\"title\":\"需求（人次/月）\""));
     assert_null(strstr(spec, "需求（每月"));
     free(spec);
     assert_int_equal(civ_report_write(path, &unit_en), CIV_OK);
-    spec = tf_slurp(file, NULL);
+    spec = chart_of(path, "demand_city.vl.json");
     assert_non_null(strstr(spec, "\"title\":\"Demand (visits per month)\""));
     free(spec);
     /* a plan's re-render: the unit as its manifest.json records it ([forecast] unit) */
     put("au", "manifest.json",
         "{\n  \"options\": {\n    \"intervals\": \"model\",\n    \"demand_unit\": \"人次\"\n  }\n}\n");
     assert_int_equal(civ_report_write(path, &zh), CIV_OK);
-    spec = tf_slurp(file, NULL);
+    spec = chart_of(path, "demand_city.vl.json");
     assert_non_null(strstr(spec, "\"title\":\"需求（人次/月）\""));
     free(spec);
 }
@@ -1293,20 +1275,18 @@ static void test_backtest_words(void **state)
                                        "score-80,MSIS-80\n"
                                        "Auto,30,0,300,2.5,3.1,12,11,0.8,0.7,0.4,82,20,3.1\n"
                                        "SeasonalNaive,30,2,280,3.5,4.1,15,14,1.1,1,-0.2,70,25,4\n");
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/bw", dir);
     civ_report_options zh = {.lang = "zh", .unit = "人次"}, en = {.lang = "en"};
     assert_int_equal(civ_report_write(path, &zh), CIV_OK);
-    snprintf(file, sizeof file, "%s/charts/backtest_accuracy.vl.json", path);
-    char *spec = tf_slurp(file, NULL);
+    char *spec = chart_of(path, "backtest_accuracy.vl.json");
     assert_non_null(spec);
     assert_non_null(strstr(spec, "{\"model\":\"自动组合（默认）\",\"metric\":\"MAE\",\"value\":2.5}"));
     assert_non_null(strstr(spec, "{\"model\":\"季节朴素法\",\"metric\":\"MAE\",\"value\":3.5}"));
     assert_null(strstr(spec, "\"Auto\""));
     assert_null(strstr(spec, "SeasonalNaive"));
     free(spec);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = tf_slurp(file, NULL);
+    char *html = page_of(path);
     assert_non_null(strstr(html, "<td title=\"Auto\">自动组合（默认）</td>"));
     assert_non_null(strstr(html, "<td title=\"SeasonalNaive\">季节朴素法</td>"));
     assert_non_null(strstr(html, "各模型的比较点数不同（自动组合（默认）300，季节朴素法 280）"));
@@ -1325,8 +1305,7 @@ static void test_backtest_words(void **state)
             fail_msg("the Chinese page lacks '%s'", lines[k]);
     free(html);
     /* the English page keeps the ids; without a unit none is claimed */
-    assert_int_equal(civ_report_write(path, &en), CIV_OK);
-    html = tf_slurp(file, NULL);
+    html = render_report(path, &en);
     assert_non_null(strstr(html, "<td>Auto</td>"));
     assert_null(strstr(html, "自动组合"));
     assert_non_null(strstr(html, "<li>MAE (mean absolute error): the average size of a forecast&#39;s miss, in the "
@@ -1334,8 +1313,7 @@ static void test_backtest_words(void **state)
     assert_non_null(strstr(html, "<li>coverage-80: the share (%) of actual values inside the 80% interval; closer "
                                  "to 80 is better.</li>"));
     free(html);
-    snprintf(file, sizeof file, "%s/charts/backtest_accuracy.vl.json", path);
-    spec = tf_slurp(file, NULL);
+    spec = chart_of(path, "backtest_accuracy.vl.json");
     assert_non_null(strstr(spec, "{\"model\":\"Auto\",\"metric\":\"MAE\",\"value\":2.5}"));
     free(spec);
 }
@@ -1355,12 +1333,11 @@ static void test_waterfall_steps(void **state)
     put("wf", "allocation.csv", ALLOC);
     put("wf", "allocation_summary.csv", SUMMARY);
     put("wf", "allocation_waterfall.csv", WATERFALL);
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/wf", dir);
-    snprintf(file, sizeof file, "%s/charts/allocation_waterfall.vl.json", path);
     civ_report_options zh = {0}, en = {.lang = "en"};
     assert_int_equal(civ_report_write(path, &zh), CIV_OK);
-    char *spec = tf_slurp(file, NULL);
+    char *spec = chart_of(path, "allocation_waterfall.vl.json");
     assert_non_null(spec);
     const char *t = strstr(spec, "\"倾斜调整 +\""), *e = strstr(spec, "\"专项资金 +\""), *f = strstr(spec, "\"保底 +\""),
                *c = strstr(spec, "\"封顶 −\""), *r = strstr(spec, "\"再平衡 −\"");
@@ -1381,22 +1358,19 @@ static void test_waterfall_steps(void **state)
         "plan,gained,,2,,,200000,30000,0,0,0,0,0,1,\n"
         "plan,lost,,1,,-5000,0,0,-10000,0,0,0,-20000,-1,\n");
     assert_int_equal(civ_report_write(path, &zh), CIV_OK);
-    spec = tf_slurp(file, NULL);
+    spec = chart_of(path, "allocation_waterfall.vl.json");
     assert_non_null(spec);
     assert_non_null(strstr(spec, "{\"step\":\"专项资金 +\",\"kind\":\"增加\",\"start\":-0.005,"));
     assert_non_null(strstr(spec, "{\"step\":\"净变化\",\"kind\":\"合计\",\"start\":0,\"end\":0.195,"));
     free(spec);
     put("wf", "allocation_waterfall.csv", WATERFALL);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = tf_slurp(file, NULL);
+    char *html = page_of(path);
     assert_non_null(strstr(html, "一般资金的因素法基数"));
     free(html);
-    assert_int_equal(civ_report_write(path, &en), CIV_OK);
-    html = tf_slurp(file, NULL);
+    html = render_report(path, &en);
     assert_non_null(strstr(html, "After the general funds"));
     free(html);
-    snprintf(file, sizeof file, "%s/charts/allocation_waterfall.vl.json", path);
-    spec = tf_slurp(file, NULL);
+    spec = chart_of(path, "allocation_waterfall.vl.json");
     t = strstr(spec, "\"tilts +\""), e = strstr(spec, "\"earmarks +\""), f = strstr(spec, "\"floors +\"");
     assert_true(t && e && f && t < e && e < f);
     free(spec);
@@ -1456,27 +1430,24 @@ static void test_print_in_grey(void **state)
     put("grey", "allocation_stages.csv", "unique_id,before\nC1,90000\nC2,300000\nC3,610000\n");
     static const char *const dflt[] = {"low", "medium", "medium-high", "high"};
     risk_levels("grey", 4, dflt);
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/grey", dir);
     double g[8];
     for (int lang = 0; lang < 2; lang++) {
         civ_report_options o = {.lang = lang ? "en" : "zh"};
         assert_int_equal(civ_report_write(path, &o), CIV_OK);
-        snprintf(file, sizeof file, "%s/charts/allocation_waterfall.vl.json", path);
-        char *spec = tf_slurp(file, NULL);
+        char *spec = chart_of(path, "allocation_waterfall.vl.json");
         assert_int_equal(spec_greys(spec, "\"field\":\"kind\"", g, 8), 3);
         assert_true(greys_apart(g, 3, 40));
         assert_true(g[2] < g[0] && g[0] < g[1]); /* lost darker than the net, gained lighter */
         free(spec);
-        snprintf(file, sizeof file, "%s/charts/allocation_lorenz.vl.json", path);
-        spec = tf_slurp(file, NULL);
+        spec = chart_of(path, "allocation_lorenz.vl.json");
         assert_int_equal(spec_greys(spec, "\"field\":\"stage\"", g, 8), 2);
         assert_true(greys_apart(g, 2, 40));
         assert_true(g[1] < g[0]); /* the final curve the darker, in both languages */
         free(spec);
         /* the default matrix's four levels: far apart and darker at every step; the count white on 高 */
-        snprintf(file, sizeof file, "%s/charts/monitoring_risk_matrix.vl.json", path);
-        spec = tf_slurp(file, NULL);
+        spec = chart_of(path, "monitoring_risk_matrix.vl.json");
         assert_int_equal(spec_greys(spec, "\"field\":\"level\"", g, 8), 4);
         assert_true(greys_apart(g, 4, 40));
         for (size_t k = 1; k < 4; k++)
@@ -1489,7 +1460,7 @@ static void test_print_in_grey(void **state)
     for (size_t n = 2; n <= 8; n++) {
         risk_levels("grey", n, NULL);
         assert_int_equal(civ_report_write(path, NULL), CIV_OK);
-        char *spec = tf_slurp(file, NULL);
+        char *spec = chart_of(path, "monitoring_risk_matrix.vl.json");
         assert_int_equal(spec_greys(spec, "\"field\":\"level\"", g, 8), n);
         assert_true(n > 5 || greys_apart(g, n, 40));
         for (size_t k = 1; k < n; k++)
@@ -1512,12 +1483,11 @@ static void test_model_mix_families(void **state)
     put("mix", "forecast_report.csv", "unique_id,model\n"
                                       "C1,\"ComboMedian[ETS(A,Ad,N),ARIMA(0,1,0) with drift,Theta,ETS(A,Ad,N),DOTM]\"\n"
                                       "C2,\"ETS(A,Ad,N)\"\nC3,\"ETS(M,N,M)\"\n");
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/mix", dir);
     civ_report_options en = {.lang = "en"};
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
-    snprintf(file, sizeof file, "%s/charts/model_mix.vl.json", path);
-    char *spec = tf_slurp(file, NULL);
+    char *spec = chart_of(path, "model_mix.vl.json");
     assert_non_null(spec);
     assert_non_null(strstr(spec, "\"axis\":{\"format\":\",d\",\"tickCount\":2},\"title\":\"Communities (count)\""));
     /* most communities first, then by name */
@@ -1532,8 +1502,7 @@ static void test_model_mix_families(void **state)
     assert_null(strstr(spec, "\"other\""));
     assert_non_null(strstr(spec, "\"field\":\"top\""));
     free(spec);
-    snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = tf_slurp(file, NULL);
+    char *html = page_of(path);
     assert_non_null(strstr(html, "Median(DampedETS, ARIMA, Theta, DampedETS, DOTM) (1)"));
     assert_non_null(strstr(html, "<td>DampedETS</td><td class=\"n\">2</td><td class=\"n\">66.7%</td>"));
     assert_non_null(strstr(html, "What the names mean: Median(...) and Mean(...) are the median and the mean"));
@@ -1633,12 +1602,11 @@ static void freq_folder(const char *sub, const char *const *ds, size_t n)
 
 static char *freq_spec(const char *sub, const char *lang)
 {
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/%s", dir, sub);
     civ_report_options o = {.lang = lang, .unit = lang[0] == 'z' ? "人次" : "visits"};
     assert_int_equal(civ_report_write(path, &o), CIV_OK);
-    snprintf(file, sizeof file, "%s/charts/demand_districts.vl.json", path);
-    return tf_slurp(file, NULL);
+    return chart_of(path, "demand_districts.vl.json");
 }
 
 static void test_frequencies(void **state)
@@ -1742,11 +1710,10 @@ static void test_model_mix_many_specs(void **state)
     put("many", "allocation.csv", alloc);
     put("many", "allocation_summary.csv", SUMMARY);
     put("many", "forecast_report.csv", rep);
-    char path[128], file[192];
+    char path[128];
     snprintf(path, sizeof path, "%s/many", dir);
     assert_int_equal(civ_report_write(path, NULL), CIV_OK);
-    snprintf(file, sizeof file, "%s/charts/model_mix.vl.json", path);
-    char *spec = tf_slurp(file, NULL);
+    char *spec = chart_of(path, "model_mix.vl.json");
     assert_non_null(spec);
     assert_non_null(strstr(spec, "{\"family\":\"ARIMA\",\"communities\":40,\"share\":66.7,\"specs\":40,\"top\":\"ARIMA("));
     assert_non_null(strstr(spec, "{\"family\":\"TSB\",\"communities\":12,\"share\":20,\"specs\":1,\"top\":\"TSB（12）\"}"));
@@ -1756,8 +1723,7 @@ static void test_model_mix_many_specs(void **state)
     free(spec);
     /* the Chinese page says what the names mean, for the families it shows
      * (not for made-up names) */
-    snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = tf_slurp(file, NULL);
+    char *html = page_of(path);
     const char *gl = strstr(html, "模型说明：Median(…) 和 Mean(…) 是括号中各模型预测的中位数和平均数");
     assert_non_null(gl);
     assert_non_null(strstr(gl, "TSB 为间歇需求模型（分别预测有需求的概率和需求量）"));
@@ -1768,7 +1734,6 @@ static void test_model_mix_many_specs(void **state)
     const char *made = strstr(gl, "MadeA");
     assert_true(!made || made > end);
     free(html);
-    snprintf(file, sizeof file, "%s/charts/model_mix.vl.json", path);
     /* ARIMA, DOTM, DampedETS, ETS and Theta (40 communities each) and 20
      * made-up families of one community each: 15 of these drawn, 5 in "other" */
     char rep2[16384] = "unique_id,model\n";
@@ -1782,7 +1747,7 @@ static void test_model_mix_many_specs(void **state)
     }
     put("many", "forecast_report.csv", rep2);
     assert_int_equal(civ_report_write(path, NULL), CIV_OK);
-    spec = tf_slurp(file, NULL);
+    spec = chart_of(path, "model_mix.vl.json");
     assert_non_null(spec);
     assert_non_null(strstr(spec, "{\"family\":\"其他\",\"communities\":5,\"share\":8.3,\"specs\":5,"
                                  "\"top\":\"另外 5 个模型族\"}"));

@@ -13,7 +13,8 @@
 #include "monitor_job.h"
 
 enum { M_PERIOD, M_OUT, M_WARN, M_MODEL, M_THRESHOLD, M_SCOPE, M_THREADS, M_SEED, M_RISKS, M_MATRIX, M_EVENTS,
-       M_QUANTILE, M_END, M_LOCAL_TIMES, M_DEM_FC, M_DEM_ACT, M_LANG, M_ENCODING, M_THOUSANDS, M_PERCENT, M_SHEET,
+       M_QUANTILE, M_END, M_LOCAL_TIMES, M_UTC_OFFSET, M_DEM_FC, M_DEM_ACT, M_LANG, M_ENCODING, M_THOUSANDS,
+       M_PERCENT, M_SHEET,
        M_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option monitor_options[] = {
     [M_PERIOD] = {"--period", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "YYYY-MM", "the period whose alerts are listed "
@@ -43,9 +44,12 @@ static const civ_cli_option monitor_options[] = {
                                                                            "(default 0.995)"},
     [M_END] = {"--end", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "TIME", "poll open gaps at TIME (YYYY-MM-DDTHH:MM:SS "
                                                                   "UTC; default the last event)"},
-    [M_LOCAL_TIMES] = {"--local-times", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "event times (and --end) written "
-                                                                             "without a zone are\nlocal time, UTC+8 "
-                                                                             "(default: UTC)"},
+    [M_LOCAL_TIMES] = {"--local-times", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL,
+                       "event times (and --end) written without a zone are\nlocal time, UTC + --utc-offset "
+                       "(default: UTC)"},
+    [M_UTC_OFFSET] = {"--utc-offset", NULL, CIV_CLI_VALUE, CIV_CLI_NUMBER, "H",
+                      "local time = UTC + H hours, -14..14: the hour-of-day bins\nand --local-times (default 8, "
+                      "Beijing time)"},
     [M_DEM_FC] = {"--demand-forecasts", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "forecasts (unique_id, ds, "
                                                                                    "mean, lo-L, hi-L) and"},
     [M_DEM_ACT] = {"--demand-actuals", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "actuals (unique_id, ds, y): "
@@ -62,7 +66,8 @@ static const civ_cli_spec monitor_spec = {
     "monitor",
     "usage: civicast monitor INDICATORS ACTUALS [--period YYYY-MM] [--out DIR [--lang zh|en]]\n"
     "         [--warn H [--model SPEC] [--threshold P] [--warn-scope SCOPE ...] [--threads N] [--seed N]]\n"
-    "         [--risks FILE [--matrix FILE]] [--events FILE [--quantile Q] [--end TIME] [--local-times]]\n"
+    "         [--risks FILE [--matrix FILE]] [--events FILE [--quantile Q] [--end TIME] [--local-times]\n"
+    "         [--utc-offset H]]\n"
     "         [--demand-forecasts FILE --demand-actuals FILE] [--encoding E] [--thousands C] [--percent]\n"
     "         [--no-excel] [--precision P]\n"
     "       civicast monitor [--risks FILE ...] [--events FILE ...] [--demand-... ]   (without indicators)\n",
@@ -99,6 +104,10 @@ static int parse_numbers(civ_cli_monitor_job *job, const civ_cli_args *a)
         job->seed = (uint64_t)v;
     if (q && (civ_cli_parse_double(q, &job->quantile) || !(job->quantile > 0.5 && job->quantile < 1)))
         return civ_cli_usage_error("monitor", "--quantile needs a number in (0.5, 1), not '%s'", q);
+    const char *u = a->value[M_UTC_OFFSET];
+    if (u && (civ_cli_parse_double(u, &job->utc_offset) || !(job->utc_offset >= -14 && job->utc_offset <= 14)))
+        return civ_cli_usage_error("monitor", "--utc-offset needs hours east of UTC in -14..14 (8 for Beijing), not "
+                                              "'%s'", u);
     if (job->end && civ_cli_monitor_parse_time(job->end, &end))
         return civ_cli_usage_error("monitor", "--end needs a time YYYY-MM-DDTHH:MM:SS (UTC), not '%s'", job->end);
     return 0;
@@ -125,6 +134,8 @@ static int check_combinations(const civ_cli_monitor_job *job, const civ_cli_args
         return civ_cli_usage_error("monitor", "--matrix needs --risks");
     if (!job->events && a->value[M_LOCAL_TIMES])
         return civ_cli_usage_error("monitor", "--local-times says how --events' times are read: it needs --events");
+    if (!job->events && a->value[M_UTC_OFFSET])
+        return civ_cli_usage_error("monitor", "--utc-offset is the local time of --events: it needs --events");
     if ((job->demand_forecasts != NULL) != (job->demand_actuals != NULL))
         return civ_cli_usage_error("monitor", "--demand-forecasts and --demand-actuals go together");
     return 0;

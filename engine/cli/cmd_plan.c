@@ -235,6 +235,12 @@ static void print_monitor(const civ_plan *plan, const civ_plan_result *r, const 
         civ_cli_print_risks(t, "[monitor] risks");
     if ((t = civ_plan_result_table(r, CIV_PLAN_INACTIVITY)))
         civ_cli_print_inactivity(t, "[monitor] events");
+    int local = 0;
+    double offset = 8;
+    civ_plan_event_times(plan, &local, &offset); /* [monitor] local_times, utc_offset_hours */
+    if (t && local) /* as the command's --local-times line says it */
+        printf("  event times without a zone read as local time (UTC%+g), as [monitor] local_times says; the "
+               "times above are UTC\n", offset);
     if ((t = civ_plan_result_table(r, CIV_PLAN_DEMAND)))
         civ_cli_print_demand(t, "[monitor] demand_actuals vs the plan's forecasts");
 }

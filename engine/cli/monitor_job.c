@@ -23,6 +23,7 @@ void civ_cli_monitor_job_init(civ_cli_monitor_job *job)
     job->threshold = 0.5;
     job->seed = CIV_FORECAST_DEFAULT_SEED;
     job->period_value = CIV_MONITOR_LATEST;
+    job->utc_offset = 8.0; /* civ_monitor_inactivity_options_init's: Beijing time */
     job->csv.bom = 1; /* alerts.csv and status.csv are opened in Excel: Chinese names need the mark */
 }
 
@@ -149,6 +150,7 @@ static civ_status run_events(civ_cli_monitor_job *job)
     if (job->quantile > 0)
         opt.quantile = job->quantile;
     opt.naive_local = job->local_times;
+    opt.utc_offset_hours = job->utc_offset;
     double end = NAN;
     if (job->end) /* checked by the command's parser; local time with --local-times */
         civ_cli_monitor_parse_time(job->end, &end), end -= job->local_times ? opt.utc_offset_hours * 3600.0 : 0;
@@ -458,22 +460,29 @@ void civ_cli_print_inactivity(const civ_table *t, const char *source)
     }
 }
 
+/* The first row of each model of the demand table, in the order they first come, into first[] (room for every
+ * row: as many models as the table holds, no cap); returns how many (0 without the model column). */
+static size_t model_first_rows(const civ_table *t, size_t c_model, size_t *first)
+{
+    size_t n = civ_table_n_rows(t), n_first = 0;
+    for (size_t r = 0; c_model != SIZE_MAX && r < n; r++) {
+        size_t k = 0;
+        while (k < n_first && strcmp(civ_table_text(t, first[k], c_model), civ_table_text(t, r, c_model)))
+            k++;
+        if (k == n_first)
+            first[n_first++] = r;
+    }
+    return n_first;
+}
+
 /* 1 when one series of the demand table is checked by two models (a --model ets,theta forecast file, its rows in
  * any order: series by series as `forecast` writes them, or model by model as pd.concat of two frames): a series
  * under the first row of another model.  A single model's file, whose model column holds each series' fitted
  * model (ETS(M,A,N)), has each series under one name.  Its summary is then counted per model. */
-static int several_models(const civ_table *t, size_t c_model)
+static int several_models(const civ_table *t, size_t c_model, const size_t *first, size_t n_first)
 {
-    enum { MAX_FIRST = 32 };
-    size_t n = civ_table_n_rows(t), c_id = col(t, "unique_id"), first[MAX_FIRST], n_first = 0;
-    for (size_t r = 0; c_model != SIZE_MAX && r < n; r++) { /* the first row of each model (up to 32 models) */
-        size_t k = 0;
-        while (k < n_first && strcmp(civ_table_text(t, first[k], c_model), civ_table_text(t, r, c_model)))
-            k++;
-        if (k == n_first && n_first < MAX_FIRST)
-            first[n_first++] = r;
-    }
-    for (size_t r = 0; n_first > 1 && r < n; r++)
+    size_t n = civ_table_n_rows(t), c_id = col(t, "unique_id");
+    for (size_t r = 0; c_model != SIZE_MAX && n_first > 1 && r < n; r++)
         for (size_t k = 0; k < n_first; k++)
             if (!strcmp(civ_table_text(t, r, c_id), civ_table_text(t, first[k], c_id)) &&
                 strcmp(civ_table_text(t, r, c_model), civ_table_text(t, first[k], c_model)))
@@ -481,40 +490,45 @@ static int several_models(const civ_table *t, size_t c_model)
     return 0;
 }
 
-/* The demand check's counts, and with several models one line per model (in the order they first come): before
- * 2026-12-07 the rows of ets and theta were counted together, "40 actuals" of 20. */
+/* One line per model of the demand table: its actuals, ahead and behind (first[]: each model's first row). */
+static void print_demand_models(const civ_table *t, size_t c_m, size_t c_f, const size_t *first, size_t n_models,
+                                size_t (*counts)[3])
+{
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        const char *m = civ_table_text(t, r, c_m), *f = civ_table_text(t, r, c_f);
+        size_t k = 0;
+        while (k < n_models && strcmp(civ_table_text(t, first[k], c_m), m))
+            k++;
+        counts[k][0]++, counts[k][1] += !strcmp(f, "ahead"), counts[k][2] += !strcmp(f, "behind");
+    }
+    for (size_t k = 0; k < n_models; k++) {
+        const char *m = civ_table_text(t, first[k], c_m);
+        char name[160];
+        printf("  %s %zu actuals: %zu ahead of their forecast interval, %zu behind\n",
+               civ_cli_cell(m[0] ? m : "(no model)", 20, name, sizeof name), counts[k][0], counts[k][1],
+               counts[k][2]);
+    }
+}
+
+/* The demand check's counts, and with several models one line per model (in the order they first come), every
+ * model of the table: before 2026-12-07 the rows of ets and theta were counted together, "40 actuals" of 20, and
+ * then only the first 32 models had their line (a file of 40 models lost 8 without a word). */
 void civ_cli_print_demand(const civ_table *t, const char *source)
 {
     size_t n = civ_table_n_rows(t), ahead = 0, behind = 0, c_f = col(t, "flag"), c_m = col(t, "model");
     for (size_t r = 0; r < n; r++)
         ahead += !strcmp(civ_table_text(t, r, c_f), "ahead"), behind += !strcmp(civ_table_text(t, r, c_f), "behind");
-    if (!several_models(t, c_m)) {
+    size_t *first = n ? malloc(n * sizeof *first) : NULL, (*counts)[3] = n ? calloc(n, sizeof *counts) : NULL;
+    size_t n_models = first && counts ? model_first_rows(t, c_m, first) : 0; /* (out of memory: the total alone) */
+    if (!several_models(t, c_m, first, n_models))
         printf("demand vs forecast     %zu actuals: %zu ahead of their forecast interval, %zu behind (%s)\n", n,
                ahead, behind, source);
-        return;
+    else {
+        printf("demand vs forecast     %zu checks of the actuals by several models (%s):\n", n, source);
+        print_demand_models(t, c_m, c_f, first, n_models, counts);
     }
-    printf("demand vs forecast     %zu checks of the actuals by several models (%s):\n", n, source);
-    enum { MAX_MODELS = 32 }; /* a --model list of more is not a demand check a person reads line by line */
-    const char *models[MAX_MODELS];
-    size_t n_models = 0, counts[MAX_MODELS][3] = {{0}};
-    for (size_t r = 0; r < n; r++) {
-        const char *m = civ_table_text(t, r, c_m);
-        size_t k = 0;
-        while (k < n_models && strcmp(models[k], m))
-            k++;
-        if (k == n_models && n_models < MAX_MODELS)
-            models[n_models++] = m;
-        if (k < n_models) {
-            const char *f = civ_table_text(t, r, c_f);
-            counts[k][0]++, counts[k][1] += !strcmp(f, "ahead"), counts[k][2] += !strcmp(f, "behind");
-        }
-    }
-    for (size_t k = 0; k < n_models; k++) {
-        char name[160];
-        printf("  %s %zu actuals: %zu ahead of their forecast interval, %zu behind\n",
-               civ_cli_cell(models[k][0] ? models[k] : "(no model)", 20, name, sizeof name), counts[k][0],
-               counts[k][1], counts[k][2]);
-    }
+    free(first);
+    free(counts);
 }
 
 void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
@@ -540,11 +554,12 @@ void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
         civ_cli_print_risks(job->risk_table, job->risks);
     if (job->inactivity)
         civ_cli_print_inactivity(job->inactivity, job->events);
-    if (job->inactivity && job->n_naive) /* an office's export in Beijing time, read as UTC, is 8 hours late */
-        printf(job->local_times ? "  %zu event times without a zone read as local time (UTC+8), as --local-times "
-                                  "says; the times above are UTC\n"
-                                : "  %zu event times have no zone and were read as UTC: if the sensors wrote "
-                                  "local time (北京时间), add --local-times\n", job->n_naive);
+    if (job->inactivity && job->n_naive && job->local_times) /* an office's export in Beijing time */
+        printf("  %zu event times without a zone read as local time (UTC%+g), as --local-times says; the times "
+               "above are UTC\n", job->n_naive, job->utc_offset);
+    else if (job->inactivity && job->n_naive) /* ... read as UTC is 8 hours late */
+        printf("  %zu event times have no zone and were read as UTC: if the sensors wrote local time "
+               "(北京时间), add --local-times\n", job->n_naive);
     if (job->demand)
         civ_cli_print_demand(job->demand, job->demand_actuals);
 }

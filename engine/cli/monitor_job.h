@@ -28,7 +28,8 @@ typedef struct civ_cli_monitor_job {
     const char *events;                 /* sensor events */
     double quantile;                    /* 0 = the default */
     const char *end;                    /* "YYYY-MM-DDTHH:MM:SS" or NULL */
-    int local_times;                    /* --local-times: event times without a zone (and end) are local, UTC+8 */
+    int local_times;                    /* --local-times: event times without a zone (and end) are local time */
+    double utc_offset;                  /* --utc-offset: local time = UTC + this (hours), bins and local_times; 8 */
     size_t n_naive;                     /* events whose time has no zone (read as UTC unless local_times) */
     const char *demand_forecasts;       /* a forecast table file, or NULL */
     const civ_table *demand_forecast_table; /* or a table (the plan's), borrowed */

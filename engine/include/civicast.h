@@ -2582,7 +2582,8 @@ CIV_API civ_status civ_panel_set_covariate_many(civ_panel *panel, size_t k, size
  *   [uncertainty] draws, seed, weight_concentration, forecasts   (optional)
  *   [need]        the multi-year need (optional; else the spec's [need])
  *   [monitor]     indicators, actuals, risks, matrix, events, demand_actuals,
- *                 warn_horizon, warn_scope, warn_model, threshold, period
+ *                 warn_horizon, warn_scope, warn_model, threshold, period, local_times,
+ *                 utc_offset_hours
  *                 (optional; docs/MONITORING.md)
  *   [backtest]    windows, step, h, models   (optional: the forecasts' accuracy
  *                 on the plan's own panel, civ_backtest_panel)
@@ -2679,6 +2680,12 @@ CIV_API const char *civ_plan_warn_model(const civ_plan *plan);
  *  without [monitor] gives 0 and 0.5.  Either output may be NULL.  Errors:
  *  CIV_ERR_INVALID_ARGUMENT (NULL plan). */
 CIV_API civ_status civ_plan_warning(const civ_plan *plan, size_t *horizon, double *threshold);
+/** How the plan's monitoring stage reads the events' times ([monitor] local_times and utc_offset_hours, the
+ *  command's --local-times and --utc-offset): *local_times 1 when a time written without a zone is local time,
+ *  0 when UTC (the default; civ_monitor_inactivity_options.naive_local), *utc_offset_hours local time's hours
+ *  east of UTC, for the hour-of-day bins and those times (8, Beijing, when not written).  A plan without
+ *  [monitor] gives 0 and 8.  Either output may be NULL.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL plan). */
+CIV_API civ_status civ_plan_event_times(const civ_plan *plan, int *local_times, double *utc_offset_hours);
 /** Overrides (a command's options).  Strings are copied.  Errors:
  *  CIV_ERR_INVALID_ARGUMENT (NULL; horizon 0; threads outside 0..1024),
  *  CIV_ERR_LIMIT (a string longer than 4095 bytes, a model of 127). */

@@ -653,6 +653,7 @@ _SIGNATURES = {
     "civ_plan_has_backtest": (_I, [P]),
     "civ_plan_has_monitor": (_I, [P]),
     "civ_plan_warn_model": (_CP, [P]),
+    "civ_plan_event_times": (c_status, [P, ctypes.POINTER(_I), c_double_p]),
     "civ_plan_lang": (_CP, [P]),
     "civ_plan_set_lang": (c_status, [P, _CP]),
     "civ_plan_set_out": (c_status, [P, _CP]),

@@ -65,6 +65,8 @@ def _settings(ptr):
     w, st, sm, rf = _conformal_settings(ptr)
     warn_h, threshold = ctypes.c_size_t(), ctypes.c_double()
     check(lib.civ_plan_warning(ptr, ctypes.byref(warn_h), ctypes.byref(threshold)))
+    local, offset = ctypes.c_int(), ctypes.c_double()
+    check(lib.civ_plan_event_times(ptr, ctypes.byref(local), ctypes.byref(offset)))
     return {
         "path": _dec(lib.civ_plan_path(ptr)),
         "panel": _dec(lib.civ_plan_panel(ptr)),
@@ -100,6 +102,8 @@ def _settings(ptr):
         "warn_horizon": warn_h.value,
         "threshold": threshold.value,
         "warn_model": _dec(lib.civ_plan_warn_model(ptr)),
+        "local_times": bool(local.value),
+        "utc_offset_hours": offset.value,
         "lang": _dec(lib.civ_plan_lang(ptr)),
     }
 
@@ -123,7 +127,12 @@ def read_plan(path):
     warn_horizon, threshold and warn_model (the early warning of the
     monitoring stage: [monitor] warn_horizon, 0 = none; threshold as a
     probability, "80%" is 0.8, default 0.5; warn_model, else the plan's
-    model; civ_plan_warning, civ_plan_warn_model), lang ([plan] lang:
+    model; civ_plan_warning, civ_plan_warn_model), local_times and
+    utc_offset_hours ([monitor] local_times: the events' times without a
+    zone read as local time, UTC + utc_offset_hours (default 8), as
+    inactivity_alerts(local_times=True, utc_offset_hours=...);
+    civ_plan_event_times),
+    lang ([plan] lang:
     "zh" or "en", the report's and the explanations' language).  Errors:
     civicast.Error with file:line:column and the key."""
     with _plan_handle(path) as p:

@@ -260,6 +260,21 @@ printf 'unique_id,ds,y\nC1,2025-01,120\nC2,2025-01,101\n' >"$WORK/act3.csv"
     fail "demand check of two models, model by model: $(cat "$WORK/stdout")"
 grep -Eq "^  Theta +2 actuals: 1 ahead of their forecast interval, 0 behind$" "$WORK/stdout" ||
     fail "two models, model by model: not counted per model: $(cat "$WORK/stdout")"
+# 40 models (a --model list that long): every one has its line, in the order they come (until 2026-12-07 only the
+# first 32 were tracked, and 8 models' actuals went uncounted without a word)
+{ echo "unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95"
+  for k in $(seq -w 1 40); do echo "C1,2025-01,1,M$k,$((80 + 10#$k)),$((75 + 10#$k)),$((85 + 10#$k)),$((70 + 10#$k)),$((90 + 10#$k))"; done
+} >"$WORK/fc40.csv"
+"$CIV" monitor --demand-forecasts "$WORK/fc40.csv" --demand-actuals "$WORK/act.csv" >"$WORK/stdout" 2>&1 ||
+    fail "demand check of 40 models: $(cat "$WORK/stdout")"
+grep -q "^demand vs forecast     40 checks of the actuals by several models" "$WORK/stdout" ||
+    fail "40 models: $(cat "$WORK/stdout")"
+[ "$(grep -Ec '^  M[0-9]{2} +1 actuals: ' "$WORK/stdout")" = 40 ] || fail "40 models: not 40 lines: $(cat "$WORK/stdout")"
+grep -Eq "^  M29 +1 actuals: 1 ahead of their forecast interval, 0 behind$" "$WORK/stdout" ||
+    fail "40 models: M29 (actual 120, hi-80 114) is not ahead: $(cat "$WORK/stdout")"
+grep -Eq "^  M40 +1 actuals: 0 ahead of their forecast interval, 0 behind$" "$WORK/stdout" ||
+    fail "40 models: M40 (actual 120 within 115 .. 125 at 80%) is not within: $(cat "$WORK/stdout")"
+tail -1 "$WORK/stdout" | grep -q "^  M40 " || fail "40 models: M40 is not the last line: $(cat "$WORK/stdout")"
 # a panel dated by days (2024-01-01, ...): `forecast` writes its forecasts so, and they check against
 # actuals dated so (each ds the first day of its month; refused as "not monthly" before)
 printf 'unique_id,ds,y\n' >"$WORK/days.csv"
@@ -318,6 +333,26 @@ grep -q "^  [0-9]* event times have no zone and were read as UTC: .*add --local-
     fail "times without a zone read as UTC without a word: $(tail -1 "$WORK/ev_naive.txt")"
 grep -q "event times" "$WORK/ev_ref.txt" && fail "the demo's times (with Z) drew the hint"
 expect_exit 1 "--local-times .* needs --events" -- monitor --risks "$DEMO/risks.csv" --local-times
+# --utc-offset H: local time is UTC + H, for the hour bins and --local-times (it was always UTC+8): the log in
+# UTC+5 without its zone, read with --local-times --utc-offset 5, gives the zoned log's alerts at --utc-offset 5
+/usr/bin/python3 -c "
+import pandas as pd, sys
+e = pd.read_csv(sys.argv[1]); e['ts'] = (pd.to_datetime(e.ts) + pd.Timedelta(hours=5)).dt.strftime('%Y-%m-%d %H:%M:%S')
+e.to_csv(sys.argv[2], index=False)
+" "$DEMO/sensor_events.csv" "$WORK/ev_local5.csv"
+"$CIV" monitor --events "$DEMO/sensor_events.csv" --utc-offset 5 --out "$WORK/ev5z" >"$WORK/ev5z.txt" ||
+    fail "monitor --utc-offset 5: $(cat "$WORK/ev5z.txt")"
+"$CIV" monitor --events "$WORK/ev_local5.csv" --local-times --utc-offset 5 --out "$WORK/ev5l" >"$WORK/ev5l.txt" ||
+    fail "monitor --local-times --utc-offset 5: $(cat "$WORK/ev5l.txt")"
+cmp -s "$WORK/ev5z/inactivity.csv" "$WORK/ev5l/inactivity.csv" ||
+    fail "--local-times --utc-offset 5: not the zoned log's alerts at 5"
+grep -q "^  13907 event times without a zone read as local time (UTC+5), as --local-times says" "$WORK/ev5l.txt" ||
+    fail "--utc-offset 5: the line does not say UTC+5: $(tail -1 "$WORK/ev5l.txt")"
+"$CIV" monitor --events "$DEMO/sensor_events.csv" --out "$WORK/ev8z" >/dev/null || fail "monitor --events (demo)"
+cmp -s "$WORK/ev8z/inactivity.csv" "$WORK/ev5z/inactivity.csv" && fail "--utc-offset 5 changed nothing"
+expect_exit 1 "--utc-offset needs hours east of UTC in -14..14" -- \
+    monitor --events "$DEMO/sensor_events.csv" --utc-offset 15
+expect_exit 1 "--utc-offset .* needs --events" -- monitor --risks "$DEMO/risks.csv" --utc-offset 8
 printf 'risk,probability,impact\nx,70,severe\n' >"$WORK/risk.csv"
 expect_exit 2 "risk.csv:2.*probability.*field 'probability'" -- monitor --risks "$WORK/risk.csv"
 [ -e "$WORK/nothing" ] && fail "an output folder was made on bad input"
@@ -360,6 +395,22 @@ done
 cmp -s "$WORK/planout/monitor_alerts.csv" "$WORK/out_plain_files/alerts.csv" ||
     fail "the plan's alerts differ from monitor's"
 cmp -s "$WORK/planout/risks.csv" "$WORK/out_plain_files/risks.csv" || fail "the plan's risks differ from monitor's"
+# [monitor] local_times = true, as --local-times: the zone-less log in Beijing time gives the zoned log's
+# inactivity.csv, and the plan says how it read the times (before 2026-12-07 the key was refused as unknown)
+{
+    grep -v '^indicators\|^actuals\|^warn_\|^risks\|^events\|^demand' "$WORK/plan.toml"
+    printf 'events = "%s"\nlocal_times = true\n' "$WORK/ev_local.csv"
+} >"$WORK/plan_local.toml"
+"$CIV" plan "$WORK/plan_local.toml" --out "$WORK/planlocal" --no-excel --precision full >"$WORK/stdout" \
+    2>"$WORK/stderr" || fail "plan with [monitor] local_times failed: $(cat "$WORK/stderr")"
+cmp -s "$WORK/planlocal/inactivity.csv" "$WORK/planout/inactivity.csv" ||
+    fail "[monitor] local_times: not the zoned log's inactivity alerts"
+grep -q "^  event times without a zone read as local time (UTC+8), as \[monitor\] local_times says" "$WORK/stdout" ||
+    fail "plan: local_times is not said: $(cat "$WORK/stdout")"
+grep -q '"monitor_local_times": true' "$WORK/planlocal/manifest.json" || fail "manifest: no monitor_local_times"
+sed 's/^local_times = true/local_times = "yes"/' "$WORK/plan_local.toml" >"$WORK/plan_local_bad.toml"
+expect_exit 4 "\[monitor\] local_times: must be true .* or false" -- \
+    plan "$WORK/plan_local_bad.toml" --out "$WORK/nothing3"
 # [monitor] period: the alerts and their counts are that month's, as `monitor --period` prints them (the
 # counts were the last month's, printed under its label above the listed month's alerts)
 "$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period 2024-06 | grep "^alerts " >"$WORK/want" ||

@@ -66,6 +66,28 @@ def test_read_plan_warning(tmp_path):
     assert civicast.read_plan(tmp_path / "m0.toml")["threshold"] == 0.5
 
 
+def test_read_plan_local_times(tmp_path):
+    """[monitor] local_times and utc_offset_hours (civ_plan_event_times): the events' times without a zone read
+    as local time, UTC + utc_offset_hours (8, Beijing, by default), as inactivity_alerts(local_times=True,
+    utc_offset_hours=...); refused, naming the key, when not true or false, outside -14..14, or without events."""
+    demo = civicast.read_plan(SOURCE / "datasets" / "demo_city" / "plan.toml")
+    assert (demo["local_times"], demo["utc_offset_hours"]) == (False, 8.0)
+    mon = SOURCE / "datasets" / "demo_city"
+    text = plan_text_elsewhere() + f'\n[monitor]\nevents = "{mon}/sensor_events.csv"\nlocal_times = true\n'
+    (tmp_path / "m.toml").write_text(text)
+    m = civicast.read_plan(tmp_path / "m.toml")
+    assert (m["local_times"], m["utc_offset_hours"]) == (True, 8.0)
+    (tmp_path / "m5.toml").write_text(text + "utc_offset_hours = 5.5\n")
+    assert civicast.read_plan(tmp_path / "m5.toml")["utc_offset_hours"] == 5.5
+    (tmp_path / "bad.toml").write_text(text.replace("local_times = true", 'local_times = "yes"'))
+    with pytest.raises(civicast.Error, match=r"\[monitor\] local_times: must be true \(event times written without a "
+                                             r"zone are local time, UTC \+ utc_offset_hours\) or false"):
+        civicast.read_plan(tmp_path / "bad.toml")
+    (tmp_path / "bad2.toml").write_text(text + "utc_offset_hours = 15\n")
+    with pytest.raises(civicast.Error, match=r"\[monitor\] utc_offset_hours: must be the hours .* -14 to 14"):
+        civicast.read_plan(tmp_path / "bad2.toml")
+
+
 def test_plan_conformal_intervals(tmp_path):
     """[forecast] intervals = "conformal" (and the intervals= override): the
     plan's forecasts are civicast.forecast's with conformal intervals on the

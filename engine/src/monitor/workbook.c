@@ -126,6 +126,24 @@ static unsigned char indicator_format(wb *w, const civ_mon_indicator *ind, doubl
     return code_index(w, code);
 }
 
+/* A rate's actual or target against the other ("target" for "actual" and back): "0.0%", or as many more decimals
+ * as civ_monitor_value_text shows so that a miss never reads as its target (0.9796 against 0.98: "0.00%", 97.96%,
+ * where "0.0%" showed 98.0% against 98.0%, the report's and the alert lines' 97.96% against 98%). */
+static unsigned char rate_format(wb *w, double v, double against)
+{
+    char text[64], code[16] = "0.0";
+    if (civ_monitor_value_text(v, "rate", NULL, against, text, sizeof text) != CIV_OK) {
+        civ_clear_error();
+        return code_index(w, "0.0%");
+    }
+    const char *dot = strchr(text, '.');
+    size_t d = dot ? strspn(dot + 1, "0123456789") : 0;
+    for (size_t k = 1; k < d && k < 6; k++)
+        civ_snprintf(code + strlen(code), sizeof code - strlen(code), "0");
+    civ_snprintf(code + strlen(code), sizeof code - strlen(code), "%%");
+    return code_index(w, code);
+}
+
 /* ---- the alerts sheet's rows: the open alerts, then those the period cleared or closed ------------------------ */
 
 static const char *text_at(const civ_table *t, size_t row, size_t col, char *buf, size_t size)
@@ -421,6 +439,7 @@ static civ_status fill_numbers(wb *w, size_t k, const civ_table *t, size_t c, lo
     if (!fixed && !by_ind && !strcmp(name, "mean")) /* the demand check's forecast of meals */
         fixed = "#,##0.0";
     unsigned char fixed_k = fixed ? code_index(w, fixed) : 0;
+    long c_other = !strcmp(name, "actual") ? find(t, "target") : !strcmp(name, "target") ? find(t, "actual") : -1;
     for (size_t r = 0; r < nr && !s; r++) {
         unsigned char f = fixed_k;
         if (by_ind) {
@@ -430,6 +449,8 @@ static civ_status fill_numbers(wb *w, size_t k, const civ_table *t, size_t c, lo
             if (!ind) /* no indicator file given (or not this id): the row's own kind and value_unit, if any */
                 ind = row_kind(t, r, &own);
             f = indicator_format(w, ind, civ_table_number(t, r, c));
+            if (ind && ind->kind == CIV_MON_RATE && c_other >= 0) /* the digits that tell a miss from its target */
+                f = rate_format(w, civ_table_number(t, r, c), civ_table_number(t, r, (size_t)c_other));
         }
         w->fmt[k][r * n + j] = f;
     }

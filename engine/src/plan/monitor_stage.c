@@ -81,6 +81,7 @@ civ_status civ_plan_read_monitor(civ_plan *c, civ_toml_table *t)
     civ_status st;
     c->has_monitor = 1;
     c->threshold = 0.5;
+    c->mon_utc_offset = 8.0; /* civ_monitor_inactivity_options_init's */
     if ((st = path_of(c, t, "indicators", 0, c->mon_indicators)) || (st = path_of(c, t, "actuals", 0, c->mon_actuals)) ||
         (st = path_of(c, t, "risks", 0, c->mon_risks)) || (st = path_of(c, t, "matrix", 0, c->mon_matrix)) ||
         (st = path_of(c, t, "events", 0, c->mon_events)) || (st = path_of(c, t, "demand_actuals", 0, c->mon_demand)))
@@ -113,14 +114,34 @@ civ_status civ_plan_read_monitor(civ_plan *c, civ_toml_table *t)
         c->mon_period = v, c->mon_period_set = 1, c->mon_period_form = form;
         civ_snprintf(c->mon_period_text, sizeof c->mon_period_text, "%s", e->value.text);
     }
+    if ((e = civ_toml_take(t, "local_times"))) { /* the command's --local-times, Python's local_times=True */
+        if (e->value.type != CIV_TOML_BOOL)
+            return bad(c->path, e, "must be true (event times written without a zone are local time, UTC + "
+                                   "utc_offset_hours) or false (UTC, the default), without quotes");
+        c->mon_local_times = e->value.number != 0;
+    }
+    if ((e = civ_toml_take(t, "utc_offset_hours"))) { /* the command's --utc-offset */
+        if ((e->value.type != CIV_TOML_INTEGER && e->value.type != CIV_TOML_FLOAT) || !(e->value.number >= -14) ||
+            !(e->value.number <= 14))
+            return bad(c->path, e, "must be the hours of local time east of UTC, -14 to 14 (8 for Beijing, the "
+                                   "default)");
+        c->mon_utc_offset = e->value.number, c->mon_utc_offset_set = 1;
+    }
     for (size_t i = 0; i < t->n_entries; i++)
         if (!t->entries[i].used) {
             civ_where w = {.file = c->path, .line = t->entries[i].line, .column = t->entries[i].column,
                            .field = t->entries[i].key};
             return civ_fail_at(CIV_ERR_SPEC, &w, "[monitor]: unknown key '%s' (allowed: indicators, actuals, risks, "
                                                  "matrix, events, demand_actuals, warn_horizon, warn_scope, "
-                                                 "warn_model, threshold, period)", t->entries[i].key);
+                                                 "warn_model, threshold, period, local_times, utc_offset_hours)",
+                               t->entries[i].key);
         }
+    if ((c->mon_local_times || c->mon_utc_offset_set) && !c->mon_events[0]) { /* it would do nothing: say so */
+        const char *key = c->mon_local_times ? "local_times" : "utc_offset_hours";
+        civ_where w = {.file = c->path, .line = t->line, .column = t->column, .field = key};
+        return civ_fail_at(CIV_ERR_SPEC, &w, "[monitor]: %s is about the events' times: it needs events = \"FILE\" "
+                                             "(or leave %s out)", key, key);
+    }
     if (c->warn_h && !c->mon_indicators[0]) {
         civ_where w = {.file = c->path, .line = t->line, .column = t->column, .field = "warn_horizon"};
         return civ_fail_at(CIV_ERR_SPEC, &w, "[monitor]: warn_horizon needs indicators and actuals");
@@ -211,9 +232,14 @@ static civ_status inactivity(const civ_plan *p, civ_table **tables)
     static const char *const text_cols[] = {"person", NULL};
     civ_table_read_options ro = civ_plan_table_options(p, text_cols);
     civ_table *ev = NULL;
+    civ_monitor_inactivity_options opt;
+    civ_monitor_inactivity_options_init(&opt);
+    opt.naive_local = p->mon_local_times; /* [monitor] local_times: zone-less times are UTC + utc_offset_hours */
+    if (p->has_monitor)
+        opt.utc_offset_hours = p->mon_utc_offset;
     civ_status s = civ_error_name_file(civ_table_read(p->mon_events, &ro, &ev), p->mon_events);
     if (!s)
-        s = civ_monitor_inactivity_run(NULL, ev, p->mon_events, NAN, &tables[CIV_PLAN_INACTIVITY]);
+        s = civ_monitor_inactivity_run(&opt, ev, p->mon_events, NAN, &tables[CIV_PLAN_INACTIVITY]);
     civ_table_free(ev);
     return s;
 }

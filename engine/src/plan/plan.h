@@ -58,6 +58,9 @@ struct civ_plan {
     int mon_period_set;
     civ_date_form mon_period_form;
     char mon_period_text[64];                     /* as written, for civ_monitor_period_of */
+    int mon_local_times;                          /* local_times: events' zone-less times are local (naive_local) */
+    double mon_utc_offset;                        /* utc_offset_hours: local time = UTC + this; 8 when not written */
+    int mon_utc_offset_set;
     /* [backtest] (read.c; run by backtest_stage.c) */
     int has_backtest;
     size_t bt_windows, bt_step;

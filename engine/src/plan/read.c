@@ -497,6 +497,17 @@ int civ_plan_has_monitor(const civ_plan *p) { return p ? p->has_monitor : 0; }
 int civ_plan_has_backtest(const civ_plan *p) { return p ? p->has_backtest : 0; }
 const char *civ_plan_warn_model(const civ_plan *p) { return !p ? "" : p->mon_model[0] ? p->mon_model : p->model; }
 
+civ_status civ_plan_event_times(const civ_plan *p, int *local_times, double *utc_offset_hours)
+{
+    if (!p)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_event_times: NULL plan");
+    if (local_times)
+        *local_times = p->mon_local_times;
+    if (utc_offset_hours)
+        *utc_offset_hours = p->has_monitor ? p->mon_utc_offset : 8.0; /* civ_plan_read_monitor's default */
+    return CIV_OK;
+}
+
 civ_status civ_plan_warning(const civ_plan *p, size_t *horizon, double *threshold)
 {
     if (!p)

@@ -317,6 +317,9 @@ static void json_options(FILE *f, const civ_plan_result *r, const civ_csv_write_
     json_str(f, p->lang[0] ? p->lang : "zh");
     civ_fprintf(f, ",\n    \"out\": ");
     json_str(f, p->out);
+    if (p->mon_events[0]) /* [monitor] local_times and utc_offset_hours: how the events' times were read */
+        civ_fprintf(f, ",\n    \"monitor_local_times\": %s,\n    \"monitor_utc_offset_hours\": %.17g",
+                    p->mon_local_times ? "true" : "false", p->mon_utc_offset);
     if (r->stats.has_backtest) { /* as run: the defaults resolved */
         const civ_plan_stats *st = &r->stats;
         civ_fprintf(f, ",\n    \"backtest\": {\"models\": [");

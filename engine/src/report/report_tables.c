@@ -86,6 +86,7 @@ typedef struct cols {
     int rate_row;                 /* the row being written is a rate's */
     size_t kind, value_unit;      /* the tables' kind and value_unit (since 2026-12-07), or (size_t)-1 */
     const char *row_unit;         /* the row's value_unit, shown after a count's or level's actual and target */
+    const char *row_kind;         /* the row's kind ("rate", "count", "level"), "rate" told from the values, or NULL */
     size_t into, note;            /* a closed unit's [[closed]] into and note (status table), or (size_t)-1 */
     int into_shown, note_shown;   /* some row kept holds one: else the column is left out */
 } cols;
@@ -119,28 +120,31 @@ static void head(rep_ctx *ctx, const civ_table *t, const rep_table_view *v, cons
     civ_rbuf_put(b, "</tr></thead><tbody>\n");
 }
 
+/* A monitoring row's actual or target as the alert lines of `civicast monitor` and `plan` write it: the same
+ * civ_monitor_value_text, through civicast.h (report reaches the monitor layer only so, as it reaches alloc), with
+ * the other value as its `against` ("97.96%" against "98%"); 0 when the row has no kind (a bare number then). */
+static int monitor_value(const civ_table *t, size_t r, size_t c, const cols *k, char *buf, size_t size)
+{
+    if (!k->row_kind)
+        return 0;
+    size_t o = any_column(t, !strcmp(civ_table_column_name(t, c), "actual") ? "target" : "actual");
+    double w = o != (size_t)-1 && civ_table_column_type(t, o) == CIV_COLUMN_NUMBER ? civ_table_number(t, r, o) : NAN;
+    if (civ_monitor_value_text(civ_table_number(t, r, c), k->row_kind, k->row_unit, w, buf, size) == CIV_OK)
+        return 1;
+    civ_clear_error(); /* a kind of a later version: the bare number */
+    return 0;
+}
+
 static void number_cell(rep_ctx *ctx, const civ_table *t, size_t r, size_t c, const cols *k)
 {
     char buf[64];
     double v = civ_table_number(t, r, c);
     const char *name = civ_table_column_name(t, c);
     int value = !strcmp(name, "actual") || !strcmp(name, "target");
-    if (k->rate_row && value) {
-        rep_fmt_pct(buf, sizeof buf, 100 * v, 0);
-        size_t o = any_column(t, !strcmp(name, "actual") ? "target" : "actual");
-        double w = o != (size_t)-1 && civ_table_column_type(t, o) == CIV_COLUMN_NUMBER ? civ_table_number(t, r, o) : NAN;
-        char other[64];
-        rep_fmt_pct(other, sizeof other, 100 * w, 0);
-        for (int d = 2; d <= 4 && isfinite(w) && v != w && !strcmp(buf, other); d++) { /* 97.96% vs 98.0%: */
-            civ_snprintf(buf, sizeof buf, "%.*f%%", d, 100 * v); /* a miss never reads as its target */
-            civ_snprintf(other, sizeof other, "%.*f%%", d, 100 * w);
-        }
-    } else
+    /* a risk's probability in %, as monitoring.xlsx shows it: 70% (0.700 until 2026-12-07) */
+    int done = !strcmp(name, "probability") && civ_monitor_value_text(v, "rate", NULL, NAN, buf, sizeof buf) == CIV_OK;
+    if (!done && !(value && monitor_value(t, r, c, k, buf, sizeof buf)))
         rep_fmt_num(buf, sizeof buf, v, fabs(v) >= 1000 || v == floor(v) ? 0 : value && k->kind != (size_t)-1 ? 2 : 3);
-    if (value && !k->rate_row && k->row_unit && k->row_unit[0] && isfinite(v)) { /* a count's or level's unit */
-        size_t len = strlen(buf);
-        civ_snprintf(buf + len, sizeof buf - len, " %s", k->row_unit);
-    }
     rep_cell(&ctx->page, isfinite(v) ? buf : "", 1);
 }
 
@@ -183,6 +187,7 @@ static void row(rep_ctx *ctx, const civ_table *t, size_t r, const rep_table_view
     else /* a folder of an earlier version: told from the values */
         k->rate_row = v->monitoring && k->indicator != (size_t)-1 &&
                       is_rate(ctx->d, civ_table_text(t, r, k->indicator));
+    k->row_kind = !v->monitoring ? NULL : kind && kind[0] ? kind : k->rate_row ? "rate" : NULL;
     civ_rbuf_put(&ctx->page, "<tr>");
     for (size_t c = 0; c < civ_table_n_columns(t); c++) {
         if (hidden(v, k, c))
@@ -216,7 +221,7 @@ static void left_out_note(rep_ctx *ctx, const rep_table_view *v, size_t shown, s
 void rep_generic_table(rep_ctx *ctx, const civ_table *t, const rep_table_view *v)
 {
     cols k = {text_column(t, "indicator"), text_column(t, "name"), text_column(t, "unit"), 0,
-              any_column(t, "kind"), any_column(t, "value_unit"), NULL,
+              any_column(t, "kind"), any_column(t, "value_unit"), NULL, NULL,
               any_column(t, "into"), any_column(t, "note"), 0, 0};
     size_t shown = 0, kept = 0;
     for (size_t r = 0; r < civ_table_n_rows(t) && kept < v->max_rows; r++) {
