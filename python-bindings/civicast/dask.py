@@ -76,11 +76,12 @@ def _known_categories(id_dtype):
 
 def _id_dtype_out(id_dtype):
     """The dtype of unique_id in the results: the input's integer dtype,
-    int64 for whole-number float ids, a categorical with known categories as
-    itself (as civicast.forecast keeps it), else text (object)."""
+    int64 for whole-number float ids, a categorical with known categories and
+    pandas' string dtype as themselves (as civicast.forecast keeps them),
+    else text (object)."""
     if isinstance(id_dtype, pd.CategoricalDtype):
         return id_dtype if _known_categories(id_dtype) else object
-    if pd.api.types.is_integer_dtype(id_dtype):
+    if isinstance(id_dtype, pd.StringDtype) or pd.api.types.is_integer_dtype(id_dtype):  # string: convert_dtypes()'s
         return id_dtype
     return np.int64 if pd.api.types.is_float_dtype(id_dtype) else object
 
@@ -91,6 +92,8 @@ def _ids_back(out, id_dtype):
     if _known_categories(id_dtype):  # the text ids back to the input's categories (ints too)
         codes = id_dtype.categories.astype(str).get_indexer(out["unique_id"].astype(str))
         out["unique_id"] = pd.Categorical.from_codes(codes, dtype=id_dtype)
+    elif isinstance(id_dtype, pd.StringDtype):  # pandas' string dtype (convert_dtypes()), as civicast.forecast keeps it
+        out["unique_id"] = out["unique_id"].astype(id_dtype)
     elif _id_dtype_out(id_dtype) is not object and len(out):
         _frame.ids_like(out, "unique_id", pd.DataFrame({"unique_id": pd.Series([], dtype=id_dtype)}))
     elif _id_dtype_out(id_dtype) is not object:

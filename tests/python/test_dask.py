@@ -130,6 +130,26 @@ def test_categorical_ids_keep_their_categories(meals):
             assert got["unique_id"].astype(str).tolist() == want["unique_id"].astype(str).tolist()
 
 
+def test_convert_dtypes_frame_keeps_string_ids(meals):
+    """A frame as convert_dtypes() gives it (unique_id pandas' string dtype, y and the covariates Int64 with
+    pd.NA in the future rows): the partitions' results equal civicast.forecast's and backtest's, dtype included
+    (the ids came back as object, so pd.testing.assert_frame_equal against civicast.forecast failed)."""
+    d = meals.assign(y=meals["y"].round()).convert_dtypes()
+    assert str(d["unique_id"].dtype) == "string" and str(d["y"].dtype) == "Int64" and d["y"].isna().any()
+    want = civicast.forecast(d, h=3, model="naive")
+    want_bt, want_acc = civicast.backtest(d, h=2, model="naive", windows=2, accuracy="series")
+    assert str(want["unique_id"].dtype) == "string"
+    with dask.config.set(scheduler="sync"):
+        ddf = dd.from_pandas(d.sample(frac=1.0, random_state=8), npartitions=3, sort=False)
+        lazy = cdask.forecast(ddf, h=3, model="naive")
+        assert lazy.dtypes["unique_id"] == want["unique_id"].dtype
+        pd.testing.assert_frame_equal(lazy.compute().reset_index(drop=True), want)
+        bt, acc = cdask.backtest(ddf, h=2, model="naive", windows=2, accuracy="series")
+        pd.testing.assert_frame_equal(bt.compute().sort_values(["unique_id", "cutoff", "h"]).reset_index(drop=True),
+                                      want_bt)
+        pd.testing.assert_frame_equal(acc.compute().sort_values("unique_id").reset_index(drop=True), want_acc)
+
+
 def test_timestamps_and_explicit_freq(meals):
     d = meals.assign(ds=pd.to_datetime(meals["ds"]))
     want = civicast.forecast(d, h=3, model="naive")
