@@ -253,6 +253,20 @@ static void test_sheets(void **state)
     civ_table_free(t);
 }
 
+/* A sheet pandas wrote with its index (df.to_excel(path)): the cure is to_excel's index=False, not to_csv's (which
+ * it said before 2026-12-07), as a table and as a panel. */
+static void test_pandas_index(void **state)
+{
+    (void)state;
+    refused(fx("pandas_index.xlsx"), NULL, CIV_ERR_PARSE, "cell A1: empty column name",
+            "save with df.to_excel(path, index=False)", NULL);
+    assert_null(strstr(civ_last_error()->text, "to_csv"));
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_read(fx("pandas_index.xlsx"), &p), CIV_ERR_PARSE);
+    assert_null(p);
+    assert_non_null(strstr(civ_last_error()->text, "df.to_excel(path, index=False)"));
+}
+
 /* Cells by their reference: gaps are empty cells, a cell without r follows the last, styled empty cells add no
  * column; rows' lines are the sheet's rows. */
 static void test_sparse_and_lines(void **state)
@@ -322,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_wide_layouts),
         cmocka_unit_test(test_formulas_and_errors), cmocka_unit_test(test_sheets),
         cmocka_unit_test(test_sparse_and_lines),    cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_pandas_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

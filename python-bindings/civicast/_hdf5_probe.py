@@ -209,7 +209,10 @@ def clean_copy(path, kind):
                        "CIV_HDF5_GUARD=off reads without it") from None
         rc = done.returncode
         if rc == 0 and done.stdout in (b"panel", b"table"):
-            yield copy, done.stdout.decode()
+            try:
+                yield copy, done.stdout.decode()
+            except Error as e:  # an error of the block's read of the copy names the caller's file, not the copy
+                raise _renamed(e, copy, path).with_traceback(e.__traceback__) from None
             return
         if rc == CLEAN_ERROR and len(done.stdout) == ctypes.sizeof(_lib.civ_error):
             raise _lib.error_from_struct(_lib.civ_error.from_buffer_copy(done.stdout))
@@ -225,6 +228,15 @@ def clean_copy(path, kind):
                    "the file is damaged or altered; nothing was read")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _renamed(e, copy, path):
+    """Error e with the clean copy's path (gone once the block ends) replaced by the file the caller gave;
+    before 2026-12-07 civicast.read("p.h5", freq="QS") named /tmp/civicast-h5guard-.../copy.h5."""
+    if copy not in (e.file or "") and copy not in (e.text or ""):
+        return e
+    return type(e)(e.status, e.message.replace(copy, path), (e.file or "").replace(copy, path), e.line, e.column,
+                   e.series_id, e.field, (e.text or "").replace(copy, path) or None)
 
 
 def _timeout_error(fail, seconds):

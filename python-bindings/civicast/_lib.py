@@ -828,6 +828,11 @@ _PY_PHRASES = [
     (re.compile(r"an allocation's --out has it"), "civicast.allocate's frame has it"),
     (re.compile(r"\(civicast allocate --out\)"), "(civicast.allocate)"),
     (re.compile(r"\(an earlier allocation's --out has unique_id\)"), "(civicast.allocate's frame has unique_id)"),
+    (re.compile(r"\(civicast convert --table IN OUT\)"), "(civicast.read(path, kind=\"table\"))"),
+    (re.compile(r"\(--attributes; a plan's communities\)"),
+     "(communities= of civicast.allocate and civicast.Hierarchy, attributes= of civicast.info; a plan's communities)"),
+    # the Python form followed by the option (read it with thousands="," (--thousands ",")): the Python form once
+    (re.compile(r"(?<![\w-])(\w+=(?:\"[^\"]*\"|True)) \(--[a-z][a-z-]*(?: \"[^\"]*\")?\)"), r"\1"),
     (re.compile(r"(?<![\w-])--[a-z][a-z-]*(?: [A-Z]+)? \((\w+=[^()\s]*)\)"), r"\1"),
 ]
 _PY_OPTIONS = [
@@ -846,13 +851,29 @@ _PY_OPTIONS = [
 ]
 
 
-def python_words(message):
+def _file_phrases(file):
+    """The phrases whose cure differs for a table given as a file (`file`, the path the error names) from one
+    given as a DataFrame: a communities file without unique_id is not renamed with DataFrame.rename."""
+    if not file or file.endswith("DataFrame"):  # a frame's table is named "the communities DataFrame"
+        return []
+    name = repr(file)
+    if file.lower().endswith((".h5", ".hdf5")):  # an HDF5 table has no header to write, and read() no id_col= for it
+        cure = (f"read the file and rename its id column, civicast.read({name}).rename(columns={{'<its id column>': "
+                "'unique_id'}), and pass that DataFrame as communities=")
+    else:
+        cure = (f"write unique_id as the header of its id column in {name}, or read the file with "
+                f"civicast.read({name}, id_col='<its id column>') and pass that DataFrame as communities=")
+    return [(re.compile(r"rename the id column unique_id \(or name it with --id-col\)"), lambda m: cure)]
+
+
+def python_words(message, file=None):
     """A library message in a Python user's words: the command's options it names (--id-col, --thousands ",",
     --group) as the package's arguments (id_col=, thousands=",", groups=).  A message that already names the
-    Python form ("--sheet NAME (Python: sheet=\"NAME\")") is left as it is; so is any other text."""
+    Python form ("--sheet NAME (Python: sheet=\"NAME\")") is left as it is; so is any other text.  file: the
+    input file the error names, if any (a cure for a file is not a DataFrame's; "the ... DataFrame" is none)."""
     if not message or "--" not in message or "Python" in message:
         return message
-    for pattern, repl in _PY_PHRASES + _PY_OPTIONS:
+    for pattern, repl in _file_phrases(file) + _PY_PHRASES + _PY_OPTIONS:
         message = pattern.sub(repl, message)
     return message
 
@@ -861,8 +882,9 @@ def error_from_struct(e):
     """A civ_error structure (this process's, or one a child process sent) as
     an Error (not raised), its message and text in a Python user's words
     (python_words)."""
-    return Error(e.status, python_words(_dec(e.message)), _dec(e.file), e.line, e.column, _dec(e.series_id),
-                 _dec(e.field), python_words(_dec(e.text)) or None)
+    file = _dec(e.file)
+    return Error(e.status, python_words(_dec(e.message), file), file, e.line, e.column, _dec(e.series_id),
+                 _dec(e.field), python_words(_dec(e.text), file) or None)
 
 
 def check(status):

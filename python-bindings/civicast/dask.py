@@ -76,11 +76,12 @@ def _known_categories(id_dtype):
 
 def _id_dtype_out(id_dtype):
     """The dtype of unique_id in the results: the input's integer dtype,
-    int64 for whole-number float ids, a categorical with known categories as
-    itself (as civicast.forecast keeps it), else text (object)."""
+    int64 for whole-number float ids, a categorical with known categories and
+    pandas' string dtype as themselves (as civicast.forecast keeps them),
+    else text (object)."""
     if isinstance(id_dtype, pd.CategoricalDtype):
         return id_dtype if _known_categories(id_dtype) else object
-    if pd.api.types.is_integer_dtype(id_dtype):
+    if isinstance(id_dtype, pd.StringDtype) or pd.api.types.is_integer_dtype(id_dtype):  # string: convert_dtypes()'s
         return id_dtype
     return np.int64 if pd.api.types.is_float_dtype(id_dtype) else object
 
@@ -91,6 +92,8 @@ def _ids_back(out, id_dtype):
     if _known_categories(id_dtype):  # the text ids back to the input's categories (ints too)
         codes = id_dtype.categories.astype(str).get_indexer(out["unique_id"].astype(str))
         out["unique_id"] = pd.Categorical.from_codes(codes, dtype=id_dtype)
+    elif isinstance(id_dtype, pd.StringDtype):  # pandas' string dtype (convert_dtypes()), as civicast.forecast keeps it
+        out["unique_id"] = out["unique_id"].astype(id_dtype)
     elif _id_dtype_out(id_dtype) is not object and len(out):
         _frame.ids_like(out, "unique_id", pd.DataFrame({"unique_id": pd.Series([], dtype=id_dtype)}))
     elif _id_dtype_out(id_dtype) is not object:
@@ -165,7 +168,7 @@ def _partitioned(ddf, id_col, time_col, target_col, freq, who):
 
 def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xreg=None, ic="aicc",
              n_paths=None, nonnegative="auto", freq=None, integer=False, id_col=None, time_col=None,
-             target_col=None, hierarchy=None, groups=None, communities=None, reconcile=None):
+             target_col=None, hierarchy=None, groups=None, communities=None, reconcile=None, progress=None):
     """civicast.forecast over a dask DataFrame (long format unique_id, ds, y,
     covariates); returns a lazy dask DataFrame with the same columns and,
     once computed, the same rows and values as civicast.forecast on the
@@ -181,7 +184,14 @@ def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xr
     (CIV_ERR_MISSING_COLUMN), before any partition is read.  Call
     .compute().  hierarchy=, groups=, communities=, reconcile= are refused
     (a ValueError naming the cure): reconciliation needs every node's
-    forecast at once, so the partitions cannot reconcile alone."""
+    forecast at once, so the partitions cannot reconcile alone.
+
+    progress: a callable(done, total), as civicast.forecast's, counting the
+    series (x models for a list): the call then runs now and returns the
+    computed pandas DataFrame (index 0..n-1), as civicast.dask.backtest
+    does with its progress (done a partition at a time, in the calling
+    thread; an exception from progress, or Ctrl-C, cancels the partitions
+    not yet run and is raised)."""
     if hierarchy is not None or groups is not None or communities is not None or reconcile is not None:
         raise _lib.invalid("civicast.dask.forecast: hierarchies are not forecast per partition (reconciliation needs "
                            "every node's forecast at once); compute the frame and call civicast.forecast(df, h=..., "
@@ -189,19 +199,22 @@ def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xr
                            "...).forecast(...)")
     import dask
     dd = _dd()
+    _check_progress("civicast.dask.forecast", progress)
     multi = not isinstance(model, (str, bytes))
     models = _frame._model_list("civicast.dask.forecast", model)  # arguments checked now, not in the workers
     _frame.check_arguments("civicast.dask.forecast", models, h, level, threads, seed, xreg, ic, n_paths, nonnegative,
                            integer)
     if multi:
         model = models
-    ddf, id_dtype, part, spec, _ = _partitioned(ddf, id_col, time_col, target_col, freq, "forecast")
+    ddf, id_dtype, part, spec, n_series = _partitioned(ddf, id_col, time_col, target_col, freq, "forecast")
     kw = dict(h=h, model=model, level=level, threads=threads, seed=seed, xreg=xreg, ic=ic, n_paths=n_paths,
               nonnegative=nonnegative, freq=None, integer=integer)
     cols = _meta(ddf, spec, level, id_dtype, multi=multi)
     meta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})
     parts = part.to_delayed()
     tasks = [dask.delayed(_forecast_part)(p, spec, kw, cols, id_dtype) for p in parts]
+    if progress is not None:
+        return _frames_now(tasks, [n * len(models) for n in n_series], progress)
     return dd.from_delayed(tasks, meta=meta, verify_meta=False)
 
 
@@ -281,16 +294,22 @@ def _compute_with_progress(tasks, weights, progress):
         return list(dask.compute(*tasks))
 
 
-def _backtest_now(parts, spec, kw, wcols, acc_cols, id_dtype, weights, progress):
-    """backtest(..., progress=...): every partition's backtest computed now, progress per partition; the
-    windows (and the accuracy per series) as pandas frames, rows as .compute() orders them."""
-    import dask
-    tasks = [dask.delayed(_backtest_part)(p, spec, kw, wcols, acc_cols, id_dtype) for p in parts]
+def _check_progress(fn, progress):
+    """progress= of every civicast.dask entry point that runs partitions: None or a callable(done, total);
+    anything else is a WrongType (a TypeError) naming the call, before any partition is read."""
+    if progress is not None and not callable(progress):
+        raise _lib.invalid(f"{fn}: progress must be a callable(done, total) or None, got {progress!r}", "progress",
+                           kind=TypeError)
+
+
+def _frames_now(tasks, weights, progress, n_out=1):
+    """The delayed tasks (each giving a pandas frame, or a tuple of n_out frames) computed now with
+    progress(done, total) per task (_compute_with_progress); their frames concatenated in task order, index
+    0..n-1: one frame, or a tuple of n_out."""
     results = _compute_with_progress(tasks, weights, progress)
-    if not acc_cols:
+    if n_out == 1:
         return pd.concat(results, ignore_index=True)
-    return (pd.concat([r[0] for r in results], ignore_index=True),
-            pd.concat([r[1] for r in results], ignore_index=True))
+    return tuple(pd.concat([r[k] for r in results], ignore_index=True) for k in range(n_out))
 
 
 def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threads=1, seed=None, ic="aicc",
@@ -334,9 +353,7 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
         raise _lib.invalid("civicast.dask.backtest: accuracy is False or 'series' (the accuracy per model pools "
                            "every series: use civicast.backtest on the computed frame)")
     fn = "civicast.dask.backtest"
-    if progress is not None and not callable(progress):
-        raise _lib.invalid(f"{fn}: progress must be a callable(done, total) or None, got {progress!r}", "progress",
-                           kind=TypeError)
+    _check_progress(fn, progress)
     models = _frame._model_list(fn, model)
     _frame.check_arguments(fn, models, h, level, threads, seed, None, ic, n_paths, nonnegative)
     _lib.whole(fn, "windows", windows, 1)
@@ -353,7 +370,8 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
     acc_cols = _accuracy_columns(cols, level) if accuracy else None
     if progress is not None:
         weights = [n * len(models) * int(windows) for n in n_series]  # civicast.backtest's tasks, per partition
-        return _backtest_now(parts, spec, kw, wcols, acc_cols, id_dtype, weights, progress)
+        tasks = [dask.delayed(_backtest_part)(p, spec, kw, wcols, acc_cols, id_dtype) for p in parts]
+        return _frames_now(tasks, weights, progress, 2 if acc_cols else 1)
     if not accuracy:
         tasks = [dask.delayed(_backtest_part)(p, spec, kw, wcols, None, id_dtype) for p in parts]
         return dd.from_delayed(tasks, meta=wmeta, verify_meta=False)
@@ -364,7 +382,30 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
     return wins, accs
 
 
-def allocate(communities, spec, forecasts=None, explain=False):
+def _same(part):
+    return part
+
+
+def _gathered(frames, progress):
+    """The dask frames among `frames` computed (pandas frames pass through), as .compute() gives them; with
+    progress, their partitions computed together, progress(done, total) counting partitions
+    (_compute_with_progress)."""
+    dd = _dd()
+    lazy = [k for k, f in enumerate(frames) if isinstance(f, dd.DataFrame)]
+    if progress is None or not lazy:
+        return [f.compute() if k in lazy else f for k, f in enumerate(frames)]
+    import dask
+    # each partition a task of its own (a from_pandas partition is data in the graph, which no task computes, so
+    # dask's scheduler would call no callback for it)
+    parts = [[dask.delayed(_same)(p) for p in frames[k].to_delayed()] for k in lazy]
+    results = _compute_with_progress([p for ps in parts for p in ps], [1] * sum(map(len, parts)), progress)
+    out, at = list(frames), 0
+    for k, ps in zip(lazy, parts):
+        out[k], at = pd.concat(results[at:at + len(ps)]), at + len(ps)
+    return out
+
+
+def allocate(communities, spec, forecasts=None, explain=False, progress=None):
     """civicast.allocate with dask (or pandas) inputs.
 
     The factor method divides each pool by one multiplier that depends on
@@ -374,14 +415,21 @@ def allocate(communities, spec, forecasts=None, explain=False):
     by their `ds`), with `communities`, and allocated once.  The C library binds communities in id
     order, so the result does not depend on how the rows were partitioned and
     equals civicast.allocate on the same data exactly; rows come back in the
-    order of the gathered communities.  Returns (allocation, summary)."""
+    order of the gathered communities.  Returns (allocation, summary).
+
+    progress: None or a callable(done, total) counting the partitions of the
+    dask inputs (communities and forecasts; e.g. the lazy result of
+    civicast.dask.forecast, whose forecasting runs in them): called in the
+    calling thread as each is gathered, first (0, total), last (total,
+    total), before the one allocation; an exception from it, or Ctrl-C,
+    cancels the partitions not yet computed and is raised."""
+    _check_progress("civicast.dask.allocate", progress)
     dd = _dd()
-    if isinstance(communities, dd.DataFrame):
-        communities = communities.compute()
+    if isinstance(communities, dd.DataFrame) and communities.index.name == "unique_id":
+        communities = communities.reset_index()
+    if isinstance(forecasts, dd.DataFrame) and forecasts.index.name == "unique_id":
+        forecasts = forecasts.reset_index()
+    communities, forecasts = _gathered([communities, forecasts], progress)
     if isinstance(communities, pd.DataFrame) and communities.index.name == "unique_id":
         communities = communities.reset_index()
-    if isinstance(forecasts, dd.DataFrame):
-        if forecasts.index.name == "unique_id":
-            forecasts = forecasts.reset_index()
-        forecasts = forecasts.compute()
     return _frame.allocate(communities, spec, forecasts, explain=explain)

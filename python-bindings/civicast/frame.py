@@ -1367,7 +1367,12 @@ def _read_table(path, text_columns=None, isolate=None, encoding=None, id_col=Non
     if _hdf5_probe.is_hdf5_path(path) and _hdf5_probe.guard_enabled(isolate):
         with _hdf5_probe.clean_copy(path, "table") as (copy, what):
             if what is not None:
-                return _read_table(copy, text_columns, isolate=False)
+                t = _read_table(copy, text_columns, isolate=False, id_col=id_col)
+                # the library's later errors about its rows name the caller's file, not the copy, gone by then
+                first = ctypes.c_int(1)
+                lib.civ_table_source(t.ptr, ctypes.byref(first))
+                check(lib.civ_table_set_source(t.ptr, encode(path), first.value))
+                return t
     t = _Owned(lib.civ_table_free)
     opt = _read_options(text_columns, encoding, id_col, thousands, percent, sheet)
     check(lib.civ_table_read(encode(os.fspath(path)), ctypes.byref(opt) if opt is not None else None,

@@ -97,8 +97,9 @@ def _check_naming(status, communities):
     err = _lib.last_error()
     if (err.code == status and not err.file and status != _lib.STATUS_CODES.get("CIV_ERR_OUT_OF_MEMORY")
             and communities is not None and not isinstance(communities, pd.DataFrame)):
-        raise _lib.Error(err.status, err.message, os.fspath(communities), err.line, err.column, err.series_id,
-                         err.field)
+        path = os.fspath(communities)  # the message again, in the words for a file (python_words)
+        raise _lib.Error(err.status, _lib.python_words(_dec(lib.civ_last_error().contents.message), path), path,
+                         err.line, err.column, err.series_id, err.field)
     check(status)
 
 

@@ -150,6 +150,12 @@ def _levels(forecasts):
     return [lab for _, lab in sorted(lv, reverse=True)]  # widest first, so narrower bands draw on top
 
 
+def _floats(column):
+    """A column's values as float64, pandas' missing values (pd.NA of Int64 / Float64, what convert_dtypes() and
+    read_excel give) as NaN: to_numpy(float) alone raised "cannot convert ... with missing values"."""
+    return column.to_numpy(dtype=float, na_value=np.nan)
+
+
 @_with_fonts
 def plot(df, forecasts=None, ids=None, max_ids=4, ncols=2, history=None, title=None, actuals=None, unit=None):
     """History and fan charts, one panel per series.
@@ -192,7 +198,7 @@ def plot(df, forecasts=None, ids=None, max_ids=4, ncols=2, history=None, title=N
         if len(h):
             x = _as_datetime(h["ds"])
             order = np.argsort(x.values)
-            x, y = x[order], h["y"].to_numpy(dtype=float)[order]
+            x, y = x[order], _floats(h["y"])[order]
             if history:
                 x, y = x[-history:], y[-history:]
             ax.plot(x, y, color="black", linewidth=1.0, label="history")
@@ -206,9 +212,9 @@ def plot(df, forecasts=None, ids=None, max_ids=4, ncols=2, history=None, title=N
                 n = len(levels)
                 for j, lab in enumerate(levels):
                     shade = 0.25 + 0.35 * (j + 1) / max(n, 1)
-                    ax.fill_between(xf, f[f"lo-{lab}"].to_numpy(float)[order], f[f"hi-{lab}"].to_numpy(float)[order],
+                    ax.fill_between(xf, _floats(f[f"lo-{lab}"])[order], _floats(f[f"hi-{lab}"])[order],
                                     color="tab:blue", alpha=shade * 0.6, linewidth=0, label=f"{lab}% interval")
-                ax.plot(xf, f["mean"].to_numpy(float)[order], color="tab:blue", linewidth=1.5, label="forecast")
+                ax.plot(xf, _floats(f["mean"])[order], color="tab:blue", linewidth=1.5, label="forecast")
                 model = short_model(f["model"].iloc[0]) if "model" in f.columns else ""
                 ax.set_title(f"{sid}  {model}".strip(), fontsize=9)
             else:
@@ -220,7 +226,7 @@ def plot(df, forecasts=None, ids=None, max_ids=4, ncols=2, history=None, title=N
             if len(a):
                 xa = _as_datetime(a["ds"])
                 order = np.argsort(xa.values)
-                ax.plot(xa[order], a["y"].to_numpy(float)[order], linestyle="none", marker="o", markersize=3,
+                ax.plot(xa[order], _floats(a["y"])[order], linestyle="none", marker="o", markersize=3,
                         color="tab:red", label="actual")
         ax.tick_params(labelsize=8)
         ax.set_xlabel("date", fontsize=8)

@@ -1172,6 +1172,43 @@ def test_errors_speak_python_for_the_common_mistakes():
     _no_option(e)
 
 
+def test_communities_file_without_unique_id_gets_a_files_cure(tmp_path):
+    """A communities *file* without unique_id (forecast / backtest / Hierarchy with communities= a path) is told
+    what to do with a file: its name and columns, the header to write, or civicast.read(path, id_col=...) to pass
+    as communities= (an .h5 table, which has no header and whose id read() does not rename: read and rename);
+    before 2026-12-07 it was told communities.rename(...), the cure for a DataFrame, and an .h5 file was named
+    by the isolate guard's temporary copy, gone by then.  A DataFrame keeps the DataFrame's cure."""
+    df, comm = _small_city()
+    no_id = comm.rename(columns={"unique_id": "code"})
+    with pytest.raises(civicast.Error, match=r"communities\.rename\(columns=") as e:
+        civicast.Hierarchy(df, no_id, hierarchy=["district"])
+    assert e.value.file == "the communities DataFrame"
+    paths = [tmp_path / "社区.csv", tmp_path / "comm.xlsx", tmp_path / "comm.h5"]
+    no_id.to_csv(paths[0], index=False)
+    no_id.to_excel(paths[1], index=False)
+    civicast.write(no_id, paths[2], kind="table")
+    for path in paths:
+        for call in (lambda: civicast.forecast(df, h=2, model="naive", hierarchy=["district"], communities=path),
+                     lambda: civicast.backtest(df, h=2, model="naive", hierarchy=["district"], communities=str(path)),
+                     lambda: civicast.Hierarchy(df, path, hierarchy=["district"])):
+            with pytest.raises(civicast.Error) as e:
+                call()
+            _no_option(e)
+            msg = str(e.value)
+            assert e.value.file == str(path) and e.value.field == "unique_id", msg
+            assert "its columns are code, district, street" in msg and "rename(columns=" not in msg.split(":")[-1] \
+                or path.suffix == ".h5", msg
+            assert "DataFrame.rename" not in msg and "communities.rename" not in msg, msg
+            if path.suffix == ".h5":
+                assert f"civicast.read({str(path)!r}).rename(columns=" in msg, msg
+            else:
+                assert f"write unique_id as the header of its id column in {str(path)!r}" in msg, msg
+                assert f"civicast.read({str(path)!r}, id_col='<its id column>')" in msg, msg
+                # the cure works
+                fixed = civicast.read(path, id_col="code")
+                assert civicast.Hierarchy(df, fixed, hierarchy=["district"]).n_nodes == 3 + 2 + 1
+
+
 def test_python_words_translates_options_only():
     """python_words: each option as its argument, a message that already names the Python form kept whole,
     text that only looks like an option (an id 'a--b') untouched."""

@@ -130,6 +130,26 @@ def test_categorical_ids_keep_their_categories(meals):
             assert got["unique_id"].astype(str).tolist() == want["unique_id"].astype(str).tolist()
 
 
+def test_convert_dtypes_frame_keeps_string_ids(meals):
+    """A frame as convert_dtypes() gives it (unique_id pandas' string dtype, y and the covariates Int64 with
+    pd.NA in the future rows): the partitions' results equal civicast.forecast's and backtest's, dtype included
+    (the ids came back as object, so pd.testing.assert_frame_equal against civicast.forecast failed)."""
+    d = meals.assign(y=meals["y"].round()).convert_dtypes()
+    assert str(d["unique_id"].dtype) == "string" and str(d["y"].dtype) == "Int64" and d["y"].isna().any()
+    want = civicast.forecast(d, h=3, model="naive")
+    want_bt, want_acc = civicast.backtest(d, h=2, model="naive", windows=2, accuracy="series")
+    assert str(want["unique_id"].dtype) == "string"
+    with dask.config.set(scheduler="sync"):
+        ddf = dd.from_pandas(d.sample(frac=1.0, random_state=8), npartitions=3, sort=False)
+        lazy = cdask.forecast(ddf, h=3, model="naive")
+        assert lazy.dtypes["unique_id"] == want["unique_id"].dtype
+        pd.testing.assert_frame_equal(lazy.compute().reset_index(drop=True), want)
+        bt, acc = cdask.backtest(ddf, h=2, model="naive", windows=2, accuracy="series")
+        pd.testing.assert_frame_equal(bt.compute().sort_values(["unique_id", "cutoff", "h"]).reset_index(drop=True),
+                                      want_bt)
+        pd.testing.assert_frame_equal(acc.compute().sort_values("unique_id").reset_index(drop=True), want_acc)
+
+
 def test_timestamps_and_explicit_freq(meals):
     d = meals.assign(ds=pd.to_datetime(meals["ds"]))
     want = civicast.forecast(d, h=3, model="naive")
@@ -264,6 +284,49 @@ def test_backtest_progress_on_dask_scheduler(meals):
         cdask.backtest(ddf, model="naive", h=3, windows=2, progress=True)
 
 
+def test_forecast_and_allocate_progress_on_dask_scheduler(meals):
+    """civicast.dask.forecast(progress=...) without a distributed Client, as dask.backtest's: progress(done,
+    total) per partition in this thread, counting series (x models for a list), from (0, total) to (total,
+    total); the computed frame equals civicast.forecast's (pd.testing); an exception from progress is raised;
+    a progress that is not callable is a WrongType when called.  dask.allocate(progress=) counts the partitions
+    it gathers (its forecasts' forecasting runs in them) and allocates as civicast.allocate does."""
+    import threading
+    assert cdask._distributed_client() is None
+    d = meals[meals["unique_id"].isin(sorted(meals["unique_id"].unique())[:40])].reset_index(drop=True)
+    ddf = dd.from_pandas(d.sample(frac=1.0, random_state=4), npartitions=4, sort=False)
+    for model, k in (("naive", 1), (["naive", "mean"], 2)):
+        want = civicast.forecast(d, h=3, model=model)
+        calls, me = [], threading.get_ident()
+        got = cdask.forecast(ddf, h=3, model=model,
+                             progress=lambda done, total: calls.append((done, total, threading.get_ident())))
+        pd.testing.assert_frame_equal(got, want)
+        with dask.config.set(scheduler="sync"):
+            pd.testing.assert_frame_equal(cdask.forecast(ddf, h=3, model=model).compute().reset_index(drop=True),
+                                          got)
+        total = 40 * k
+        assert calls[0][:2] == (0, total) and calls[-1][:2] == (total, total) and len(calls) == 5, calls
+        assert all(a[0] < b[0] for a, b in zip(calls, calls[1:])) and {c[2] for c in calls} == {me}
+
+    def stop(done, total):
+        if done:
+            raise KeyError("stop here")
+    with pytest.raises(KeyError, match="stop here"):
+        cdask.forecast(ddf, h=3, model="naive", progress=stop)
+    for fn in (cdask.forecast, cdask.allocate):
+        with pytest.raises(civicast.WrongType, match=r"civicast\.dask\.\w+: progress must be a callable") as e:
+            fn(ddf, h=3, model="naive", progress=True) if fn is cdask.forecast else fn(ddf, "spec", progress=1)
+        assert e.value.field == "progress"
+    spec = (DEMO / "allocation.spec").read_text()
+    comm = read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
+    a_want, s_want = civicast.allocate(comm, spec)
+    calls = []
+    a_got, s_got = cdask.allocate(dd.from_pandas(comm, npartitions=3), spec,
+                                  progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(0, 3), (1, 3), (2, 3), (3, 3)]
+    assert_same(a_got, a_want)
+    assert_same(s_got, s_want)
+
+
 @pytest.fixture(scope="module")
 def client():
     distributed = pytest.importorskip("distributed")
@@ -355,3 +418,59 @@ def test_local_cluster_backtest_progress(meals, client):
             raise KeyError("stop here")
     with pytest.raises(KeyError, match="stop here"):
         cdask.backtest(ddf, model="naive", h=3, windows=2, progress=stop)
+
+
+def _slow_forecast_part(*args, **kw):
+    """civicast.dask._forecast_part as the workers run it in test_local_cluster_forecast_progress: a marker file
+    per partition started, then 1.5 s more, so the partitions still to run when progress raises can be seen
+    to have been cancelled."""
+    import tempfile
+    import time
+    folder = os.environ["CIV_TEST_MARKERS"]
+    tempfile.mkstemp(dir=folder)
+    time.sleep(1.5)
+    return _slow_forecast_part.original(*args, **kw)
+
+
+def _slow_workers(folder):
+    os.environ["CIV_TEST_MARKERS"] = folder
+    import civicast.dask as cd
+    if not hasattr(_slow_forecast_part, "original"):
+        _slow_forecast_part.original = cd._forecast_part
+    cd._forecast_part = _slow_forecast_part
+
+
+def _fast_workers():
+    import civicast.dask as cd
+    cd._forecast_part = getattr(_slow_forecast_part, "original", cd._forecast_part)
+
+
+def test_local_cluster_forecast_progress(meals, client, tmp_path):
+    """civicast.dask.forecast(progress=...) on a LocalCluster: the partitions run as the Client's futures, taken
+    as they complete; progress counts their series up to the total; the frame equals civicast.forecast's and
+    the lazy .compute()'s; an exception from progress cancels the partitions not yet started (with 8
+    partitions of 1.5 s on 2 workers, at most 4 ever start) and is raised here."""
+    assert cdask._distributed_client() is client
+    want = civicast.forecast(meals, h=6, **SIMULATED)
+    ddf = dd.from_pandas(meals.sample(frac=1.0, random_state=9), npartitions=8, sort=False)
+    calls = []
+    got = cdask.forecast(ddf, h=6, progress=lambda done, total: calls.append((done, total)), **SIMULATED)
+    pd.testing.assert_frame_equal(got, want)
+    pd.testing.assert_frame_equal(cdask.forecast(ddf, h=6, **SIMULATED).compute().reset_index(drop=True), got)
+    total = meals["unique_id"].nunique()
+    assert calls[0] == (0, total) and calls[-1] == (total, total) and len(calls) == 9, calls
+    assert all(a[0] < b[0] for a, b in zip(calls, calls[1:]))
+
+    def stop(done, total):
+        if done:
+            raise KeyError("stop here")
+    client.run(_slow_workers, str(tmp_path))
+    try:
+        with pytest.raises(KeyError, match="stop here"):
+            cdask.forecast(ddf, h=6, model="naive", progress=stop)
+        import time
+        time.sleep(4)  # what was not cancelled would have started by now
+    finally:
+        client.run(_fast_workers)
+    started = len(list(tmp_path.iterdir()))
+    assert 1 <= started <= 4, started  # 3 when measured; 7 with the cancel left out (the rest released late)

@@ -194,3 +194,24 @@ def test_stacked_forecasts_are_refused_with_the_filter(history):
     with pytest.raises(civicast.Error) as e:  # was KeyError: 'mean'
         civicast.plot(hist, wide)
     assert e.value.status == "CIV_ERR_MISSING_COLUMN" and "without wide=True" in str(e.value)
+
+
+def test_plot_nullable_frames(history):
+    """A notebook's frame as convert_dtypes() gives it: y Int64 with pd.NA (the
+    future rows, a gap), forecasts and actuals nullable too: the same lines as from float64 frames (before
+    2026-12-07: ValueError "cannot convert to 'float'-dtype NumPy array with missing values")."""
+    d = history.assign(y=history["y"].round())
+    d.loc[5, "y"] = np.nan
+    fc = civicast.forecast(d, h=6, model="naive")
+    sid = sorted(d["unique_id"].unique())[0]
+    actual = fc[["unique_id", "ds"]].assign(y=np.arange(len(fc), dtype=float))
+    actual.loc[1, "y"] = np.nan
+    want = civicast.plot(d, fc, ids=[sid], actuals=actual)
+    nd, nfc, nact = d.convert_dtypes(), fc.convert_dtypes(), actual.convert_dtypes()
+    assert str(nd["y"].dtype) == "Int64" and nd["y"].isna().sum() > 1 and str(nact["y"].dtype) == "Int64"
+    assert str(nfc["mean"].dtype) in ("Int64", "Float64")  # whole-number naive forecasts are Int64
+    got = civicast.plot(nd, nfc, ids=[sid], actuals=nact)
+    for a, b in zip(want.axes[0].get_lines(), got.axes[0].get_lines()):
+        assert np.array_equal(np.asarray(a.get_ydata(), float), np.asarray(b.get_ydata(), float), equal_nan=True)
+    bands = [[np.asarray(p.get_paths()[0].vertices) for p in f.axes[0].collections] for f in (want, got)]
+    assert all(np.array_equal(x, y, equal_nan=True) for x, y in zip(*bands)) and bands[0]

@@ -1245,11 +1245,12 @@ static civ_status csv_read_header(csv_reader *r)
     civ_strmap seen = {0};
     for (size_t c = 0; c < named; c++) {
         const csv_field *f = &r->fields[c];
-        if (!f->len && c == 0 && named > 1) /* ",unique_id,ds,y": what df.to_csv(path) writes */
+        if (!f->len && c == 0 && named > 1) /* ",unique_id,ds,y": what df.to_csv(path) (or to_excel) writes */
             s = fail_cell(r, CIV_ERR_PARSE, f->line, 1, NULL,
                           "empty column name in the header: the first column has no name, as pandas writes its "
-                          "index unless told not to; save with df.to_csv(path, index=False), or name or delete "
-                          "the column");
+                          "index unless told not to; save with df.%s(path, index=False), or name or delete "
+                          "the column",
+                          r->is_sheet ? "to_excel" : "to_csv");
         else if (!f->len)
             s = fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL,
                           "empty column name in the header: name the column or delete it");

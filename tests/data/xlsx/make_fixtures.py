@@ -262,6 +262,12 @@ def wide_layouts():
                                                    ["310101002", 3, 4], ["合计", 4, 6]]))])
 
 
+def pandas_index():
+    """What df.to_excel(path) writes by default: the index as a first column with an empty header cell."""
+    book("pandas_index.xlsx", [("Sheet1", sheet_xml([[None, "unique_id", "ds", "y"], [0, "a", "2025-01", 1],
+                                                    [1, "a", "2025-02", 2]]))])
+
+
 def with_pandas():
     import pandas as pd
     meals = pd.read_csv(os.path.join(ROOT, "tests", "data", "plan", "meals.csv"), dtype={"unique_id": str})
@@ -339,6 +345,7 @@ def fuzz_seeds():
 if __name__ == "__main__":
     hand_written()
     wide_layouts()
+    pandas_index()
     with_pandas()
     example_workbook()
     fuzz_seeds()
