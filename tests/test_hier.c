@@ -881,6 +881,50 @@ static void test_backtest_by_hand(void **state)
     civ_hier_free(h), civ_table_free(t), civ_panel_free(p);
 }
 
+/* A community missing at a backtest window's cutoff leaves its aggregates missing there: they keep that period (a
+ * trailing NaN), so every node ends at the cutoff and its forecasts start after it.  Before 2026-12-07 the
+ * aggregates (and the community) ended one period early, and node_residuals wrote past its buffer (valgrind,
+ * ASan). */
+static void test_cut_at_a_missing_month(void **state)
+{
+    (void)state;
+    civ_table *t = make_table(BT_COLS, 2, BT_CELLS, 4), *cv = NULL;
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    for (size_t j = 0; j < 4; j++) {
+        double v[14];
+        for (size_t k = 0; k < 14; k++)
+            v[k] = j == 0 && k == 7 ? NAN : 10.0 * (double)(j + 1) + (double)k;
+        assert_int_equal(civ_panel_add_series(p, BT_IDS[j], 24000, v, 14, NULL), CIV_OK);
+    }
+    civ_hier *h = NULL;
+    const char *lv[] = {"district"}, *methods[] = {"base", "bu"};
+    assert_int_equal(civ_hier_build(p, t, lv, 1, NULL, 0, &h), CIV_OK);
+    unsigned char absent[4];
+    civ_panel *cut = NULL, *np = NULL;
+    assert_int_equal(civ_panel_cut(p, 24007, absent, &cut), CIV_OK); /* c1 missing at the cutoff */
+    assert_int_equal(civ_hier_aggregate(h, cut, &np), CIV_OK);
+    for (size_t i = 0; i < civ_panel_n_series(np); i++) {
+        size_t len;
+        int64_t start;
+        civ_panel_series(np, i, NULL, &len, &start);
+        assert_int_equal(start + (int64_t)len - 1, 24007);
+    }
+    civ_backtest_result *r = NULL;
+    assert_int_equal(bt_run(h, p, "naive", methods, 2, 1, &r), CIV_OK); /* cutoffs 24007, 24009, 24011 */
+    assert_int_equal(civ_backtest_result_n_failed(r), 0);
+    assert_int_equal(civ_hier_backtest_table(r, h, p, &cv), CIV_OK);
+    for (size_t row = 0; row < civ_table_n_rows(cv); row++) { /* steps are dated after the cutoff, every node */
+        const char *cut_ds = civ_table_text(cv, row, 2), *ds = civ_table_text(cv, row, 3);
+        int months = 12 * (atoi(ds) - atoi(cut_ds)) + atoi(ds + 5) - atoi(cut_ds + 5);
+        assert_int_equal(months, (int)civ_table_number(cv, row, 4));
+    }
+    assert_string_equal(civ_table_text(cv, 0, 1), "total"); /* window 1: the last observed total, 100 + 4 * 6 */
+    assert_true(civ_table_number(cv, 0, 7) == 124.0);
+    civ_table_free(cv), civ_backtest_result_free(r), civ_panel_free(np), civ_panel_free(cut);
+    civ_hier_free(h), civ_table_free(t), civ_panel_free(p);
+}
+
 /* n months of four noisy series (c1..c4 of BT_CELLS), the same values for any n (a prefix). */
 static civ_panel *noisy_panel(size_t n)
 {
@@ -1079,7 +1123,7 @@ int main(void)
         cmocka_unit_test(test_aggregate),            cmocka_unit_test(test_repeated_levels_left_out),
         cmocka_unit_test(test_natural_order),        cmocka_unit_test(test_errors_name_the_file),
         cmocka_unit_test(test_backtest_by_hand),     cmocka_unit_test(test_backtest_window_threads_errors),
-        cmocka_unit_test(test_base_intervals),
+        cmocka_unit_test(test_base_intervals),       cmocka_unit_test(test_cut_at_a_missing_month),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

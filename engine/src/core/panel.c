@@ -18,6 +18,8 @@
 
 static civ_status append_series(civ_panel *panel, const char *id, int64_t start, const double *values, size_t n,
                                 size_t *index);
+static civ_status add_series_checked(civ_panel *panel, const char *id, int64_t start, const double *values, size_t n,
+                                     size_t *index, int trim);
 
 civ_status civ_panel_create(civ_frequency freq, civ_panel **out)
 {
@@ -231,6 +233,18 @@ civ_status civ_panel_reserve(civ_panel *p, size_t n_series, size_t n_values)
 civ_status civ_panel_add_series(civ_panel *panel, const char *id, int64_t start, const double *values, size_t n,
                                 size_t *index)
 {
+    return add_series_checked(panel, id, start, values, n, index, 1);
+}
+
+civ_status civ_panel_add_series_grid(civ_panel *panel, const char *id, int64_t start, const double *values, size_t n)
+{
+    return add_series_checked(panel, id, start, values, n, NULL, 0);
+}
+
+/* civ_panel_add_series's checks, then the series with its trailing NaN cut off (trim) or kept. */
+static civ_status add_series_checked(civ_panel *panel, const char *id, int64_t start, const double *values, size_t n,
+                                     size_t *index, int trim)
+{
     if (!panel || !id || !id[0])
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_add_series: NULL panel or empty id");
     if (!values && n > 0) {
@@ -245,7 +259,7 @@ civ_status civ_panel_add_series(civ_panel *panel, const char *id, int64_t start,
         }
     /* A series ends at its last observed value (issue 12): trailing NaN are
      * not observations, whichever client built the panel. */
-    while (n && isnan(values[n - 1]))
+    while (trim && n && isnan(values[n - 1]))
         n--;
     return append_series(panel, id, start, values, n, index);
 }

@@ -70,6 +70,10 @@ int civ_panel_long_row(const civ_panel *panel, size_t i, size_t t);
  * civ_panel_free).  Backtests calibrate conformal intervals on such prefixes.
  * Errors: CIV_ERR_INVALID_ARGUMENT (NULL), CIV_ERR_OUT_OF_MEMORY. */
 civ_status civ_panel_prefixes(const civ_panel *panel, const size_t *lengths, civ_panel **out);
+/* civ_panel_add_series keeping the series' trailing NaN: a hierarchy's aggregate on the common grid of its
+ * members (civ_hier_aggregate), missing at the last periods where a member is (a backtest window's cutoff),
+ * so that its forecasts start where its members' do.  Errors as civ_panel_add_series. */
+civ_status civ_panel_add_series_grid(civ_panel *panel, const char *id, int64_t start, const double *values, size_t n);
 /* A new panel of every series cut after period `last` (trailing NaN kept, as civ_panel_prefixes keeps them); a
  * series with no period by then (absent[i] = 1, else 0) as one 0 at `last`, the 0 an aggregate counts before a
  * series' first period (civ_hier_backtest's windows).  Errors: CIV_ERR_INVALID_ARGUMENT, CIV_ERR_OUT_OF_MEMORY. */

@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "hier.h"
+#include "panel.h"
 
 /* The panel is the one the hierarchy was built on, and every series ends at
  * the same period; *start gets the earliest start, *end the common end. */
@@ -79,14 +80,14 @@ civ_status civ_hier_aggregate_in(const civ_hier *h, const civ_panel *panel, cons
             for (size_t r = 0; r < len; r++)
                 v[(size_t)(s - start) + r] += x[r]; /* NaN stays NaN: the sum is missing there */
         }
-        CIV_TRY(civ_panel_add_series(p, h->node_id[a], start, v, t, NULL));
+        CIV_TRY(civ_panel_add_series_grid(p, h->node_id[a], start, v, t)); /* trailing NaN kept: see panel.h */
     }
     for (size_t j = 0; j < h->n_bottom; j++) {
         const double *x;
         size_t len;
         int64_t s;
         civ_panel_series(panel, j, &x, &len, &s);
-        CIV_TRY(civ_panel_add_series(p, h->node_id[h->n_agg + j], s, x, len, NULL));
+        CIV_TRY(civ_panel_add_series_grid(p, h->node_id[h->n_agg + j], s, x, len)); /* as the panel has it */
     }
     free(v);
     *out = p;

@@ -91,6 +91,11 @@ static civ_status node_residuals(const civ_forecast_result *fr, const civ_panel 
             st = civ_fail(CIV_ERR_INTERNAL, "fitted table shorter than the node panel");
             break;
         }
+        if (s < start || (size_t)(s - start) + len > t) { /* every node lies on node 0's grid (aggregate.c) */
+            st = civ_fail(CIV_ERR_INTERNAL, "node '%s' lies outside the hierarchy's common periods",
+                          civ_panel_series_id(np, i));
+            break;
+        }
         for (size_t r = 0; r < len; r++)
             res[((size_t)(s - start) + r) * n + i] = rv[row + r];
         row += len;
