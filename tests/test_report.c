@@ -514,6 +514,7 @@ static void test_monitoring_watch_lists(void **state)
     const char *in = strstr(html, "<h3>独居老人无活动预警</h3>");
     assert_non_null(in);
     assert_non_null(strstr(in, "共发出 3 次无活动预警，其中 1 次到数据末尾仍未恢复活动，请立即上门或电话核实：P-2（2025-03-28 06:53 起无活动）"));
+    assert_non_null(strstr(in, "起无活动）。时间为 UTC（北京时间 = UTC + 8 小时）。"));
     const char *p2 = strstr(in, "<td>P-2</td>"), *p3 = strstr(in, "<td>P-3</td>"), *p1 = strstr(in, "<td>P-1</td>");
     assert_true(p2 && p3 && p1 && p2 < p3 && p3 < p1); /* open, then the latest first */
     assert_non_null(strstr(p2, "<td>仍未恢复</td>"));
@@ -532,10 +533,19 @@ static void test_monitoring_watch_lists(void **state)
     civ_report_options o = {.lang = "en"};
     html = render_report(path, &o);
     assert_non_null(strstr(html, "raised 3 inactivity alerts. Still open at the end of the data (1), to be checked "
-                                 "by a visit or a call now: P-2 (no activity since 2025-03-28 06:53 UTC)."));
+                                 "by a visit or a call now: P-2 (no activity since 2025-03-28 06:53 UTC). Times are "
+                                 "UTC (Beijing time is UTC + 8 hours)."));
     assert_non_null(strstr(html, "<th>Months ahead of the interval</th>"));
     assert_non_null(strstr(html, "<tr><td>Inactivity alerts</td><td class=\"n\">3 (1 still open)</td></tr>"));
     free(html);
+    /* a plan that read its events at another offset ([monitor] utc_offset_hours, recorded in manifest.json) */
+    put("watch", "manifest.json", "{\n  \"options\": {\n    \"monitor_utc_offset_hours\": 5.5\n  }\n}\n");
+    html = render_report(path, NULL);
+    assert_non_null(strstr(html, "起无活动）。时间为 UTC（本次监测的当地时间 = UTC +5.5 小时）。"));
+    assert_null(strstr(html, "北京时间 = UTC + 8"));
+    free(html);
+    snprintf(file, sizeof file, "%s/manifest.json", path);
+    assert_int_equal(unlink(file), 0);
     for (const char *f = "warning.csv\0inactivity.csv\0demand.csv\0"; *f; f += strlen(f) + 1) {
         snprintf(file, sizeof file, "%s/%s", path, f);
         assert_int_equal(unlink(file), 0);

@@ -390,6 +390,18 @@ static int manifest_intervals(const char *text)
                                                                        : CIV_INTERVALS_MODEL;
 }
 
+/* The hours east of UTC that the plan's monitoring read its event times with (write.c's
+ * "monitor_utc_offset_hours" among the options); 8, Beijing, without a manifest or that key (a monitor
+ * folder, an older plan). */
+static double manifest_utc_offset(const char *text)
+{
+    static const char key[] = "\"monitor_utc_offset_hours\": ";
+    const char *p = text ? strstr(text, key) : NULL;
+    char *end = NULL;
+    double v = p ? civ_strtod(p + sizeof key - 1, &end) : NAN;
+    return isfinite(v) && end != p + sizeof key - 1 && fabs(v) <= 14.0 ? v : 8.0;
+}
+
 /* The string value of "key" in the JSON object [obj, end) that write.c wrote
  * (its escapes: \" and \\; \u00XX controls are dropped); "" when absent. */
 static void json_string_field(const char *obj, const char *end, const char *key, char *buf, size_t size)
@@ -543,7 +555,7 @@ civ_status civ_report_write(const char *outdir, const civ_report_options *option
     }
     int intervals = options && options->intervals ? options->intervals : manifest_intervals(manifest);
     rep_ctx ctx = {.d = &d, .outdir = outdir, .zh = !strcmp(lang, "zh"),
-                   .conformal = intervals == CIV_INTERVALS_CONFORMAL};
+                   .conformal = intervals == CIV_INTERVALS_CONFORMAL, .utc_offset = manifest_utc_offset(manifest)};
     if (options && options->unit)
         civ_snprintf(ctx.unit, sizeof ctx.unit, "%s", options->unit);
     else if (manifest)

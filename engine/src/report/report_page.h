@@ -22,6 +22,8 @@ typedef struct rep_ctx {
     const char *outdir;
     int zh;               /* 1 = Chinese, 0 = English */
     int conformal;        /* the forecasts' intervals are conformal (civ_report_options.intervals) */
+    double utc_offset;    /* local time's hours east of UTC for the inactivity sentence: the plan's manifest's
+                             monitor_utc_offset_hours, else 8 (Beijing) */
     civ_rbuf page;        /* the HTML being built */
     civ_status status;    /* first failure (writing a spec file) */
     size_t n_charts;

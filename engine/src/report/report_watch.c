@@ -237,17 +237,24 @@ static void inactivity_line(rep_ctx *ctx, const ranked *rk, size_t n, size_t ope
     if (open)
         civ_snprintf(line, sizeof line,
                      TR(ctx, "独居老人活动传感器共发出 %s 次无活动预警，其中 %s 次到数据末尾仍未恢复活动，"
-                             "请立即上门或电话核实：%s。时间为 UTC（北京时间 = UTC + 8 小时）。",
+                             "请立即上门或电话核实：%s。",
                         "The activity sensors of people living alone raised %s inactivity alerts. Still open at the "
-                        "end of the data (%s), to be checked by a visit or a call now: %s."),
+                        "end of the data (%s), to be checked by a visit or a call now: %s. "),
                      n1, n2, who);
     else
         civ_snprintf(line, sizeof line,
-                     TR(ctx, "独居老人活动传感器共发出 %s 次无活动预警，到数据末尾均已恢复活动。"
-                             "时间为 UTC（北京时间 = UTC + 8 小时）。",
+                     TR(ctx, "独居老人活动传感器共发出 %s 次无活动预警，到数据末尾均已恢复活动。",
                         "The activity sensors of people living alone raised %s inactivity alerts; activity resumed "
-                        "after each of them."),
+                        "after each of them. "),
                      n1);
+    size_t used_line = strlen(line);
+    if (ctx->utc_offset == 8.0) /* times in UTC; the local time as manifest.json records it, Beijing by default */
+        civ_snprintf(line + used_line, sizeof line - used_line, "%s",
+                     TR(ctx, "时间为 UTC（北京时间 = UTC + 8 小时）。", "Times are UTC (Beijing time is UTC + 8 hours)."));
+    else
+        civ_snprintf(line + used_line, sizeof line - used_line,
+                     TR(ctx, "时间为 UTC（本次监测的当地时间 = UTC %+g 小时）。",
+                        "Times are UTC (the monitoring's local time is UTC %+g hours)."), ctx->utc_offset);
     rep_para(ctx, line);
 }
 
