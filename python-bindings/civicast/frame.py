@@ -1630,6 +1630,16 @@ def _conformal(windows=None, step=None, sample=None, refit=None):
     return {"windows": windows, "step": step, "sample": sample, "refit": refit}
 
 
+def _set_intervals(fn, opt, intervals, conformal):
+    """civ_forecast_options opt's intervals (None: the library's default, "model" or "conformal", checked) and
+    the given settings of a _conformal() dict (forecast(), backtest() and a Hierarchy's base forecasts)."""
+    if not isinstance(intervals, (str, type(None))) or intervals not in _lib.INTERVALS:
+        raise _lib.invalid(f"{fn}: intervals must be None, 'model' or 'conformal', got {intervals!r}", "intervals")
+    opt.intervals = _lib.INTERVALS[intervals]
+    for field, value in _conformal_fields(fn, conformal).items():
+        setattr(opt, field, value)
+
+
 def _conformal_fields(fn, conformal):
     """The given settings of a _conformal() dict (None: not given) as the C
     fields they set (conformal_windows, conformal_step, conformal_sample,
@@ -1772,11 +1782,7 @@ def _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, non
     opt.nonnegative = _nonnegative(fn, nonnegative)
     opt.want_fitted = 1 if fitted else 0
     opt.integer_bounds = 1 if integer else 0
-    if not isinstance(intervals, (str, type(None))) or intervals not in _lib.INTERVALS:
-        raise _lib.invalid(f"{fn}: intervals must be None, 'model' or 'conformal', got {intervals!r}", "intervals")
-    opt.intervals = _lib.INTERVALS[intervals]
-    for field, value in _conformal_fields(fn, conformal).items():
-        setattr(opt, field, value)
+    _set_intervals(fn, opt, intervals, conformal)
     names = _xreg_names(fn, xreg)
     xr = (ctypes.c_char_p * max(1, len(names)))(*[encode(x) for x in names])
     opt.xreg = ctypes.cast(xr, ctypes.POINTER(ctypes.c_char_p)) if names else None

@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import (ForecastWarning, PanelData, _DEFAULT_SEED, _Owned, _conformal, _conformal_fields, _dec,
+from .frame import (ForecastWarning, PanelData, _DEFAULT_SEED, _Owned, _conformal, _dec, _set_intervals,
                     _days_to_periods, _input_format, count_dtypes, _levels, _nonnegative, _read_table,
                     _string_periods, frame_table, panel_frame, panel_to_frame, table_to_frame, whole_codes)
 
@@ -383,8 +383,8 @@ class Hierarchy:
         opt.forecast.seed = _DEFAULT_SEED if seed is None else _lib.whole(fn, "seed", seed, 0)
         if n_paths is not None:
             opt.n_paths = _lib.whole(fn, "n_paths", n_paths, 1)
-        _base_intervals(fn, opt.forecast, intervals, conformal_windows, conformal_step, conformal_sample,
-                        conformal_refit)
+        _set_intervals(fn, opt.forecast, intervals, _conformal(conformal_windows, conformal_step, conformal_sample,
+                                                               conformal_refit))
         opt.method = _method(reconcile)
         opt.nonnegative = _nonnegative(fn, nonnegative)
         self._warn_gaps()
@@ -439,7 +439,7 @@ class Hierarchy:
         if n_paths is not None:
             opt.hier.n_paths = _lib.whole(fn, "n_paths", n_paths, 1)
         opt.hier.nonnegative = _nonnegative(fn, nonnegative)
-        _base_intervals(fn, opt.hier.forecast, intervals, *(conformal or (None,) * 4))
+        _set_intervals(fn, opt.hier.forecast, intervals, _conformal(*(conformal or (None,) * 4)))
         opt.hier.forecast.progress = progress_stop
         ms = (ctypes.c_char_p * len(methods))(*[encode(m) for m in methods])
         opt.methods = ctypes.cast(ms, ctypes.POINTER(ctypes.c_char_p))
@@ -525,16 +525,6 @@ class Hierarchy:
                       f"NaN forecasts and are left out of the accuracy; first: node "
                       f"'{f.unique_id[0]}', {f.model[0]}, cutoff {f.cutoff[0]}: {f.message[0]}", ForecastWarning,
                       stacklevel=4)
-
-
-def _base_intervals(fn, fopt, intervals, windows=None, step=None, sample=None, refit=None):
-    """Sets the base forecasts' intervals of civ_forecast_options fopt: None leaves the library's default
-    (conformal for a hierarchy), "model" or "conformal" with the conformal_* settings as forecast()'s."""
-    if not isinstance(intervals, (str, type(None))) or intervals not in _lib.INTERVALS:
-        raise _lib.invalid(f"{fn}: intervals must be None, 'model' or 'conformal', got {intervals!r}", "intervals")
-    fopt.intervals = _lib.INTERVALS[intervals]
-    for field, value in _conformal_fields(fn, _conformal(windows, step, sample, refit)).items():
-        setattr(fopt, field, value)
 
 
 def reconcile(df, communities, base, hierarchy=None, groups=None, method=None, residuals=None,
