@@ -161,7 +161,7 @@ static void test_overrides(void **state)
 typedef struct calls {
     char stages[16][16];
     size_t done[16], total[16];
-    int n, n_forecast;
+    int n, n_forecast, n_totals;
 } calls;
 
 static int on_progress(const char *stage, size_t done, size_t total, void *user)
@@ -169,6 +169,10 @@ static int on_progress(const char *stage, size_t done, size_t total, void *user)
     calls *c = user;
     if (!strcmp(stage, "forecast")) {
         c->n_forecast++;
+        return 0;
+    }
+    if (!strcmp(stage, "totals")) { /* the district hierarchy's forecast: per node, as the forecast's */
+        c->n_totals++;
         return 0;
     }
     if (c->n < 16) {
@@ -305,8 +309,9 @@ static void test_run_and_write(void **state)
     }
     assert_int_equal(civ_table_n_rows(hist), want_rows);
     civ_panel_free(panel);
-    /* progress: forecast per series, then each later stage's start and end */
+    /* progress: forecast per series, the totals' per node, then each later stage's start and end */
     assert_true(c.n_forecast >= 1);
+    assert_true(c.n_totals >= 2);
     const char *want[6] = {"allocation", "allocation", "uncertainty", "uncertainty", "need", "need"};
     assert_int_equal(c.n, 6);
     for (int k = 0; k < 6; k++)
@@ -424,42 +429,162 @@ static void check_totals(const civ_plan_result *r, const char *const *dists, siz
     }
 }
 
+/* The test plan's communities, with `drop` (a column) left out and `blank`'s district emptied (NULL: none). */
+static civ_table *plan_communities(const char *drop, const char *blank)
+{
+    civ_table *comm = NULL, *out = NULL;
+    assert_int_equal(civ_table_read_csv(CIV_SOURCE_DIR "/tests/data/plan/communities.csv", NULL, &comm), CIV_OK);
+    size_t keep[16], nk = 0, cid, cd;
+    assert_int_equal(civ_table_find_column(comm, "unique_id", &cid), CIV_OK);
+    assert_int_equal(civ_table_find_column(comm, "district", &cd), CIV_OK);
+    assert_int_equal(civ_table_create(&out), CIV_OK);
+    for (size_t c = 0; c < civ_table_n_columns(comm); c++)
+        if (!drop || strcmp(civ_table_column_name(comm, c), drop)) {
+            assert_int_equal(civ_table_add_column(out, civ_table_column_name(comm, c), civ_table_column_type(comm, c),
+                                                  NULL), CIV_OK);
+            keep[nk++] = c;
+        }
+    assert_int_equal(civ_table_add_rows(out, civ_table_n_rows(comm), NULL), CIV_OK);
+    for (size_t i = 0; i < civ_table_n_rows(comm); i++)
+        for (size_t k = 0; k < nk; k++) {
+            const char *text = civ_table_text(comm, i, keep[k]);
+            if (keep[k] == cd && blank && !strcmp(civ_table_text(comm, i, cid), blank))
+                text = "";
+            assert_int_equal(civ_table_column_type(comm, keep[k]) == CIV_COLUMN_TEXT
+                                 ? civ_table_set_text(out, i, k, text)
+                                 : civ_table_set_number(out, i, k, civ_table_number(comm, i, keep[k])),
+                             CIV_OK);
+        }
+    civ_table_free(comm);
+    return out;
+}
+
+/* A run with these communities (NULL: the plan's own) and this panel (NULL: the plan's own) by "sum", with the
+ * stats' method and a note holding `why` (NULL: no note, i.e. "sum" was asked for); its rows checked against the
+ * communities' (check_totals) when the districts are dists (NULL: none; check_totals' rule for East and West). */
+static void check_sum_run(civ_plan *p, const civ_table *comm, const civ_panel *panel, const char *const *dists,
+                          size_t nd, const char *why)
+{
+    civ_plan_run_options opt = {.communities = comm, .panel = panel};
+    civ_plan_result *r = NULL;
+    civ_plan_stats st;
+    assert_int_equal(civ_plan_run(p, &opt, &r), CIV_OK);
+    assert_int_equal(civ_plan_result_stats(r, &st), CIV_OK);
+    assert_string_equal(st.totals_method, "sum");
+    if (why)
+        assert_non_null(strstr(st.totals_note, why));
+    else
+        assert_string_equal(st.totals_note, "");
+    if (dists || !nd)
+        check_totals(r, dists, nd);
+    civ_plan_result_free(r);
+}
+
+/* method "sum": asked for, and where "bu" cannot be made (no district column, a series without a district). */
 static void test_forecast_totals(void **state)
 {
     civ_plan *p = NULL;
+    assert_int_equal(civ_plan_read(PLAN, &p), CIV_OK);
+    assert_string_equal(civ_plan_totals(p), "bu"); /* the default */
+    civ_plan *q = NULL; /* [forecast] totals: read, and refused with the key's line when it is neither */
+    const char *key = "[plan]\npanel = \"a.csv\"\ncommunities = \"c.csv\"\nspec = \"s.spec\"\n[forecast]\n";
+    char text[512];
+    snprintf(text, sizeof text, "%stotals = \"sum\"\n", key);
+    assert_int_equal(civ_plan_read(write_file("totals.toml", text), &q), CIV_OK);
+    assert_string_equal(civ_plan_totals(q), "sum");
+    civ_plan_free(q);
+    snprintf(text, sizeof text, "%stotals = \"mint\"\n", key);
+    assert_int_equal(civ_plan_read(write_file("totals.toml", text), &q), CIV_ERR_SPEC);
+    assert_int_equal(civ_last_error()->line, 6);
+    assert_non_null(strstr(civ_last_error_message(), "[forecast] totals: must be \"bu\""));
+    assert_int_equal(civ_plan_set_totals(p, "mint"), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_plan_set_totals(p, "sum"), CIV_OK);
+    assert_string_equal(civ_plan_totals(p), "sum");
+    const char *const both[] = {"East", "West"};
+    check_sum_run(p, NULL, NULL, both, 2, NULL);
+    assert_string_equal(civ_plan_table_name(CIV_PLAN_FORECAST_TOTALS), "forecast_totals");
+    assert_int_equal(civ_plan_set_totals(p, "bu"), CIV_OK);
+    civ_table *nodist = plan_communities("district", NULL), *blank = plan_communities(NULL, "P05");
+    check_sum_run(p, nodist, NULL, NULL, 0, "no community has a district");       /* the city total alone */
+    check_sum_run(p, blank, NULL, NULL, 2, "(the first: 'P05')");         /* P05 in the city total only */
+    civ_table_free(nodist);
+    civ_table_free(blank);
+    civ_plan_free(p);
+}
+
+/* method "bu" (the default): the city's and the districts' rows are civ_hier_forecast's of the district
+ * hierarchy with the plan's model, horizon, levels, seed and intervals, bottom-up, bit for bit; their means the
+ * sums of the communities' in forecasts.csv; a series ending early falls back to "sum", saying why. */
+static void test_forecast_totals_bu(void **state)
+{
+    civ_plan *p = NULL;
     civ_plan_result *r = NULL;
+    civ_plan_stats st;
     assert_int_equal(civ_plan_read(PLAN, &p), CIV_OK);
     assert_int_equal(civ_plan_run(p, NULL, &r), CIV_OK);
-    const char *const both[] = {"East", "West"};
-    check_totals(r, both, 2);
-    assert_string_equal(civ_plan_table_name(CIV_PLAN_FORECAST_TOTALS), "forecast_totals");
-    civ_plan_result_free(r);
-    /* the communities without a district column: the city total alone */
-    civ_table *comm = NULL;
+    assert_int_equal(civ_plan_result_stats(r, &st), CIV_OK);
+    assert_string_equal(st.totals_method, "bu");
+    assert_string_equal(st.totals_note, "");
+    civ_panel *panel = NULL;
+    civ_table *comm = NULL, *want = NULL;
+    civ_hier *h = NULL;
+    civ_hier_result *hr = NULL;
+    assert_int_equal(civ_panel_read(CIV_SOURCE_DIR "/tests/data/plan/meals.csv", &panel), CIV_OK);
     assert_int_equal(civ_table_read_csv(CIV_SOURCE_DIR "/tests/data/plan/communities.csv", NULL, &comm), CIV_OK);
-    civ_table *nodist = NULL;
-    size_t keep[16], nk = 0, dc;
-    assert_int_equal(civ_table_find_column(comm, "district", &dc), CIV_OK);
-    for (size_t c = 0; c < civ_table_n_columns(comm); c++)
-        if (c != dc)
-            keep[nk++] = c;
-    assert_int_equal(civ_table_create(&nodist), CIV_OK);
-    for (size_t k = 0; k < nk; k++)
-        assert_int_equal(civ_table_add_column(nodist, civ_table_column_name(comm, keep[k]),
-                                              civ_table_column_type(comm, keep[k]), NULL), CIV_OK);
-    assert_int_equal(civ_table_add_rows(nodist, civ_table_n_rows(comm), NULL), CIV_OK);
-    for (size_t i = 0; i < civ_table_n_rows(comm); i++)
-        for (size_t k = 0; k < nk; k++)
-            assert_int_equal(civ_table_column_type(comm, keep[k]) == CIV_COLUMN_TEXT
-                                 ? civ_table_set_text(nodist, i, k, civ_table_text(comm, i, keep[k]))
-                                 : civ_table_set_number(nodist, i, k, civ_table_number(comm, i, keep[k])),
-                             CIV_OK);
-    civ_plan_run_options opt = {.communities = nodist};
-    assert_int_equal(civ_plan_run(p, &opt, &r), CIV_OK);
-    check_totals(r, NULL, 0);
+    const char *const levels[] = {"district"};
+    assert_int_equal(civ_hier_build(panel, comm, levels, 1, NULL, 0, &h), CIV_OK);
+    civ_hier_options ho;
+    civ_hier_options_init(&ho);
+    const double lv[] = {80, 95};
+    ho.forecast.model = "snaive", ho.forecast.horizon = 24, ho.forecast.levels = lv, ho.forecast.n_levels = 2;
+    ho.forecast.seed = 7, ho.method = CIV_RECONCILE_BU;
+    assert_int_equal(civ_hier_forecast(h, panel, &ho, &hr), CIV_OK);
+    assert_int_equal(civ_hier_result_table(hr, h, &want), CIV_OK);
+    const civ_table *tot = civ_plan_result_table(r, CIV_PLAN_FORECAST_TOTALS);
+    assert_int_equal(civ_table_n_rows(tot), 3 * 24); /* total, East, West: the aggregates listed first */
+    static const char *const text[] = {"level", "unique_id", "ds"}, *const num[] = {"h", "mean", "lo-80", "hi-80",
+                                                                                   "lo-95", "hi-95"};
+    size_t a, b, m;
+    assert_int_equal(civ_table_find_column(tot, "method", &m), CIV_OK);
+    for (size_t row = 0; row < civ_table_n_rows(tot); row++) {
+        assert_string_equal(civ_table_text(tot, row, m), "bu");
+        for (int k = 0; k < 3; k++) {
+            assert_int_equal(civ_table_find_column(tot, text[k], &a) | civ_table_find_column(want, text[k], &b), 0);
+            assert_string_equal(civ_table_text(tot, row, a), civ_table_text(want, row, b));
+        }
+        for (int k = 0; k < 6; k++) {
+            assert_int_equal(civ_table_find_column(tot, num[k], &a) | civ_table_find_column(want, num[k], &b), 0);
+            assert_true(civ_table_number(tot, row, a) == civ_table_number(want, row, b));
+        }
+    }
+    /* the city's mean is the sum of the communities' forecasts (as the allocation's demand) */
+    const civ_table *fc = civ_plan_result_table(r, CIV_PLAN_FORECASTS);
+    assert_int_equal(civ_table_find_column(fc, "mean", &a) | civ_table_find_column(tot, "mean", &b), 0);
+    for (size_t s = 0; s < 24; s++) {
+        double sum = 0;
+        for (size_t i = 0; i < 6; i++)
+            sum += civ_table_number(fc, i * 24 + s, a);
+        assert_true(fabs(civ_table_number(tot, s, b) - sum) <= 1e-9 * sum);
+    }
     civ_plan_result_free(r);
-    civ_table_free(nodist);
+    /* P06 a month behind: the hierarchy needs every series to end together, so the sum, and why */
+    static char text_csv[16384];
+    FILE *f = fopen(CIV_SOURCE_DIR "/tests/data/plan/meals.csv", "r");
+    assert_non_null(f);
+    size_t n = fread(text_csv, 1, sizeof text_csv - 1, f);
+    fclose(f);
+    assert_true(n > 0 && n < sizeof text_csv - 1);
+    text_csv[n - 1] = '\0';
+    *strrchr(text_csv, '\n') = '\0'; /* P06,2024-12 left out */
+    civ_panel *late = NULL;
+    assert_int_equal(civ_panel_read(write_file("late.csv", text_csv), &late), CIV_OK);
+    check_sum_run(p, NULL, late, NULL, 2, "1 community ends before the panel's last period");
+    civ_panel_free(late);
+    civ_table_free(want);
+    civ_hier_result_free(hr);
+    civ_hier_free(h);
     civ_table_free(comm);
+    civ_panel_free(panel);
     civ_plan_free(p);
 }
 
@@ -1391,6 +1516,7 @@ int main(void)
         cmocka_unit_test(test_split_shares),
         cmocka_unit_test(test_codes_as_written),
         cmocka_unit_test(test_forecast_totals),
+        cmocka_unit_test(test_forecast_totals_bu),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -18,7 +18,7 @@ enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS,
        P_INTERVALS /* +1..+4 --conformal-windows, -step, -sample, -refit: CIV_CLI_INTERVAL_OPTIONS */,
        P_FREQ = P_INTERVALS + 5, P_ENCODING, P_THOUSANDS, P_PERCENT, P_SHEET,
        P_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */, P_LANG = P_COLUMNS + 4, P_LAST_YEAR,
-       P_LAST_YEAR_SHEET,
+       P_LAST_YEAR_SHEET, P_TOTALS,
        P_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option plan_options[] = {
     [P_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "DIR", "the output folder (else [plan] out)"},
@@ -34,6 +34,8 @@ static const civ_cli_option plan_options[] = {
     [P_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "zh|en", "the report's language (else [plan] lang, zh)"},
     [P_LAST_YEAR] = CIV_CLI_LAST_YEAR_OPTION,
     [P_LAST_YEAR_SHEET] = CIV_CLI_LAST_YEAR_SHEET_OPTION,
+    [P_TOTALS] = {"--totals", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "bu|sum",
+                  "the bands of the city's and districts' totals (else [forecast] totals, bu)"},
     [P_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
@@ -43,14 +45,14 @@ static const civ_cli_spec plan_spec = {
     "                     [--intervals model|conformal] [--conformal-windows K] [--conformal-step S]\n"
     "                     [--conformal-sample M|all] [--conformal-refit search|fixed]\n"
     "                     [--freq F] [--encoding E] [--thousands C] [--percent]\n"
-    "                     [--lang zh|en] [--last-year FILE [--last-year-sheet NAME]]\n"
+    "                     [--lang zh|en] [--last-year FILE [--last-year-sheet NAME]] [--totals bu|sum]\n"
     "                     [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
     "                     [--no-excel] [--precision P]\n",
     "Reads a plan config (the spec's TOML subset; docs/ALLOCATION.md, \"Plan\"):\n"
     "  [plan]        panel, communities, spec, out (paths relative to CONFIG), lang,\n"
     "                freq, encoding, thousands, percent, id_column, time_column, target_column, layout\n"
     "  [forecast]    model, horizon, levels, threads, seed, intervals, conformal_windows,\n"
-    "                conformal_step, conformal_sample, conformal_refit\n"
+    "                conformal_step, conformal_sample, conformal_refit, unit, totals\n"
     "  [uncertainty] draws, seed, weight_concentration, forecasts (optional)\n"
     "  [need]        the multi-year need (optional; else the spec's [need])\n"
     "  [monitor]     indicators, actuals, risks, events, demand_actuals, warn_horizon, ...\n"
@@ -120,6 +122,8 @@ static int apply_options(civ_plan *plan, const civ_cli_args *a)
         return civ_cli_report(civ_last_error()->status);
     if ((v = a->value[P_LANG]) && civ_plan_set_lang(plan, v))
         return civ_cli_usage_error("plan", "--lang must be zh or en, not '%s'", v);
+    if ((v = a->value[P_TOTALS]) && civ_plan_set_totals(plan, v))
+        return civ_cli_usage_error("plan", "--totals must be bu or sum, not '%s'", v);
     if (!civ_plan_out(plan)[0])
         return civ_cli_usage_error("plan", "no output folder: set out = \"...\" in [plan] or give --out DIR");
     return 0;
@@ -162,6 +166,8 @@ static void stage_done(progress *pg, size_t total)
         fputs("\r\033[K", stderr);
     if (!strcmp(pg->stage, "forecast"))
         fprintf(stderr, "civicast: forecast     %zu series in %.1f s\n", total, secs);
+    else if (!strcmp(pg->stage, "totals") && total > 1)
+        fprintf(stderr, "civicast: totals       %zu nodes in %.1f s\n", total, secs);
     else if (!strcmp(pg->stage, "uncertainty"))
         fprintf(stderr, "civicast: uncertainty  %zu draws in %.1f s\n", total, secs);
     else
@@ -188,7 +194,7 @@ static int on_progress(const char *stage, size_t done, size_t total, void *user)
     if (pg->drawn && now - pg->last_draw < 0.1)
         return 0;
     pg->last_draw = now;
-    if (!strcmp(stage, "forecast") && total) {
+    if ((!strcmp(stage, "forecast") || !strcmp(stage, "totals")) && total > 1) {
         int width = 30, fill = (int)((double)done / (double)total * width);
         char bar[40], eta[32] = "";
         for (int k = 0; k < width; k++)
@@ -197,8 +203,8 @@ static int on_progress(const char *stage, size_t done, size_t total, void *user)
         double el = now - pg->stage_start;
         if (done > 0 && el > 0.5)
             fmt_eta(el / (double)done * (double)(total - done), eta, sizeof eta);
-        fprintf(stderr, "\r\033[Kforecast [%s] %3d%% %zu/%zu series%s%s", bar, (int)(100.0 * done / total), done,
-                total, eta[0] ? ", ETA " : "", eta);
+        fprintf(stderr, "\r\033[K%s [%s] %3d%% %zu/%zu %s%s%s", stage, bar, (int)(100.0 * done / total), done, total,
+                strcmp(stage, "totals") ? "series" : "nodes", eta[0] ? ", ETA " : "", eta);
     } else
         fprintf(stderr, "\r\033[K%s ...", stage);
     fflush(stderr);
@@ -278,6 +284,21 @@ static void print_backtest(const civ_plan_result *r, const civ_plan_stats *st)
                why);
 }
 
+/* How forecast_totals.csv made the totals' bands ([forecast] totals), and why not "bu" when it was asked for. */
+static void print_totals(const civ_plan *plan, const civ_plan_stats *st)
+{
+    if (!strcmp(st->totals_method, "bu"))
+        printf("totals                 city and districts: bottom-up sample paths of the district hierarchy (%s base "
+               "intervals), %.2f s\n", civ_plan_intervals(plan) == CIV_INTERVALS_MODEL ? "the models'" : "conformal",
+               st->totals_seconds);
+    else if (st->totals_method[0])
+        printf("totals                 city and districts: the communities' bounds added up (%s%s)\n",
+               st->totals_note[0] ? "bottom-up could not be made: " : "[forecast] totals = \"sum\"", st->totals_note);
+    if (st->totals_uncalibrated)
+        printf("                       conformal: %zu nodes of the hierarchy kept the model's intervals at some steps "
+               "(too few backtest scores there)\n", st->totals_uncalibrated);
+}
+
 /* The summary of a run, stage by stage. */
 static void print_plan(const civ_plan *plan, const civ_plan_result *r, const civ_table *comm)
 {
@@ -337,6 +358,7 @@ static void print_plan(const civ_plan *plan, const civ_plan_result *r, const civ
         printf("                       conformal: %zu communities kept the model's intervals at some steps (too few "
                "backtest scores there; forecast_report.csv: uncalibrated > 0)\n",
                st.n_uncalibrated);
+    print_totals(plan, &st);
     civ_cli_print_alloc_summary(spec, civ_plan_spec(plan), &st.alloc);
     char demand[2048];
     civ_cli_demand_lines(spec, civ_plan_result_table(r, CIV_PLAN_FORECASTS), demand, sizeof demand);

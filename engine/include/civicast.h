@@ -2655,6 +2655,16 @@ CIV_API size_t civ_plan_levels(const civ_plan *plan, const double **levels);
  *  early warning and the backtest windows (so the backtest measures the
  *  intervals the plan publishes). */
 CIV_API int civ_plan_intervals(const civ_plan *plan);
+/** [forecast] totals, how forecast_totals.csv makes the bands of the city's
+ *  and the districts' totals (docs/REPORT.md, "The intervals of the city and
+ *  district totals"): "bu" (the default) bottom-up coherent sample paths of
+ *  the district hierarchy (civ_hier_forecast with CIV_RECONCILE_BU and the
+ *  plan's model, levels, seed and intervals: by default conformal base
+ *  intervals; one more forecast of every community), "sum" the communities'
+ *  bounds added up (no more fitting).  Where "bu" cannot be made the run
+ *  writes "sum" and says why (civ_plan_stats.totals_note).  Borrowed; "" for
+ *  a NULL plan. */
+CIV_API const char *civ_plan_totals(const civ_plan *plan);
 /** [forecast] conformal_windows, conformal_step, conformal_sample and
  *  conformal_refit as written or set: the settings of the plan's conformal
  *  intervals, as civ_forecast_options' fields of the same names (0 = the
@@ -2751,16 +2761,21 @@ CIV_API civ_status civ_plan_set_intervals(civ_plan *plan, int intervals);
  *  plan's intervals are conformal.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL
  *  plan, a value out of range; nothing is changed then). */
 CIV_API civ_status civ_plan_set_conformal(civ_plan *plan, size_t windows, size_t step, size_t sample, int refit);
+/** Sets [forecast] totals: "bu" or "sum" (civ_plan_totals; else
+ *  CIV_ERR_INVALID_ARGUMENT, nothing changed). */
+CIV_API civ_status civ_plan_set_totals(civ_plan *plan, const char *method);
 /** Sets the report's language: "zh" or "en" (else CIV_ERR_INVALID_ARGUMENT). */
 CIV_API civ_status civ_plan_set_lang(civ_plan *plan, const char *lang);
 
 /** Progress of civ_plan_run: stage is "forecast" (done/total series),
- *  "allocation", "uncertainty" (draws), "need", "monitor" (0/1 at the
- *  start, 1/1 at the end of the stage) or "backtest" (done/total model x
- *  series x window tasks).  Called on the calling thread.  Return 0 to go
- *  on, anything else to stop: within the forecast and backtest stages as
- *  civ_progress_fn says, else before the next stage; civ_plan_run then
- *  returns CIV_ERR_CANCELLED and no result. */
+ *  "allocation", "totals" (with [forecast] totals = "bu": 0/1 at the start,
+ *  then done/total nodes of the district hierarchy), "uncertainty" (draws),
+ *  "need", "monitor" (0/1 at the start, 1/1 at the end of the stage) or
+ *  "backtest" (done/total model x series x window tasks).  Called on the
+ *  calling thread.  Return 0 to go on, anything else to stop: within the
+ *  forecast, totals and backtest stages as civ_progress_fn says, else before
+ *  the next stage; civ_plan_run then returns CIV_ERR_CANCELLED and no
+ *  result. */
 typedef int (*civ_plan_progress_fn)(const char *stage, size_t done, size_t total, void *user);
 
 typedef struct civ_plan_run_options {
@@ -2873,17 +2888,28 @@ typedef struct civ_plan_stats {
     char monitor_period[32];            /* [monitor] period as the outputs write it, the period a day written
                                          * there falls in ("2024-06" for 2024-06-15 and monthly actuals;
                                          * civ_monitor_period_of); "" when not set (the last period) */
+    char totals_method[8];              /* how forecast_totals.csv was made: "bu", "sum" ("" = no such table:
+                                         * the forecasts had no mean) */
+    char totals_note[512];              /* why "sum" when [forecast] totals asked for "bu" (series ending at
+                                         * different periods, communities without a district, a node whose
+                                         * forecast failed); "" otherwise */
+    size_t totals_uncalibrated;         /* "bu" with conformal base intervals: nodes that kept their model's
+                                         * interval somewhere (civ_hier_result_n_uncalibrated) */
+    double totals_seconds;              /* the totals' stage ("bu": one more forecast of every community) */
 } civ_plan_stats;
 
-/** Runs the plan's stages: forecast -> allocation -> Monte Carlo -> need
- *  (-> monitoring with [monitor] -> backtest with [backtest]).
+/** Runs the plan's stages: forecast -> allocation -> totals (forecast_totals,
+ *  civ_plan_totals) -> Monte Carlo -> need (-> monitoring with [monitor] ->
+ *  backtest with [backtest]).
  *  `options` may be NULL.  Returns CIV_OK when every stage ran, even if some
  *  series could not be forecast (stats.n_failed; their demand is then what
  *  the spec's if_missing says).  Nothing is written.  *out is freed with
  *  civ_plan_result_free.  Errors: those of the stages (reading an input,
  *  civ_forecast_panel, civ_alloc_spec_read, civ_alloc_bind, civ_alloc_solve,
  *  civ_alloc_uncertainty_run, civ_alloc_need_read, civ_alloc_need_project,
- *  civ_backtest_panel; failed backtest windows are not errors: they are
+ *  civ_backtest_panel, civ_hier_forecast's out of memory; a hierarchy that
+ *  cannot be forecast is not an error: the totals are then summed and
+ *  stats.totals_note says why; failed backtest windows are not errors: they are
  *  counted in stats.backtest_failed and the table's "failed" column);
  *  a failure without a file names the input that was being read;
  *  CIV_ERR_CANCELLED when options->progress asked to stop. */

@@ -361,7 +361,9 @@ class civ_plan_stats(ctypes.Structure):
                 ("n_join_gap_periods", ctypes.c_size_t), ("backtest_no_data", ctypes.c_size_t),
                 ("backtest_too_short", ctypes.c_size_t), ("backtest_short_min", ctypes.c_size_t),
                 ("backtest_short_max", ctypes.c_size_t), ("n_no_forecast", ctypes.c_size_t),
-                ("monitor_period", ctypes.c_char * 32)]
+                ("monitor_period", ctypes.c_char * 32), ("totals_method", ctypes.c_char * 8),
+                ("totals_note", ctypes.c_char * 512), ("totals_uncalibrated", ctypes.c_size_t),
+                ("totals_seconds", ctypes.c_double)]
 
 
 # The tables of civ_plan_run (civ_plan_table), in the order they are written.
@@ -636,6 +638,8 @@ _SIGNATURES = {
     "civ_plan_horizon": (_S, [P]),
     "civ_plan_threads": (_I, [P]),
     "civ_plan_intervals": (_I, [P]),
+    "civ_plan_totals": (_CP, [P]),
+    "civ_plan_set_totals": (c_status, [P, _CP]),
     "civ_plan_id_column": (_CP, [P]),
     "civ_plan_wide": (_I, [P]),
     "civ_plan_freq": (_CP, [P]),

@@ -78,6 +78,7 @@ def _settings(ptr):
         "levels": [levels[i] for i in range(n)],
         "threads": lib.civ_plan_threads(ptr),
         "intervals": {1: "model", 2: "conformal"}.get(lib.civ_plan_intervals(ptr)),
+        "totals": _dec(lib.civ_plan_totals(ptr)),
         "conformal_windows": w.value or None,
         "conformal_step": st.value or None,
         "conformal_sample": "all" if sm.value == _lib.SIZE_MAX else (sm.value or None),
@@ -151,7 +152,12 @@ def _read_panel_guarded(path, isolate):
 
 
 def _apply(p, out, model, h, threads, draws, intervals=None, columns=(None, None, None), layout=None,
-           inputs=(None, None, None, None), conformal=(None, None, None, None), lang=None, last_year=None):
+           inputs=(None, None, None, None), conformal=(None, None, None, None), lang=None, last_year=None,
+           totals=None):
+    if totals is not None:
+        if totals not in ("bu", "sum"):
+            raise _lib.invalid(f"civicast.plan: totals must be None, 'bu' or 'sum', got {totals!r}", "totals")
+        check(lib.civ_plan_set_totals(p.ptr, encode(totals)))
     if last_year is not None:
         check(lib.civ_plan_set_last_year(p.ptr, encode(os.fspath(last_year))))
     if out is not None:
@@ -198,6 +204,15 @@ _MONITOR_TABLES = ("monitor_status", "monitor_alerts", "warning", "warning_steps
                    "inactivity", "demand")
 
 
+def _warn_totals(note):
+    """forecast_totals made by "sum" although totals asked for "bu" (civ_plan_stats.totals_note), as `civicast
+    plan` prints it."""
+    if note:
+        import warnings
+        warnings.warn(f"civicast.plan: forecast_totals: the communities' bounds added up (bottom-up could not be "
+                      f"made: {note})", ForecastWarning, stacklevel=4)
+
+
 def _warn_counted_zero(n, of):
     """The plan's communities with no forecast (no series, or a failed fit) that a forecast factor with
     if_missing = "zero" counted as 0 (civ_plan_stats.n_no_forecast), as `civicast plan` prints it and
@@ -240,6 +255,8 @@ def _result_frames(res):
     check(lib.civ_plan_result_stats(res, ctypes.byref(st)))
     stats = {name: getattr(st, name) for name, _ in st._fields_ if name != "alloc"}
     stats["monitor_period"] = st.monitor_period.decode()  # "2024-06", "" = the last period
+    stats["totals_method"] = st.totals_method.decode()  # "bu", "sum": how forecast_totals was made
+    stats["totals_note"] = st.totals_note.decode()  # why "sum" when totals asked for "bu"; "" otherwise
     stats["alloc"] = {name: getattr(st.alloc, name) for name, _ in st.alloc._fields_}
     frames["allocation"].attrs["plan_stats"] = stats
     if "allocation_summary" in frames:  # last year's communities no one continues (--last-year)
@@ -247,6 +264,7 @@ def _result_frames(res):
         frames["allocation"].attrs["discontinued"] = discontinued_frame(frames["allocation_summary"])
     _warn_uncalibrated(stats["n_uncalibrated"], stats["n_series"], stacklevel=4)
     _warn_counted_zero(stats["n_no_forecast"], stats["alloc"]["n_communities"])
+    _warn_totals(stats["totals_note"])
     if "joins" in frames:  # [data] predecessors: what was joined, and the months left missing
         j = frames["joins"]
         for name in ("joined_periods", "gap_periods"):
@@ -266,7 +284,8 @@ def _result_frames(res):
 def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=None, isolate=None, excel=True,
          precision=6, intervals=None, id_col=None, time_col=None, target_col=None, layout=None, freq=None,
          encoding=None, thousands=None, percent=None, conformal_windows=None, conformal_step=None,
-         conformal_sample=None, conformal_refit=None, lang=None, last_year=None, sheet=None, last_year_sheet=None):
+         conformal_sample=None, conformal_refit=None, lang=None, last_year=None, sheet=None, last_year_sheet=None,
+         totals=None):
     """Runs a plan file's whole job (civ_plan_run): forecasts, allocation,
     the Monte Carlo (draws > 0), the multi-year need, monitoring ([monitor])
     and the backtest ([backtest]).
@@ -276,7 +295,11 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     allocation_stages, history (the last observed periods of every
     series), forecast_totals (the city's and each district's forecast
     total with its bands: level, unique_id, ds, h, method, mean, lo-<L>,
-    hi-<L>; docs/REPORT.md), and when they ran uncertainty, need, need_summary, the
+    hi-<L>; method "bu", bottom-up sample paths of the district hierarchy,
+    or "sum", the communities' bounds added up: totals= ("bu" or "sum",
+    [forecast] totals, as --totals) asks for one, and plan_stats'
+    totals_method and totals_note say what was made and why not "bu";
+    docs/REPORT.md), and when they ran uncertainty, need, need_summary, the
     monitoring tables and, with a [backtest] section, backtest (every
     window's forecasts against the actuals: unique_id, cutoff, ds, h, y,
     model, mean, lo-<L>, hi-<L>), backtest_accuracy (per model: MASE,
@@ -320,7 +343,7 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     with _plan_handle(path) as p:
         _apply(p, out, model, h, threads, draws, intervals, (id_col, time_col, target_col), layout,
                (freq, encoding, thousands, percent),
-               (conformal_windows, conformal_step, conformal_sample, conformal_refit), lang, last_year)
+               (conformal_windows, conformal_step, conformal_sample, conformal_refit), lang, last_year, totals)
         if sheet is not None:
             sheets = (sheet, sheet) if isinstance(sheet, str) else tuple(sheet)
             if len(sheets) != 2 or not all(x is None or (isinstance(x, str) and x) for x in sheets):

@@ -69,28 +69,47 @@ assert y[y.scope == "total"].need_fen.iloc[0] == n.need_fen.sum()
 assert (a.set_index("unique_id")["factor_meal_demand_fen"] > 0).all()
 PYEOF
 
-# 1a. forecast_totals.csv: the city's and each district's total (the sums of the communities' means and bounds,
-# method "sum"), the same on 1 and 2 threads; the report draws the city's and the districts' bands from it (an
-# edited value shows in the chart) and says what they are; a folder without it draws the sums as before
+# 1a. forecast_totals.csv: the city's and each district's total. By default (method "bu") the district
+# hierarchy's bottom-up sample paths: the means the sums of the communities' (6 significant digits), the bands in
+# order, the same on 1 and 2 threads, the summary line and manifest say so, the report says what the band is.
+# With --totals sum the sums of the communities' means and bounds; the report draws the city's and the
+# districts' bands from the table (an edited value shows in the chart) and says what they are; a folder without
+# it draws the sums as before
 [ -s "$WORK/t2/forecast_totals.csv" ] || fail "plan did not write forecast_totals.csv"
 grep -q "forecast_totals.csv" "$WORK/stdout" || fail "the wrote line does not list forecast_totals.csv"
 cmp -s "$WORK/t1/forecast_totals.csv" "$WORK/t2/forecast_totals.csv" ||
     fail "forecast_totals.csv differs between 1 and 2 threads"
-$PY - "$WORK/t2" "$DATA/communities.csv" <<'PYEOF' || fail "forecast_totals.csv checks"
+grep -q "^totals  *city and districts: bottom-up sample paths of the district hierarchy (conformal base intervals)" \
+    "$WORK/stdout" || fail "no bottom-up totals line: $(grep '^totals' "$WORK/stdout")"
+grep -q '"totals": "bu"' "$WORK/t2/manifest.json" && grep -q '"totals_method": "bu", "totals_note": ""' \
+    "$WORK/t2/manifest.json" || fail "manifest.json does not say how the totals were made"
+grep -q "按各社区历史预测误差的相关性同时抽取" "$WORK/t2/report.html" || fail "the report does not say what the bu band is"
+cat >"$WORK/totals_check.py" <<'PYEOF'
 import sys
 import pandas as pd
-out, comm = sys.argv[1], sys.argv[2]
+out, comm, method = sys.argv[1:4]
 f = pd.read_csv(f"{out}/forecasts.csv").merge(pd.read_csv(comm)[["unique_id", "district"]], on="unique_id")
 t = pd.read_csv(f"{out}/forecast_totals.csv", encoding="utf-8-sig")
 assert list(t.columns) == ["level", "unique_id", "ds", "h", "method", "mean", "lo-80", "hi-80", "lo-95", "hi-95"]
-assert list(t.drop_duplicates("unique_id").unique_id) == ["total", "East", "West"] and (t.method == "sum").all()
-cols = ["mean", "lo-80", "hi-80", "lo-95", "hi-95"]
+assert list(t.drop_duplicates("unique_id").unique_id) == ["total", "East", "West"] and (t.method == method).all()
+cols = ["mean", "lo-80", "hi-80", "lo-95", "hi-95"] if method == "sum" else ["mean"]
 for uid, part in [("total", f)] + list(f.groupby("district")):
     want = part.groupby("h")[cols].sum()
     got = t[t.unique_id == uid].set_index("h")[cols]
     assert ((got - want).abs() <= 1e-5 * want.abs()).all().all(), (uid, got, want)  # 6 significant digits
+assert ((t["lo-95"] <= t["lo-80"]) & (t["lo-80"] < t["mean"]) & (t["mean"] < t["hi-80"]) &
+        (t["hi-80"] <= t["hi-95"])).all()
 PYEOF
-cp -r "$WORK/t2" "$WORK/tot"
+$PY "$WORK/totals_check.py" "$WORK/t2" "$DATA/communities.csv" bu || fail "forecast_totals.csv checks (bu)"
+"$CIV" plan "$DATA/plan.toml" --out "$WORK/t3" --totals sum >"$WORK/stdout3" 2>"$WORK/stderr" ||
+    fail "plan --totals sum: $(cat "$WORK/stderr")"
+grep -q '^totals  *city and districts: the communities. bounds added up (\[forecast\] totals = "sum")' \
+    "$WORK/stdout3" || fail "no summed totals line: $(grep '^totals' "$WORK/stdout3")"
+$PY "$WORK/totals_check.py" "$WORK/t3" "$DATA/communities.csv" sum || fail "forecast_totals.csv checks (sum)"
+"$CIV" plan "$DATA/plan.toml" --out "$WORK/t4" --totals mint >/dev/null 2>"$WORK/stderr" &&
+    fail "plan --totals mint was accepted"
+grep -q "totals must be bu or sum, not 'mint'" "$WORK/stderr" || fail "--totals mint: $(cat "$WORK/stderr")"
+cp -r "$WORK/t3" "$WORK/tot"
 $PY - "$WORK/tot/forecast_totals.csv" <<'PYEOF'
 import sys
 import pandas as pd

@@ -246,9 +246,10 @@ def test_plan_tables_equal_the_command_files(tmp_path):
     st = tables["allocation"].attrs["plan_stats"]
     assert (st["n_series"], st["n_failed"], st["horizon"], st["n_draws"]) == (6, 0, 24, 200)
     assert st["alloc"]["allocated"] == tables["allocation"]["amount_fen"].sum() == 11_400_000
-    assert [s for s, _, _ in stages if s != "forecast"] == ["allocation", "allocation", "uncertainty",
-                                                            "uncertainty", "need", "need"]
+    assert [s for s, _, _ in stages if s not in ("forecast", "totals")] == ["allocation", "allocation", "uncertainty",
+                                                                          "uncertainty", "need", "need"]
     assert ("forecast", 6, 6) in stages and ("uncertainty", 200, 200) in stages
+    assert ("totals", 9, 9) in stages  # the district hierarchy: 6 communities, 2 districts and the city
 
 
 def _backtest_plan(tmp_path, models='["snaive", "naive"]'):
@@ -306,10 +307,37 @@ def test_plan_backtest_errors_name_the_key(tmp_path):
     assert "'nope' is not a model spec" in e.value.message
 
 
-def test_plan_forecast_totals():
-    """forecast_totals: the city's and each district's total, the sums of the communities' means and bounds
-    (method "sum"), steps as int64 as in forecasts."""
+def test_plan_forecast_totals_bu(tmp_path):
+    """forecast_totals by default (method "bu"): the district hierarchy's bottom-up paths, the means the sums of
+    the communities' means, as read_plan, plan_stats and the command say; totals="sum" and a bad value; a
+    community without a district falls back to the sum, with a ForecastWarning that says why."""
+    assert civicast.read_plan(PLAN)["totals"] == "bu"
     tables = civicast.plan(PLAN, draws=0)
+    t, fc = tables["forecast_totals"], tables["forecasts"]
+    stats = tables["allocation"].attrs["plan_stats"]
+    assert (t["method"] == "bu").all() and stats["totals_method"] == "bu" and stats["totals_note"] == ""
+    assert list(t.drop_duplicates("unique_id")["unique_id"]) == ["total", "East", "West"]
+    np.testing.assert_allclose(t[t["unique_id"] == "total"]["mean"].to_numpy(),
+                               fc.groupby("h")["mean"].sum().to_numpy(), rtol=1e-9)
+    assert (t["lo-95"] <= t["lo-80"]).all() and (t["lo-80"] < t["mean"]).all() and (t["hi-80"] <= t["hi-95"]).all()
+    with pytest.raises(civicast.Error) as e:
+        civicast.plan(PLAN, draws=0, totals="mint")
+    assert e.value.status == "CIV_ERR_INVALID_ARGUMENT" and "totals" in e.value.message
+    for name in ("meals.csv", "plan.spec", "plan.toml"):
+        shutil.copy(PLAN.parent / name, tmp_path / name)
+    comm = pd.read_csv(PLAN.parent / "communities.csv")
+    comm.loc[comm["unique_id"] == "P05", "district"] = None
+    comm.to_csv(tmp_path / "communities.csv", index=False)
+    with pytest.warns(civicast.ForecastWarning, match=r"bottom-up could not be made: 1 community .*'P05'"):
+        got = civicast.plan(tmp_path / "plan.toml", draws=0)
+    assert (got["forecast_totals"]["method"] == "sum").all()
+    assert "P05" in got["allocation"].attrs["plan_stats"]["totals_note"]
+
+
+def test_plan_forecast_totals():
+    """forecast_totals with totals="sum": the city's and each district's total, the sums of the communities'
+    means and bounds, steps as int64 as in forecasts."""
+    tables = civicast.plan(PLAN, draws=0, totals="sum")
     t, fc = tables["forecast_totals"], tables["forecasts"]
     assert list(t.columns) == ["level", "unique_id", "ds", "h", "method", "mean", "lo-80", "hi-80", "lo-95", "hi-95"]
     assert str(t["h"].dtype) == "int64" and (t["method"] == "sum").all()

@@ -35,6 +35,7 @@ struct civ_plan {
     int levels_set;                               /* else {80, 95} */
     int intervals;                                /* [forecast] intervals: CIV_INTERVALS_* of every forecast */
     char unit[64];                                /* [forecast] unit of the panel's values (人次; "" = not stated) */
+    char totals[8];                               /* [forecast] totals: "bu" (default) or "sum" (totals.c) */
     size_t conformal_windows, conformal_step;     /* [forecast] conformal_*: civ_forecast_options' (0 = default) */
     size_t conformal_sample;                      /* 0 = default (every series); SIZE_MAX = "all" */
     int conformal_refit;                          /* CIV_CONFORMAL_REFIT_* */
@@ -169,6 +170,16 @@ civ_status civ_plan_history_table(const civ_panel *panel, size_t periods, civ_ta
  * allocation table (unique_id, district: the spec's [data] district), whose districts the report shows.
  * *out stays NULL, with CIV_OK, when fc lacks those columns.  Errors: CIV_ERR_OUT_OF_MEMORY. */
 civ_status civ_plan_totals_table(const civ_table *fc, const civ_table *comm, const char *key, civ_table **out);
+
+/* forecast_totals.csv by method "bu" (totals.c): the city's and each district's total (the allocation's
+ * unique_id and district columns) from civ_hier_forecast of the district hierarchy over `panel` with `opt`
+ * (its method is the caller's: CIV_RECONCILE_BU), in the same layout as civ_plan_totals_table's, method "bu".
+ * When it cannot be made here (no district column, a series without a district, a node whose forecast failed,
+ * series ending at different periods) *out stays NULL, `why` says why in a sentence (the caller then writes the
+ * sum) and CIV_OK is returned.  *n_uncalibrated: civ_hier_result_n_uncalibrated.  Errors:
+ * CIV_ERR_INVALID_ARGUMENT (NULL), CIV_ERR_OUT_OF_MEMORY, CIV_ERR_CANCELLED (opt's progress said stop). */
+civ_status civ_plan_totals_bu(const civ_panel *panel, const civ_table *alloc, const civ_hier_options *opt,
+                              civ_table **out, size_t *n_uncalibrated, char *why, size_t why_size);
 
 /* The ends of a panel's series (align.c): the panel's last period (the
  * latest end), the series that end before it and how far the stalest is

@@ -313,6 +313,14 @@ static civ_status read_forecast_section(const char *path, civ_toml_table *tf, ci
         st = get_str(path, tf, "forecast", "unit", 0, c->unit, sizeof c->unit);
     if (!st)
         st = read_levels(path, tf, c);
+    civ_toml_entry *e = NULL;
+    if (!st && (e = civ_toml_take(tf, "totals"))) {
+        if (e->value.type != CIV_TOML_STRING || (strcmp(e->value.text, "bu") && strcmp(e->value.text, "sum")))
+            st = cfg_error(path, e, "forecast", "must be \"bu\" (bottom-up sample paths of the district hierarchy) or "
+                           "\"sum\" (the communities' bounds added up): how forecast_totals.csv makes its bands");
+        else
+            civ_snprintf(c->totals, sizeof c->totals, "%s", e->value.text);
+    }
     if (!st)
         st = read_intervals(path, tf, c);
     if (!st)
@@ -320,7 +328,7 @@ static civ_status read_forecast_section(const char *path, civ_toml_table *tf, ci
     if (!st)
         st = unused(path, tf, "forecast",
                     "model, horizon, levels, threads, seed, intervals, conformal_windows, conformal_step, "
-                    "conformal_sample, conformal_refit, unit");
+                    "conformal_sample, conformal_refit, unit, totals");
     return st;
 }
 
@@ -400,6 +408,7 @@ static void set_defaults(const char *path, civ_plan *c)
     civ_snprintf(c->path, sizeof c->path, "%s", path);
     civ_snprintf(c->model, sizeof c->model, "auto");
     civ_snprintf(c->lang, sizeof c->lang, "zh");
+    civ_snprintf(c->totals, sizeof c->totals, "bu");
     c->horizon = 12;
     c->seed = CIV_FORECAST_DEFAULT_SEED;
     c->unc_seed = CIV_FORECAST_DEFAULT_SEED;
@@ -489,6 +498,7 @@ civ_status civ_plan_set_wide(civ_plan *p, int wide)
 size_t civ_plan_horizon(const civ_plan *p) { return p ? p->horizon : 0; }
 int civ_plan_threads(const civ_plan *p) { return p ? p->threads : 0; }
 int civ_plan_intervals(const civ_plan *p) { return p ? p->intervals : CIV_INTERVALS_DEFAULT; }
+const char *civ_plan_totals(const civ_plan *p) { return p ? p->totals : ""; }
 uint64_t civ_plan_seed(const civ_plan *p) { return p ? p->seed : 0; }
 uint64_t civ_plan_uncertainty_seed(const civ_plan *p) { return p ? p->unc_seed : 0; }
 size_t civ_plan_draws(const civ_plan *p) { return p ? p->draws : 0; }
@@ -666,6 +676,15 @@ civ_status civ_plan_set_intervals(civ_plan *p, int intervals)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_intervals: %s",
                         p ? "intervals must be CIV_INTERVALS_DEFAULT, _MODEL or _CONFORMAL" : "NULL plan");
     p->intervals = intervals;
+    return CIV_OK;
+}
+
+civ_status civ_plan_set_totals(civ_plan *p, const char *method)
+{
+    if (!p || !method || (strcmp(method, "bu") && strcmp(method, "sum")))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_totals: %s",
+                        p ? "the totals' method must be \"bu\" or \"sum\"" : "NULL plan");
+    civ_snprintf(p->totals, sizeof p->totals, "%s", method);
     return CIV_OK;
 }
 

@@ -66,14 +66,33 @@ static civ_status report(run_ctx *c, const char *stage, size_t done, size_t tota
 
 typedef struct forecast_progress {
     run_ctx *ctx;
+    const char *stage; /* "forecast", "totals" */
 } forecast_progress;
 
-/* The forecast's progress as the plan's (a stop makes civ_forecast_panel
+/* A forecast's progress as the plan's (a stop makes civ_forecast_panel
  * return CIV_ERR_CANCELLED, or the next stage when it came at the end). */
 static int on_series(size_t done, size_t total, void *user)
 {
     const forecast_progress *fp = user;
-    return report(fp->ctx, "forecast", done, total) != CIV_OK;
+    return report(fp->ctx, fp->stage, done, total) != CIV_OK;
+}
+
+/* The options of the plan's forecasts: [forecast] model, levels, threads, seed, intervals, `horizon` steps. */
+static void plan_forecast_options(run_ctx *c, size_t horizon, forecast_progress *fp, civ_forecast_options *fo)
+{
+    const civ_plan *p = c->plan;
+    civ_forecast_options_init(fo);
+    fo->model = p->model;
+    fo->horizon = horizon;
+    fo->levels = p->levels;
+    fo->n_levels = p->n_levels;
+    fo->threads = p->threads;
+    fo->seed = p->seed;
+    civ_plan_interval_options(p, fo);
+    if (c->opt && c->opt->progress) {
+        fo->progress = on_series;
+        fo->progress_user = fp;
+    }
 }
 
 /* Before the forecast: every series a community, and none too far behind
@@ -133,19 +152,8 @@ static civ_status stage_forecast(run_ctx *c)
     if (!s)
         s = check_panel(c, panel, horizon, &ends);
     civ_forecast_options fo;
-    civ_forecast_options_init(&fo);
-    forecast_progress fp = {c};
-    fo.model = p->model;
-    fo.horizon = horizon + ends.max_gap; /* the late series' extra steps: dropped again below */
-    fo.levels = p->levels;
-    fo.n_levels = p->n_levels;
-    fo.threads = p->threads;
-    fo.seed = p->seed;
-    civ_plan_interval_options(p, &fo);
-    if (c->opt && c->opt->progress) {
-        fo.progress = on_series;
-        fo.progress_user = &fp;
-    }
+    forecast_progress fp = {c, "forecast"};
+    plan_forecast_options(c, horizon + ends.max_gap, &fp, &fo); /* the late series' extra steps: dropped below */
     civ_forecast_result *fr = NULL;
     if (!s)
         s = civ_forecast_panel(panel, &fo, &fr);
@@ -172,13 +180,18 @@ static civ_status stage_forecast(run_ctx *c)
         st->forecast_seconds = civ_forecast_result_seconds(fr);
     }
     civ_forecast_result_free(fr);
-    if (!p->has_backtest) { /* only the backtest stage reads the panel again: free it as soon as possible */
-        civ_panel_free(c->panel_read);
-        civ_panel_free(c->panel_joined);
-        c->panel_read = c->panel_joined = NULL;
-        c->panel = NULL;
-    }
     return s;
+}
+
+/* After the totals: only the backtest stage reads the panel again, so free it as soon as possible. */
+static void release_panel(run_ctx *c)
+{
+    if (c->plan->has_backtest)
+        return;
+    civ_panel_free(c->panel_read);
+    civ_panel_free(c->panel_joined);
+    c->panel_read = c->panel_joined = NULL;
+    c->panel = NULL;
 }
 
 /* ---- 2. allocate with the forecasts as the demand factor ----------------- */
@@ -300,12 +313,54 @@ static civ_status stage_allocation(run_ctx *c)
         s = civ_plan_explain_joins(c->joins, strcmp(c->plan->lang, "en") != 0,
                                    c->freq,
                                    c->res->tables[CIV_PLAN_ALLOCATION]);
-    if (!s) /* the city's and the districts' totals (totals.c), by the allocation's districts as the report's */
-        s = civ_plan_totals_table(c->res->tables[CIV_PLAN_FORECASTS], c->res->tables[CIV_PLAN_ALLOCATION],
-                                  "unique_id", &c->res->tables[CIV_PLAN_FORECAST_TOTALS]);
     c->res->stats.alloc_seconds = now_seconds() - t0;
     if (!s)
         s = report(c, "allocation", 1, 1);
+    return s;
+}
+
+/* ---- 2b. the city's and the districts' totals (totals.c) ---------------- */
+
+/* Why "bu" is not tried at all: asked for "sum", or late series (the hierarchy's nodes must end together). */
+static int totals_by_sum(run_ctx *c, char *why, size_t size)
+{
+    const civ_plan_stats *st = &c->res->stats;
+    if (strcmp(c->plan->totals, "bu"))
+        return 1;
+    if (st->n_late)
+        civ_snprintf(why, size, "%zu communit%s end%s before the panel's last period, and the hierarchy's totals "
+                     "need every series to end at the same period", st->n_late, st->n_late == 1 ? "y" : "ies",
+                     st->n_late == 1 ? "s" : "");
+    else if (!c->panel)
+        civ_snprintf(why, size, "no panel to forecast the totals from");
+    return why[0] != '\0';
+}
+
+/* forecast_totals.csv: by [forecast] totals ("bu": the district hierarchy forecast again, bottom-up), by the
+ * allocation's districts as the report groups them; "sum" where "bu" was not asked for or cannot be made. */
+static civ_status stage_totals(run_ctx *c)
+{
+    civ_plan_stats *st = &c->res->stats;
+    civ_table **out = &c->res->tables[CIV_PLAN_FORECAST_TOTALS], *alloc = c->res->tables[CIV_PLAN_ALLOCATION];
+    double t0 = now_seconds();
+    civ_status s = CIV_OK;
+    if (!totals_by_sum(c, st->totals_note, sizeof st->totals_note)) {
+        civ_hier_options ho;
+        civ_hier_options_init(&ho);
+        forecast_progress fp = {c, "totals"};
+        plan_forecast_options(c, st->horizon, &fp, &ho.forecast);
+        ho.method = CIV_RECONCILE_BU;
+        if (!(s = report(c, "totals", 0, 1)))
+            s = civ_plan_totals_bu(c->panel, alloc, &ho, out, &st->totals_uncalibrated, st->totals_note,
+                                   sizeof st->totals_note);
+    }
+    if (!s && !*out)
+        s = civ_plan_totals_table(c->res->tables[CIV_PLAN_FORECASTS], alloc, "unique_id", out);
+    if (!s && *out)
+        civ_snprintf(st->totals_method, sizeof st->totals_method, "%s", st->totals_note[0] ||
+                     strcmp(c->plan->totals, "bu") ? "sum" : "bu");
+    st->totals_seconds = now_seconds() - t0;
+    release_panel(c);
     return s;
 }
 
@@ -471,6 +526,8 @@ civ_status civ_plan_run(const civ_plan *plan, const civ_plan_run_options *option
         s = stage_forecast(&c);
     if (!s)
         s = stage_allocation(&c);
+    if (!s)
+        s = stage_totals(&c);
     if (!s && plan->draws > 0)
         s = stage_uncertainty(&c);
     if (!s)

@@ -4,14 +4,18 @@
  * intervals of the city and district totals").  Method "sum": a total's mean and bounds are the sums of its
  * communities' (forecasts.csv; a missing value counts 0, as the report always summed them), the candidate
  * whose bands came closest to their nominal coverage on the demo city's 2025 and a real tourism hierarchy
- * (bench/totals_intervals.py).  Districts from the allocation's "district" column (the spec's [data] district,
- * as the report groups them), in its order; a community without one counts in the city total only.  Public
- * API and core helpers only.
+ * (bench/totals_intervals.py) until 2026-12-07.  Districts from the allocation's "district" column (the spec's
+ * [data] district, as the report groups them), in its order; a community without one counts in the city total
+ * only.  Method "bu" (the default since 2026-12-07, when the measurement picked it): bottom-up coherent sample
+ * paths of the district hierarchy (civ_hier_forecast), the means the sums of the communities' means, the bands
+ * the quantiles of the summed paths; where it cannot be made the caller writes "sum" and says why.  Public API
+ * and core helpers only.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "plan.h"
 #include "strmap.h"
@@ -145,5 +149,124 @@ civ_status civ_plan_totals_table(const civ_table *fc, const civ_table *comm, con
     civ_strmap_free(&ids);
     civ_strmap_free(&names);
     free(dists), free(ds), free(sum);
+    return s;
+}
+
+/* ---- method "bu": the district hierarchy's sample paths ----------------------------------------------- */
+
+/* Why the hierarchy cannot be built, or "" when every series has a district: the allocation needs a text
+ * "district" column with a value for each series of the panel (new communities without a series are left out
+ * by civ_hier_build; the series are the allocation's communities, civ_plan_check_ids). */
+static civ_status district_gap(const civ_panel *panel, const civ_table *alloc, char *why, size_t size)
+{
+    size_t cid, cd, r, n = civ_panel_n_series(panel), missing = 0, first = 0;
+    if (civ_table_find_column(alloc, "unique_id", &cid) || civ_table_find_column(alloc, "district", &cd) ||
+        civ_table_column_type(alloc, cd) != CIV_COLUMN_TEXT || civ_table_column_type(alloc, cid) != CIV_COLUMN_TEXT) {
+        civ_clear_error();
+        civ_snprintf(why, size, "the allocation has no district column (the spec's [data] district), so the city "
+                     "total is the only total");
+        return CIV_OK;
+    }
+    civ_strmap rows = {0};
+    civ_status s = CIV_OK;
+    for (r = 0; r < civ_table_n_rows(alloc) && !s; r++) {
+        const char *d = civ_table_text(alloc, r, cd);
+        if (d && d[0] && (s = civ_strmap_put(&rows, civ_table_text(alloc, r, cid), r, &(size_t){0})) ==
+                             CIV_ERR_DUPLICATE)
+            s = CIV_OK;
+    }
+    for (size_t i = 0; i < n && !s; i++)
+        if (!civ_strmap_get(&rows, civ_panel_series_id(panel, i), &r) && !missing++)
+            first = i;
+    civ_strmap_free(&rows);
+    if (!s && missing == n)
+        civ_snprintf(why, size, "no community has a district (the spec's [data] district column of the communities "
+                     "table), so the city total is the only total");
+    else if (!s && missing)
+        civ_snprintf(why, size, "%zu communit%s with a series %s no district (the first: '%s'); the city total "
+                     "counts %s but no district does", missing, missing == 1 ? "y" : "ies", missing == 1 ? "has" : "have",
+                     civ_panel_series_id(panel, first), missing == 1 ? "it" : "them");
+    return s;
+}
+
+/* The totals' rows of a hierarchy table (level, unique_id, ds, h, model, base, mean, lo-<L>, hi-<L>, ...) in
+ * forecast_totals.csv's layout, method "bu": the aggregates' rows (level other than "unique_id"), in its order. */
+static civ_status bu_rows(const civ_table *ht, civ_table **out)
+{
+    civ_table *t = NULL;
+    size_t n = civ_table_n_columns(ht), src[5 + MAX_VALUES], dst[5 + MAX_VALUES], nc = 0, cm, cl, rows = 0, row = 0;
+    civ_status st;
+    CIV_TRY(civ_table_find_column(ht, "level", &cl));
+    CIV_TRY(civ_table_create(&t));
+    for (size_t c = 0; c < n && nc < 4 + MAX_VALUES; c++) { /* level, unique_id, ds, h; then method; then values */
+        const char *name = civ_table_column_name(ht, c);
+        if (!strcmp(name, "model") || !strcmp(name, "base"))
+            continue;
+        if (!strcmp(name, "mean"))
+            CIV_TRY(civ_table_add_column(t, "method", CIV_COLUMN_TEXT, &cm));
+        src[nc] = c;
+        CIV_TRY(civ_table_add_column(t, name, civ_table_column_type(ht, c), &dst[nc++]));
+    }
+    for (size_t r = 0; r < civ_table_n_rows(ht); r++)
+        rows += strcmp(civ_table_text(ht, r, cl), "unique_id") != 0;
+    CIV_TRY(civ_table_add_rows(t, rows, NULL));
+    for (size_t r = 0; r < civ_table_n_rows(ht); r++) {
+        if (!strcmp(civ_table_text(ht, r, cl), "unique_id"))
+            continue;
+        CIV_TRY(civ_table_set_text(t, row, cm, "bu"));
+        for (size_t k = 0; k < nc; k++)
+            CIV_TRY(civ_table_column_type(ht, src[k]) == CIV_COLUMN_TEXT
+                        ? civ_table_set_text(t, row, dst[k], civ_table_text(ht, r, src[k]))
+                        : civ_table_set_number(t, row, dst[k], civ_table_number(ht, r, src[k])));
+        row++;
+    }
+    *out = t;
+    return CIV_OK;
+fail:
+    civ_table_free(t);
+    return st;
+}
+
+/* A failure that means "bu cannot be made here" (the caller falls back to the sum): a node whose forecast
+ * failed or is too short, series ending at different periods, an inconsistent district (a community listed
+ * twice); not memory or a cancelled run. */
+static int falls_back(civ_status s)
+{
+    return s == CIV_ERR_NUMERIC || s == CIV_ERR_TOO_SHORT || s == CIV_ERR_DOMAIN || s == CIV_ERR_PARSE ||
+           s == CIV_ERR_DUPLICATE || s == CIV_ERR_NOT_FOUND;
+}
+
+civ_status civ_plan_totals_bu(const civ_panel *panel, const civ_table *alloc, const civ_hier_options *opt,
+                              civ_table **out, size_t *n_uncalibrated, char *why, size_t why_size)
+{
+    *out = NULL;
+    *n_uncalibrated = 0;
+    why[0] = '\0';
+    if (!panel || !alloc)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_totals_bu: NULL panel or allocation");
+    civ_status s = district_gap(panel, alloc, why, why_size);
+    if (s || why[0])
+        return s;
+    static const char *const levels[] = {"district"};
+    civ_hier *h = NULL;
+    civ_hier_result *r = NULL;
+    civ_table *ht = NULL;
+    s = civ_hier_build(panel, alloc, levels, 1, NULL, 0, &h);
+    if (!s)
+        s = civ_hier_forecast(h, panel, opt, &r);
+    if (!s)
+        s = civ_hier_result_table(r, h, &ht);
+    if (!s)
+        s = bu_rows(ht, out);
+    if (!s)
+        *n_uncalibrated = civ_hier_result_n_uncalibrated(r);
+    if (s && falls_back(s)) {
+        civ_snprintf(why, why_size, "the district hierarchy could not be forecast: %s", civ_last_error_message());
+        civ_clear_error();
+        s = CIV_OK;
+    }
+    civ_table_free(ht);
+    civ_hier_result_free(r);
+    civ_hier_free(h);
     return s;
 }

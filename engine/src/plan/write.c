@@ -270,6 +270,8 @@ static void json_options(FILE *f, const civ_plan_result *r, const civ_csv_write_
     for (size_t k = 0; k < p->n_levels; k++)
         civ_fprintf(f, "%s%.17g", k ? ", " : "", p->levels[k]);
     civ_fprintf(f, "],\n    \"intervals\": \"%s\"", p->intervals == CIV_INTERVALS_CONFORMAL ? "conformal" : "model");
+    civ_fprintf(f, ",\n    \"totals\": ");
+    json_str(f, p->totals); /* [forecast] totals as asked; results.totals_method says what was made */
     if (p->unit[0]) { /* [forecast] unit: the report's demand axes */
         civ_fprintf(f, ",\n    \"demand_unit\": ");
         json_str(f, p->unit);
@@ -343,6 +345,8 @@ static void json_stages(FILE *f, const civ_plan_result *r)
     civ_fprintf(f, "  \"stages\": [");
     json_seconds(f, "forecast", st->forecast_seconds, &first);
     json_seconds(f, "allocation", st->alloc_seconds, &first);
+    if (st->totals_method[0])
+        json_seconds(f, "totals", st->totals_seconds, &first);
     if (st->n_draws)
         json_seconds(f, "uncertainty", st->uncertainty_seconds, &first);
     if (st->has_need)
@@ -407,6 +411,12 @@ static civ_status write_manifest(const civ_plan_result *r, const char *stage, co
                 r->stats.n_not_joined, r->stats.n_predecessor_series);
     civ_fprintf(f, ", \"joined_by_share\": %zu, \"join_gaps\": %zu, \"join_gap_periods\": %zu",
                 r->stats.n_joined_by_share, r->stats.n_join_gaps, r->stats.n_join_gap_periods);
+    if (r->stats.totals_method[0]) { /* forecast_totals.csv's method, and why not "bu" when it was asked for */
+        civ_fprintf(f, ", \"totals_method\": ");
+        json_str(f, r->stats.totals_method);
+        civ_fprintf(f, ", \"totals_note\": ");
+        json_str(f, r->stats.totals_note);
+    }
     json_demand(f, r);
     civ_fprintf(f, "},\n");
     civ_fprintf(f, "  \"files\": [");
