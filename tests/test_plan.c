@@ -50,6 +50,17 @@ static const char *write_file(const char *name, const char *text)
     return path;
 }
 
+/* A text file into buf (NUL-terminated; it must fit). */
+static void slurp(const char *path, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, size - 1, f);
+    fclose(f);
+    assert_true(n > 0 && n < size - 1);
+    buf[n] = '\0';
+}
+
 static void test_read_tiny_plan(void **state)
 {
     civ_plan *p = NULL;
@@ -569,12 +580,9 @@ static void test_forecast_totals_bu(void **state)
     civ_plan_result_free(r);
     /* P06 a month behind: the hierarchy needs every series to end together, so the sum, and why */
     static char text_csv[16384];
-    FILE *f = fopen(CIV_SOURCE_DIR "/tests/data/plan/meals.csv", "r");
-    assert_non_null(f);
-    size_t n = fread(text_csv, 1, sizeof text_csv - 1, f);
-    fclose(f);
-    assert_true(n > 0 && n < sizeof text_csv - 1);
-    text_csv[n - 1] = '\0';
+    slurp(CIV_SOURCE_DIR "/tests/data/plan/meals.csv", text_csv, sizeof text_csv);
+    char *last = strrchr(text_csv, '\n');
+    *last = '\0';
     *strrchr(text_csv, '\n') = '\0'; /* P06,2024-12 left out */
     civ_panel *late = NULL;
     assert_int_equal(civ_panel_read(write_file("late.csv", text_csv), &late), CIV_OK);
@@ -585,6 +593,55 @@ static void test_forecast_totals_bu(void **state)
     civ_hier_free(h);
     civ_table_free(comm);
     civ_panel_free(panel);
+    civ_plan_free(p);
+}
+
+/* A community whose forecast fails (P06 with its last 9 months, too few for snaive; the spec counts it 0): the
+ * totals are still "bu", P06 left out of the hierarchy, so the city's means are the other five's sums. */
+static void test_forecast_totals_bu_failed_series(void **state)
+{
+    static char text_csv[16384], spec[8192];
+    civ_plan *p = NULL;
+    civ_plan_result *r = NULL;
+    civ_plan_stats st;
+    slurp(CIV_SOURCE_DIR "/tests/data/plan/meals.csv", text_csv, sizeof text_csv);
+    char *p06 = strstr(text_csv, "P06,"), *cut = p06;
+    for (int k = 0; k < 27; k++) /* P06's 36 months, the first 27 left out */
+        cut = strchr(cut, '\n') + 1;
+    memmove(p06, cut, strlen(cut) + 1);
+    civ_panel *young = NULL;
+    assert_int_equal(civ_panel_read(write_file("young.csv", text_csv), &young), CIV_OK);
+    slurp(CIV_SOURCE_DIR "/tests/data/plan/plan.spec", spec, sizeof spec - 64); /* if_missing = "zero" added */
+    static const char *const after[] = {"source = \"forecast\"\n", "[need]\n"}; /* the factor's, the need's */
+    for (int k = 0; k < 2; k++) {
+        char *at = strstr(spec, after[k]) + strlen(after[k]);
+        memmove(at + 20, at, strlen(at) + 1);
+        memcpy(at, "if_missing = \"zero\"\n", 20);
+    }
+    char plan_text[2048];
+    snprintf(plan_text, sizeof plan_text, "[plan]\npanel = \"%s\"\ncommunities = \"%s\"\nspec = \"%s\"\n"
+             "[forecast]\nmodel = \"snaive\"\nhorizon = 24\nseed = 7\n", CIV_SOURCE_DIR "/tests/data/plan/meals.csv",
+             CIV_SOURCE_DIR "/tests/data/plan/communities.csv", write_file("zero.spec", spec));
+    assert_int_equal(civ_plan_read(write_file("zero.toml", plan_text), &p), CIV_OK);
+    civ_plan_run_options yo = {.panel = young};
+    assert_int_equal(civ_plan_run(p, &yo, &r), CIV_OK);
+    assert_int_equal(civ_plan_result_stats(r, &st), CIV_OK);
+    assert_int_equal(st.n_failed, 1);
+    assert_string_equal(st.totals_method, "bu");
+    assert_string_equal(st.totals_note, "");
+    const civ_table *fc = civ_plan_result_table(r, CIV_PLAN_FORECASTS);
+    const civ_table *tot = civ_plan_result_table(r, CIV_PLAN_FORECAST_TOTALS);
+    size_t a, b;
+    assert_int_equal(civ_table_find_column(fc, "mean", &a) | civ_table_find_column(tot, "mean", &b), 0);
+    for (size_t s = 0; s < 24; s++) {
+        double sum = 0;
+        for (size_t i = 0; i < 5; i++) /* P01..P05; P06's rows are empty */
+            sum += civ_table_number(fc, i * 24 + s, a);
+        assert_true(isnan(civ_table_number(fc, 5 * 24 + s, a)));
+        assert_true(fabs(civ_table_number(tot, s, b) - sum) <= 1e-9 * sum);
+    }
+    civ_plan_result_free(r);
+    civ_panel_free(young);
     civ_plan_free(p);
 }
 
@@ -1517,6 +1574,7 @@ int main(void)
         cmocka_unit_test(test_codes_as_written),
         cmocka_unit_test(test_forecast_totals),
         cmocka_unit_test(test_forecast_totals_bu),
+        cmocka_unit_test(test_forecast_totals_bu_failed_series),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

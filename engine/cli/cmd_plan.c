@@ -294,6 +294,9 @@ static void print_totals(const civ_plan *plan, const civ_plan_stats *st)
     else if (st->totals_method[0])
         printf("totals                 city and districts: the communities' bounds added up (%s%s)\n",
                st->totals_note[0] ? "bottom-up could not be made: " : "[forecast] totals = \"sum\"", st->totals_note);
+    if (!strcmp(st->totals_method, "bu") && st->n_failed)
+        printf("                       the %zu communit%s without a forecast count%s 0 in the totals\n", st->n_failed,
+               st->n_failed == 1 ? "y" : "ies", st->n_failed == 1 ? "s" : "");
     if (st->totals_uncalibrated)
         printf("                       conformal: %zu nodes of the hierarchy kept the model's intervals at some steps "
                "(too few backtest scores there)\n", st->totals_uncalibrated);

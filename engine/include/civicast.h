@@ -2660,7 +2660,8 @@ CIV_API int civ_plan_intervals(const civ_plan *plan);
  *  district totals"): "bu" (the default) bottom-up coherent sample paths of
  *  the district hierarchy (civ_hier_forecast with CIV_RECONCILE_BU and the
  *  plan's model, levels, seed and intervals: by default conformal base
- *  intervals; one more forecast of every community), "sum" the communities'
+ *  intervals; one more forecast of every community; a community whose
+ *  forecast failed is left out, so it counts 0), "sum" the communities'
  *  bounds added up (no more fitting).  Where "bu" cannot be made the run
  *  writes "sum" and says why (civ_plan_stats.totals_note).  Borrowed; "" for
  *  a NULL plan. */
@@ -2891,8 +2892,8 @@ typedef struct civ_plan_stats {
     char totals_method[8];              /* how forecast_totals.csv was made: "bu", "sum" ("" = no such table:
                                          * the forecasts had no mean) */
     char totals_note[512];              /* why "sum" when [forecast] totals asked for "bu" (series ending at
-                                         * different periods, communities without a district, a node whose
-                                         * forecast failed); "" otherwise */
+                                         * different periods, communities without a district, an aggregate
+                                         * whose forecast failed); "" otherwise */
     size_t totals_uncalibrated;         /* "bu" with conformal base intervals: nodes that kept their model's
                                          * interval somewhere (civ_hier_result_n_uncalibrated) */
     double totals_seconds;              /* the totals' stage ("bu": one more forecast of every community) */

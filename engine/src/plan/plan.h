@@ -174,12 +174,15 @@ civ_status civ_plan_totals_table(const civ_table *fc, const civ_table *comm, con
 /* forecast_totals.csv by method "bu" (totals.c): the city's and each district's total (the allocation's
  * unique_id and district columns) from civ_hier_forecast of the district hierarchy over `panel` with `opt`
  * (its method is the caller's: CIV_RECONCILE_BU), in the same layout as civ_plan_totals_table's, method "bu".
- * When it cannot be made here (no district column, a series without a district, a node whose forecast failed,
- * series ending at different periods) *out stays NULL, `why` says why in a sentence (the caller then writes the
- * sum) and CIV_OK is returned.  *n_uncalibrated: civ_hier_result_n_uncalibrated.  Errors:
- * CIV_ERR_INVALID_ARGUMENT (NULL), CIV_ERR_OUT_OF_MEMORY, CIV_ERR_CANCELLED (opt's progress said stop). */
-civ_status civ_plan_totals_bu(const civ_panel *panel, const civ_table *alloc, const civ_hier_options *opt,
-                              civ_table **out, size_t *n_uncalibrated, char *why, size_t why_size);
+ * The series without a forecast in `fc` (the plan's forecasts: no mean at any step) are left out, so they
+ * count 0, as in the allocation and the sum.  When it cannot be made here (no district column, a series without
+ * a district, no forecast at all, an aggregate whose forecast failed, series ending at different periods) *out stays
+ * NULL, `why` says why in a sentence (the caller then writes the sum) and CIV_OK is returned.  *n_uncalibrated:
+ * civ_hier_result_n_uncalibrated.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL), CIV_ERR_OUT_OF_MEMORY,
+ * CIV_ERR_CANCELLED (opt's progress said stop). */
+civ_status civ_plan_totals_bu(const civ_panel *panel, const civ_table *fc, const civ_table *alloc,
+                              const civ_hier_options *opt, civ_table **out, size_t *n_uncalibrated, char *why,
+                              size_t why_size);
 
 /* The ends of a panel's series (align.c): the panel's last period (the
  * latest end), the series that end before it and how far the stalest is

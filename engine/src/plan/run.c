@@ -351,8 +351,8 @@ static civ_status stage_totals(run_ctx *c)
         plan_forecast_options(c, st->horizon, &fp, &ho.forecast);
         ho.method = CIV_RECONCILE_BU;
         if (!(s = report(c, "totals", 0, 1)))
-            s = civ_plan_totals_bu(c->panel, alloc, &ho, out, &st->totals_uncalibrated, st->totals_note,
-                                   sizeof st->totals_note);
+            s = civ_plan_totals_bu(c->panel, c->res->tables[CIV_PLAN_FORECASTS], alloc, &ho, out,
+                                   &st->totals_uncalibrated, st->totals_note, sizeof st->totals_note);
     }
     if (!s && !*out)
         s = civ_plan_totals_table(c->res->tables[CIV_PLAN_FORECASTS], alloc, "unique_id", out);

@@ -236,17 +236,66 @@ static int falls_back(civ_status s)
            s == CIV_ERR_DUPLICATE || s == CIV_ERR_NOT_FOUND;
 }
 
-civ_status civ_plan_totals_bu(const civ_panel *panel, const civ_table *alloc, const civ_hier_options *opt,
-                              civ_table **out, size_t *n_uncalibrated, char *why, size_t why_size)
+/* The panel without the series whose forecast failed (no mean at any step in `fc`): they count 0 in the
+ * totals, as in the allocation with if_missing = "zero" and in the sum, and would fail the hierarchy's forecast
+ * (the same model on the same values).  *out NULL when none failed (use `panel`); `why` said when all did. */
+static civ_status forecast_series(const civ_panel *panel, const civ_table *fc, civ_panel **out, char *why,
+                                  size_t size)
+{
+    size_t cid, cm, n = civ_panel_n_series(panel), kept = 0, i;
+    *out = NULL;
+    if (civ_table_find_column(fc, "unique_id", &cid) || civ_table_find_column(fc, "mean", &cm)) {
+        civ_clear_error();
+        return CIV_OK;
+    }
+    civ_strmap has = {0};
+    civ_status s = CIV_OK;
+    for (size_t r = 0; r < civ_table_n_rows(fc) && !s; r++)
+        if (isfinite(civ_table_number(fc, r, cm)) &&
+            (s = civ_strmap_put(&has, civ_table_text(fc, r, cid), r, &(size_t){0})) == CIV_ERR_DUPLICATE)
+            s = CIV_OK;
+    for (i = 0; i < n && !s; i++)
+        kept += civ_strmap_get(&has, civ_panel_series_id(panel, i), &(size_t){0});
+    if (!s && kept < n && !kept)
+        civ_snprintf(why, size, "no community's forecast could be made");
+    if (!s && kept < n && kept && !(s = civ_panel_create(civ_panel_frequency(panel), out))) {
+        s = civ_panel_set_phase(*out, civ_panel_phase(panel));
+        if (!s)
+            s = civ_panel_set_date_style(*out, civ_panel_date_style(panel));
+        for (i = 0; i < n && !s; i++) {
+            const double *v;
+            size_t len;
+            int64_t start;
+            if (!civ_strmap_get(&has, civ_panel_series_id(panel, i), &(size_t){0}))
+                continue;
+            civ_panel_series(panel, i, &v, &len, &start);
+            s = civ_panel_add_series(*out, civ_panel_series_id(panel, i), start, v, len, NULL);
+        }
+    }
+    civ_strmap_free(&has);
+    if (s) {
+        civ_panel_free(*out);
+        *out = NULL;
+    }
+    return s;
+}
+
+civ_status civ_plan_totals_bu(const civ_panel *panel, const civ_table *fc, const civ_table *alloc,
+                              const civ_hier_options *opt, civ_table **out, size_t *n_uncalibrated, char *why,
+                              size_t why_size)
 {
     *out = NULL;
     *n_uncalibrated = 0;
     why[0] = '\0';
-    if (!panel || !alloc)
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_totals_bu: NULL panel or allocation");
+    if (!panel || !fc || !alloc)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_totals_bu: NULL panel, forecasts or allocation");
+    civ_panel *sub = NULL;
     civ_status s = district_gap(panel, alloc, why, why_size);
+    if (!s && !why[0])
+        s = forecast_series(panel, fc, &sub, why, why_size);
     if (s || why[0])
         return s;
+    panel = sub ? sub : panel;
     static const char *const levels[] = {"district"};
     civ_hier *h = NULL;
     civ_hier_result *r = NULL;
@@ -268,5 +317,6 @@ civ_status civ_plan_totals_bu(const civ_panel *panel, const civ_table *alloc, co
     civ_table_free(ht);
     civ_hier_result_free(r);
     civ_hier_free(h);
+    civ_panel_free(sub);
     return s;
 }
