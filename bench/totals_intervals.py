@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """totals_intervals.py -- how honest the bands of the city and district totals are: the coverage and width of
 the 80 % and 95 % bands of the totals by three methods, on a holdout (docs/REPORT.md, "The intervals of the
-city and district totals", whose rule picks the method of the plan's forecast_totals.csv).
+city and district totals", whose rule picks the method of the plan's forecast_totals.csv: "sum" on 2026-12-06,
+"bu" since the re-measurement of 2026-12-07, which the plan then wrote by default: [forecast] totals).
 
 Methods (all with the plan's default model, `auto`):
   bu    bottom-up with coherent sample paths (civicast.Hierarchy.forecast(reconcile="bu"): the totals' means
