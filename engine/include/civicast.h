@@ -391,7 +391,8 @@ typedef struct civ_table_read_options {
     /* The file's own name for the key column (e.g. "社区编号"): that column
      * becomes the table's "unique_id".  NULL or "" = none.  A header without
      * it is read as is (a file civicast wrote, keyed by unique_id); a header
-     * with both it and unique_id is CIV_ERR_DUPLICATE. */
+     * with both it and unique_id is CIV_ERR_DUPLICATE.  civ_table_read applies
+     * it to HDF5 tables too (their column names), the one option that does. */
     const char *id_column;
     /* The thousands separator of the file's numbers, as Excel writes them
      * ("12,345.5"): ",", "'" or " "; NULL or "" = none.  A cell reads as a

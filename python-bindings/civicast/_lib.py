@@ -857,9 +857,9 @@ def _file_phrases(file):
     if not file or file.endswith("DataFrame"):  # a frame's table is named "the communities DataFrame"
         return []
     name = repr(file)
-    if file.lower().endswith((".h5", ".hdf5")):  # an HDF5 table has no header to write, and read() no id_col= for it
-        cure = (f"read the file and rename its id column, civicast.read({name}).rename(columns={{'<its id column>': "
-                "'unique_id'}), and pass that DataFrame as communities=")
+    if file.lower().endswith((".h5", ".hdf5")):  # an HDF5 table has no header to write; read() keys it by id_col=
+        cure = (f"read the file with civicast.read({name}, id_col='<its id column>') and pass that DataFrame as "
+                "communities=")
     else:
         cure = (f"write unique_id as the header of its id column in {name}, or read the file with "
                 f"civicast.read({name}, id_col='<its id column>') and pass that DataFrame as communities=")

@@ -507,20 +507,40 @@ def whole_codes(values):
         return None
 
 
+def text_ids_as(vals, dtype):
+    """Ids (an object array of the ids or their text, as the C library gives them) in the caller's id dtype when
+    it is a categorical (its categories and order kept; matched by text, so categories of ints match "101") or
+    pandas' string dtype (convert_dtypes()'s); None for any other dtype, or when an id is none of the categories
+    (last year's community gone from this year's frame).  The one rule of forecast's outputs (PanelData.ids_out)
+    and of the tables keyed by a caller's ids (ids_like: allocate, compare, need, settle, ...)."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        cats = pd.Index([str(c) for c in dtype.categories], dtype=object)
+        codes = cats.get_indexer([str(v) for v in vals]) if cats.is_unique else np.full(len(vals), -1)
+        return None if (codes < 0).any() else pd.Categorical.from_codes(codes, dtype=dtype)
+    if isinstance(dtype, pd.StringDtype):
+        return pd.array([v if isinstance(v, str) else str(v) for v in vals], dtype=dtype)
+    return None
+
+
 def ids_like(df, col, *sources, source_col=None):
     """df[col], ids that a C table gives as text, in place in the dtype of the
     caller's ids: that of the first DataFrame among `sources` with the column
     source_col (the spec's id column of a communities table) or col
     (integer dtypes, Int64 too, back to that dtype; whole floats, such as a
-    code column civicast.read or pandas typed as numbers, as int64; text
-    stays text), else (ids from files) int64 when whole_codes says so, as
-    civicast.read gives them.  Returns df."""
+    code column civicast.read or pandas typed as numbers, as int64;
+    categoricals and pandas' string dtype as forecast's outputs keep them,
+    text_ids_as; other text stays text), else (ids from files) int64 when
+    whole_codes says so, as civicast.read gives them.  Returns df."""
     if col not in df.columns or df[col].dtype != object:
         return df
     for src in sources:
         name = next((n for n in (source_col, col) if isinstance(src, pd.DataFrame) and n in src.columns), None)
         if name is not None:
             dt = src[name].dtype
+            typed = text_ids_as(df[col].to_numpy(dtype=object), dt)
+            if typed is not None:
+                df[col] = pd.Series(typed, index=df.index)
+                return df
             if not (pd.api.types.is_integer_dtype(dt) or pd.api.types.is_float_dtype(dt)) or \
                     isinstance(dt, pd.CategoricalDtype):
                 return df
@@ -546,7 +566,7 @@ def scope_ids_like(df, col, scope, *sources, source_col=None):
         return df
     sub = pd.DataFrame({col: df[col].to_numpy(dtype=object)[rows]})
     ids_like(sub, col, *sources, source_col=source_col)
-    if sub[col].dtype != object:
+    if pd.api.types.is_integer_dtype(sub[col].dtype):  # a categorical or string id stays text among the names
         out = df[col].to_numpy(dtype=object).copy()
         out[rows] = [int(v) for v in sub[col]]
         df[col] = out
@@ -1086,11 +1106,13 @@ class PanelData:
 
     def ids_out(self, repeat):
         """unique_id column of an output with `repeat` rows per series, in the
-        input's dtype (categoricals keep their categories)."""
+        input's dtype (categoricals keep their categories; text_ids_as, the
+        rule of allocate's tables too)."""
+        typed = text_ids_as(self.ids, self.id_dtype)
+        if typed is not None:
+            return typed.take(np.repeat(np.arange(len(self.ids)), repeat))
         vals = np.repeat(self.ids, repeat)
-        if isinstance(self.id_dtype, pd.CategoricalDtype):
-            return pd.Categorical(vals, dtype=self.id_dtype)
-        if isinstance(self.id_dtype, pd.api.extensions.ExtensionDtype):  # "string", Int64, ...
+        if isinstance(self.id_dtype, pd.api.extensions.ExtensionDtype):  # Int64, ...
             try:
                 return pd.array(vals, dtype=self.id_dtype)
             except (TypeError, ValueError):
@@ -1454,10 +1476,14 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
         raise _lib.invalid(f"civicast.read: kind must be 'panel', 'table' or None, got {kind!r}")
     _layout_wide(layout, "civicast.read")
     _sheet(sheet)
+    cols = {"id_col": id_col, "time_col": time_col, "target_col": target_col}
+    as_panel = kind != "table" and (time_col is not None or target_col is not None)  # a table's columns may say
     if _hdf5_probe.is_hdf5_path(path) and _hdf5_probe.guard_enabled(isolate):
-        with _hdf5_probe.clean_copy(path, kind or "auto") as (copy, what):
+        with _hdf5_probe.clean_copy(path, "auto" if as_panel else kind or "auto") as (copy, what):
             if what is not None:
-                return read(copy, what, text_columns, isolate=False, freq=freq)
+                if what == "table" and as_panel:
+                    return _hdf5_table_panel(copy, text_columns, freq, **cols)
+                return read(copy, what, text_columns, isolate=False, freq=freq, **cols)
     ext = os.path.splitext(path)[1].lower()
     if kind is None:
         if ext == ".csv" and os.path.exists(path):
@@ -1479,13 +1505,15 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
             kind = "panel"
         elif ext in (".h5", ".hdf5"):
             try:
-                return read(path, "panel", isolate=False, freq=freq)
+                return read(path, "panel", isolate=False, freq=freq, **cols)
             except Error as e:
                 if e.status != "CIV_ERR_SCHEMA":
                     raise
                 try:
-                    return read(path, "table", text_columns, isolate=False)
-                except Error:
+                    return read(path, "table", text_columns, isolate=False, id_col=id_col)
+                except Error as t:  # neither schema: the panel's message; a table's own error (id_col=): its own
+                    if t.status != "CIV_ERR_SCHEMA":
+                        raise
                     raise e from None
         else:
             kind = "panel"
@@ -1493,7 +1521,11 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
         p = _Owned(lib.civ_panel_free)
         ro = _panel_read_options(freq, encoding, id_col, time_col, target_col, layout, thousands=thousands,
                                  percent=percent, sheet=sheet)
-        check(lib.civ_panel_read_ex(encode(path), ctypes.byref(ro), ctypes.byref(p.ptr)))
+        status = lib.civ_panel_read_ex(encode(path), ctypes.byref(ro), ctypes.byref(p.ptr))
+        if status and ext in (".h5", ".hdf5") and as_panel and \
+                _lib.last_error().status == "CIV_ERR_SCHEMA" and "'civicast.table'" in _lib.last_error().message:
+            return _hdf5_table_panel(path, text_columns, freq, **cols)
+        check(status)
         with p:
             return panel_to_frame(p.ptr)
     with _read_table(path, text_columns, isolate=False, encoding=encoding, id_col=id_col, thousands=thousands,
@@ -1502,6 +1534,19 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
     if "unique_id" not in (text_columns or ()):  # the id column (id_col= renames it): codes 101 as int64
         ids_like(df, "unique_id")
     return money_dtypes(df, major=None)  # whole fen (an allocation civicast wrote) as int64, as read_csv
+
+
+def _hdf5_table_panel(path, text_columns, freq, id_col=None, time_col=None, target_col=None):
+    """An HDF5 table (civicast.table) read as the panel that time_col= / target_col= ask for, as a CSV of the same
+    columns is read: the table's columns named by id_col, time_col and target_col (or unique_id, ds, y) are the
+    series, dates and values, its other columns covariates, and the frame is the panel's (panel_to_frame: ds as
+    Timestamps, attrs["frequency"]).  An HDF5 panel (civicast.panel) stores its series, dates and values
+    themselves, without column names, so read() takes it as it is, as a CSV that has the standard names."""
+    with _read_table(path, text_columns, isolate=False, id_col=id_col) as t:
+        df = table_to_frame(t.ptr)
+    pdata = PanelData(_standard_columns(df, None, time_col, target_col), freq=freq)
+    with pdata.handle:
+        return panel_to_frame(pdata.ptr)
 
 
 def _csv_options(excel, precision, min_decimals):
@@ -2505,14 +2550,15 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
             mi = _dec(lib.civ_alloc_spec_unit_name(sp.ptr, 0))
             ma = _dec(lib.civ_alloc_spec_unit_name(sp.ptr, 1))
             allocation_dtypes(alloc_df, mi, ma)
-            ids_like(alloc_df, "unique_id", communities, source_col=_dec(lib.civ_alloc_spec_id_column(sp.ptr)))
+            id_col = _dec(lib.civ_alloc_spec_id_column(sp.ptr))
+            ids_like(alloc_df, "unique_id", communities, source_col=id_col)
             alloc_df.attrs["stats"] = {name: getattr(st, name) for name, _ in st._fields_}
             alloc_df.attrs["currency"] = _dec(lib.civ_alloc_spec_currency(sp.ptr))
             alloc_df.attrs["minor_unit"] = lib.civ_alloc_spec_minor_unit(sp.ptr)
             alloc_df.attrs["unit_minor"], alloc_df.attrs["unit_major"] = mi, ma
             alloc_df.attrs["spec_version"] = _dec(lib.civ_alloc_spec_version(sp.ptr))
             alloc_df.attrs["demand"] = demand_windows(sp.ptr, fc.ptr if fc is not None else None)
-            alloc_df.attrs["closed"] = closed_frame(summary_df)
+            alloc_df.attrs["closed"] = ids_like(closed_frame(summary_df), "unique_id", communities, source_col=id_col)
             alloc_df.attrs["discontinued"] = discontinued_frame(summary_df)
             return alloc_df, summary_df
         finally:
