@@ -421,6 +421,7 @@ _SIGNATURES = {
     "civ_table_set_text": (c_status, [P, _S, _S, _CP]),
     "civ_table_whole_float_ids": (None, [P, _S]),
     "civ_table_read_numbers": (c_status, [P, _S, _CP, _I, ctypes.POINTER(_I)]),
+    "civ_csv_parse_cells": (c_status, [CPP, _S, _CP, _I, c_double_p, c_size_p]),
     "civ_table_text": (_CP, [P, _S, _S]),
     "civ_table_numbers": (c_double_p, [P, _S]),
     "civ_table_read": (c_status, [_CP, ctypes.POINTER(civ_table_read_options), PP]),

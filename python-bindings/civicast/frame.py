@@ -798,44 +798,72 @@ def _as_float64(s):
     return v
 
 
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:[,' ]\d{3})+(?:\.\d*)?")  # 1,290 / 1,234,567.89: Excel's display
-
-
-def _text_number_error(s, name, codes=None, ids=None):
-    """The error for an object column holding text that is no number: its
-    first such row, series and value, and the cure; numbers kept as Excel
-    shows them ("1,290", a sheet read with dtype=str or pd.read_excel of text
-    cells) are named as such, as the C reader names them in a CSV."""
-    bad = pd.to_numeric(s, errors="coerce").isna().to_numpy() & s.notna().to_numpy()
-    row = int(np.flatnonzero(bad)[0]) if bad.any() else 0
-    value = s.iloc[row]
-    sid = str(ids[codes[row]]) if ids is not None and codes is not None else ""
-    where = f"row {row}"
-    if isinstance(value, str) and _GROUPED.fullmatch(value.strip()):
-        sep = re.search(r"\d([,' ])", value).group(1)
-        msg = (f"{where}: {name} {value!r} is a number written with a thousands separator: the column holds text, "
-               f"not numbers; make them numbers, df[{name!r}] = pd.to_numeric(df[{name!r}].str.replace({sep!r}, "
-               f"'')), or read the file with thousands={sep!r} (pd.read_csv, pd.read_excel or civicast.read)")
+def _text_value_error(s, name, row, frame, message):
+    """The Error for the text cell at row `row` of column `name` (series `s`) that is no number by the files'
+    rules: its row, series and date (from `frame`, the panel's frame), the column, the C readers' words for the
+    text (civ_csv_parse_cells: a dash or a word for no data, spaces, a unit, full-width digits, an Excel error
+    value, a thousands separator ...) and the pandas cure."""
+    sid, where = "", f"row {row}"
+    if frame is not None and {"unique_id", "ds"} <= set(frame.columns):
+        sid, ds = str(frame["unique_id"].iloc[row]), frame["ds"].iloc[row]
+        ds = ds.isoformat()[:10] if isinstance(ds, pd.Timestamp) and ds == ds.normalize() else ds
+        where = f"row {row} (unique_id {sid!r}, ds {ds})"
+    sep = re.search(r"thousands=\"(.)\"", message) if "written with a thousands separator" in message else None
+    if sep:
+        sep = sep.group(1)
+        cure = (f"; in pandas, make the column numbers: df[{name!r}] = pd.to_numeric(df[{name!r}].str.replace("
+                f"{sep!r}, ''))")
     else:
-        msg = (f"{where}: {name} {value!r} is not a number (the column is {s.dtype} and holds text): correct the "
-               f"value, or make it missing (NaN, None or empty text); pd.to_numeric(df[{name!r}], errors='coerce') "
-               "makes every such value missing")
-    return Error("CIV_ERR_PARSE", msg, series_id=sid, field=str(name))
+        cure = (f"; correct the value, or make it missing (NaN, None, empty text or NA); pd.to_numeric(df[{name!r}], "
+                "errors='coerce') makes every such value missing")
+    return Error("CIV_ERR_PARSE", f"{where}, column {name}: {message}{cure}", series_id=sid, field=str(name))
 
 
-def _float_column(s, name, codes=None, ids=None):
+def _text_values(s, name, frame=None):
+    """An object or string column as float64 by the rules the CSV reader reads a value cell by, in one place
+    (C civ_csv_parse_cells): text that is a number is read ("1290", "1e3", "+5"), "", "NA" and "NaN" (any case)
+    are missing, any other text ("-", "—", "N/A", "1,234", " 12 ", "#N/A") is an Error naming its row, series,
+    date and column with the readers' words for it (_text_value_error); non-text cells (numbers, Decimals,
+    bools; None, NaN and pd.NA missing) as pd.to_numeric reads them.  Before 2026-12-07 pandas' to_numeric read
+    the text: "NA" and "NaN" were refused and " 12 " and "inf" taken, unlike the same CSV, and a string column
+    (convert_dtypes() of text) was refused whole."""
+    obj = s.to_numpy(dtype=object, na_value=None)
+    text = np.fromiter((isinstance(v, str) for v in obj), dtype=bool, count=len(obj))
+    out = np.full(len(obj), np.nan)
+    if not text.all():
+        rest = pd.Series(obj[~text], dtype=object)
+        try:
+            out[~text] = pd.to_numeric(rest, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
+        except (ValueError, TypeError):
+            bad = int(np.flatnonzero(~text)[int(np.flatnonzero(pd.to_numeric(rest, errors="coerce").isna() &
+                                                             rest.notna())[0])])
+            raise _text_value_error(s, name, bad, frame, f"{obj[bad]!r} ({type(obj[bad]).__name__}) is not a "
+                                    "number") from None
+    if text.any():
+        codes, uniques = pd.factorize(obj[text])  # first-appearance order: the first bad text is the first bad row
+        cells = (ctypes.c_char_p * max(len(uniques), 1))(*[encode(u) for u in uniques])
+        vals = np.empty(len(uniques), dtype=np.float64)
+        bad = ctypes.c_size_t()
+        status = lib.civ_csv_parse_cells(cells, len(uniques), None, 0, vals.ctypes.data_as(_lib.c_double_p),
+                                         ctypes.byref(bad))
+        if status:
+            message = _lib.last_error().message
+            row = int(np.flatnonzero(text)[int(np.flatnonzero(codes == bad.value)[0])])
+            raise _text_value_error(s, name, row, frame, message)
+        out[text] = vals[codes]
+    return out
+
+
+def _float_column(s, name, frame=None):
     """A numeric or boolean column as float64, its missing values (NaN, None,
     the pd.NA of nullable Int64 / Float64 / boolean columns) as NaN; text
-    that holds numbers (object) as pd.to_numeric reads it, other text an
-    Error naming the row (and series, given the rows' codes and ids)."""
+    (object, or pandas' string dtype) by the files' rules (_text_values),
+    its errors naming the row of `frame` (its unique_id and ds)."""
     if s.dtype == np.float64:
         return s.to_numpy()
-    if s.dtype == object:
-        try:
-            s = pd.to_numeric(s, errors="raise")
-        except (ValueError, TypeError):
-            raise _text_number_error(s, name, codes, ids) from None
-    elif not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
+    if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+        return _text_values(s, name, frame)
+    if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
         raise _lib.invalid(f"civicast: {name} must be numeric, got {s.dtype}", kind=TypeError)
     return _as_float64(s)
 
@@ -907,9 +935,10 @@ def _covariate_columns(df):
             # text that holds numbers (pd.read_excel(dtype=str)) is read as y's is; other text is named at its row
             # (before 2026-12-07 the whole column was "not numeric (object)" while the same y was read)
             try:
-                covs.append(_float_column(s.astype(object), c))
+                covs.append(_float_column(s, c, df))
             except Error as e:
-                raise Error(e.status, f"covariate column '{c}' is not numeric: {e.message}", field=str(c)) from None
+                raise Error(e.status, f"covariate column '{c}' is not numeric: {e.message}", series_id=e.series_id,
+                            field=str(c)) from None
             continue
         if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
             raise Error("CIV_ERR_PARSE", f"covariate column '{c}' is not numeric ({s.dtype}); drop it or "
@@ -1040,7 +1069,7 @@ class PanelData:
         if total is not None:
             raise total
         per = self.periods_of_rows
-        y = _float_column(df["y"], "y", codes, self.ids)
+        y = _float_column(df["y"], "y", df)
         covnames, covs = _covariate_columns(df)
         if np.any(np.isinf(y)):
             row = int(np.flatnonzero(np.isinf(y))[0])
@@ -1543,10 +1572,18 @@ def _hdf5_table_panel(path, text_columns, freq, id_col=None, time_col=None, targ
     Timestamps, attrs["frequency"]).  An HDF5 panel (civicast.panel) stores its series, dates and values
     themselves, without column names, so read() takes it as it is, as a CSV that has the standard names."""
     with _read_table(path, text_columns, isolate=False, id_col=id_col) as t:
-        df = table_to_frame(t.ptr)
-    pdata = PanelData(_standard_columns(df, None, time_col, target_col), freq=freq)
+        df = _standard_columns(table_to_frame(t.ptr), None, time_col, target_col)
+    pdata = PanelData(df, freq=freq)
     with pdata.handle:
-        return panel_to_frame(pdata.ptr)
+        out = panel_to_frame(pdata.ptr)
+    # the file's series order (first appearance), as the CSV reader keeps it, not the frame's sorted one
+    first = pd.Index(pd.unique(df["unique_id"].astype(str)))
+    order = np.argsort(first.get_indexer(out["unique_id"].astype(str)), kind="stable")
+    if (order != np.arange(len(out))).any():
+        attrs = out.attrs
+        out = out.iloc[order].reset_index(drop=True)
+        out.attrs = attrs
+    return out
 
 
 def _csv_options(excel, precision, min_decimals):

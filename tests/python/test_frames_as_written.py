@@ -92,7 +92,9 @@ def test_read_hdf5_takes_the_column_names(tmp_path, isolate):
     names = {"unique_id": "社区编号", "ds": "月份", "y": "用餐人次"}
     own = dict(id_col="社区编号", time_col="月份", target_col="用餐人次")
     comm = pd.read_csv(DEMO / "communities.csv").head(40).rename(columns={"unique_id": "社区编号"})
-    meals = pd.read_csv(DEMO / "meals.csv").head(600).rename(columns=names)
+    meals = pd.read_csv(DEMO / "meals.csv").head(600)
+    meals = pd.concat([meals[meals.unique_id == u] for u in meals.unique_id.unique()[::-1]])  # not sorted: the
+    meals = meals.rename(columns=names)                             # file's series order is kept, as from a CSV
     comm.to_csv(tmp_path / "comm.csv", index=False)
     meals.to_csv(tmp_path / "meals.csv", index=False)
     table_h5 = _h5(tmp_path, tmp_path / "comm.csv", "comm.h5", "--table")
@@ -117,3 +119,103 @@ def test_read_hdf5_takes_the_column_names(tmp_path, isolate):
     with pytest.raises(civicast.Error) as e:  # a target_col the table lacks, named as for a frame
         civicast.read(long_h5, id_col="社区编号", time_col="月份", target_col="人次", isolate=isolate)
     assert e.value.status == "CIV_ERR_MISSING_COLUMN" and "'人次' (given as target_col)" in e.value.message
+
+
+TOKENS_MISSING = ["", "NA", "na", "NaN", "nan"]
+TOKENS_REFUSED = {"-": "a dash or slash for no data", "—": "a dash or slash for no data",
+                  "N/A": "a word for no data", "null": "a word for no data",
+                  "1,234": "is a number written with a thousands separator", " 12 ": "it has spaces around it",
+                  "#N/A": "is an Excel error value", "１２": "full-width characters", "inf": "bad number 'inf'",
+                  "12%": "written with a percent sign"}
+
+
+def _text_panel():
+    """Two monthly series with y as text, as pd.read_csv(dtype=str, keep_default_na=False) gives them."""
+    ds = [f"2020-{m:02d}" for m in range(1, 13)]
+    return pd.DataFrame({"unique_id": ["a"] * 12 + ["b"] * 12, "ds": ds * 2,
+                         "y": [str(10 + k % 7) for k in range(24)], "aged60": [str(100 + k) for k in range(24)]})
+
+
+@pytest.mark.parametrize("token", TOKENS_MISSING + list(TOKENS_REFUSED))
+@pytest.mark.parametrize("column", ["y", "aged60"])
+def test_text_cells_follow_the_csv_readers_rules(tmp_path, token, column):
+    """A value kept as text is read by the CSV reader's rules (one place, C civ_csv_parse_cells): "", "NA" and
+    "NaN" in any case are missing, as in a CSV; "-", "—", "N/A", "1,234", " 12 ", "#N/A", full-width digits,
+    "inf" and "12%" are refused, as the command refuses the same cell, naming the row, its unique_id and ds, the
+    column and the text, with the reader's hint.  The frame read from the CSV with pd.read_csv(dtype=str,
+    keep_default_na=False) gives the file's forecasts.  Before 2026-12-07 pandas' to_numeric read the text:
+    "NA" and "NaN" were refused, " 12 " was 12, "inf" was infinite, a "-" had no hint, and the row had no date."""
+    df = _text_panel()
+    df.loc[14, column] = token
+    path = tmp_path / "panel.csv"
+    df.to_csv(path, index=False)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert frame.loc[14, column] == token
+    if token in TOKENS_MISSING:
+        want = civicast.forecast(civicast.read(str(path)), h=2, model="naive", level=None)
+        got = civicast.forecast(frame, h=2, model="naive", level=None)
+        assert np.array_equal(got["mean"].to_numpy(), want["mean"].to_numpy())
+        cv = civicast.backtest(frame, h=2, windows=1, model="naive", level=None)
+        assert len(cv) == 4
+        return
+    with pytest.raises(civicast.Error) as from_file:
+        civicast.read(str(path))
+    assert TOKENS_REFUSED[token] in from_file.value.message, from_file.value.message
+    for call in (lambda f: civicast.forecast(f, h=2, model="naive"),
+                 lambda f: civicast.backtest(f, h=2, windows=1, model="naive")):
+        with pytest.raises(civicast.Error) as e:
+            call(frame)
+        assert e.value.status == "CIV_ERR_PARSE" and e.value.series_id == "b", e.value
+        assert e.value.field == column and f"row 14 (unique_id 'b', ds 2020-03), column {column}: " in e.value.message
+        assert repr(token) in e.value.message and TOKENS_REFUSED[token] in e.value.message, e.value.message
+
+
+def test_text_y_as_pandas_types_it():
+    """y as pandas' string dtype (convert_dtypes() of a text frame; refused whole before 2026-12-07, "y must be
+    numeric, got string") and as an object column of numbers and a text cell (pd.read_excel of a sheet whose "-"
+    cell is text among number cells, "NA" and "" made NaN by pandas) follow the same rules."""
+    df = _text_panel()
+    want = civicast.forecast(df.assign(y=df.y.astype(float), aged60=df.aged60.astype(float)), h=2, model="naive",
+                             level=None)
+    conv = df.convert_dtypes()
+    assert isinstance(conv.y.dtype, pd.StringDtype)
+    pd.testing.assert_frame_equal(civicast.forecast(conv, h=2, model="naive", level=None),
+                                  want.assign(unique_id=want.unique_id.astype(conv.unique_id.dtype)))
+    conv.loc[3, "y"] = pd.NA
+    civicast.forecast(conv, h=2, model="naive", level=None)
+    mixed = df.assign(y=df.y.astype(float).astype(object))
+    mixed.loc[[2, 3], "y"] = [np.nan, None]
+    civicast.forecast(mixed, h=2, model="naive", level=None)
+    mixed.loc[5, "y"] = "—"
+    with pytest.raises(civicast.Error, match=r"row 5 \(unique_id 'a', ds 2020-06\), column y: bad number '—' .*a "
+                       r"dash or slash for no data is not a number"):
+        civicast.forecast(mixed, h=2, model="naive")
+
+
+def test_row_order_of_each_entry_point(tmp_path):
+    """The orders docs/PYTHON.md "Series order" lists: frames' results sorted by unique_id, files (read, the
+    command's, forecast_to_files) in the file's order, allocations in the communities' row order."""
+    meals = pd.read_csv(DEMO / "meals.csv")[["unique_id", "ds", "y"]]
+    ids = ["D01-S01-C005", "D01-S01-C001", "D01-S01-C003"]
+    frame = pd.concat([meals[meals.unique_id == u] for u in ids], ignore_index=True)
+    path = tmp_path / "ord.csv"
+    frame.to_csv(path, index=False)
+
+    def order(df):
+        return list(pd.unique(df["unique_id"].astype(str)))
+
+    assert order(civicast.read(str(path))) == ids
+    fc, report = civicast.forecast(frame, h=2, model="naive", report=True)
+    for df in (fc, report, civicast.classify_demand(frame), civicast.backtest(frame, h=2, windows=1, model="naive")):
+        assert order(df) == sorted(ids)
+    civicast.forecast_to_files(str(path), str(tmp_path / "fc.csv"), h=2, model="naive")
+    assert order(pd.read_csv(tmp_path / "fc.csv")) == ids
+    if "CIV_CLI" in os.environ:
+        subprocess.run([os.environ["CIV_CLI"], "forecast", str(path), "--h", "2", "--model", "naive", "--out",
+                        str(tmp_path / "cli.csv"), "--quiet"], check=True)
+        assert order(pd.read_csv(tmp_path / "cli.csv")) == ids
+    comm = pd.read_csv(DEMO / "communities.csv").sample(frac=1, random_state=1)
+    assert list(civicast.allocate(comm, SPEC)[0].unique_id) == list(comm.unique_id)
+    comm.to_csv(tmp_path / "comm.csv", index=False)
+    assert list(civicast.allocate(str(tmp_path / "comm.csv"), SPEC)[0].unique_id) == list(comm.unique_id)
+    assert list(civicast.compare(comm, [str(SPEC), str(SPEC)])[0].unique_id) == list(comm.unique_id)
