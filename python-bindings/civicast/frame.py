@@ -841,6 +841,10 @@ def _text_values(s, name, frame=None):
                                     "number") from None
     if text.any():
         codes, uniques = pd.factorize(obj[text])  # first-appearance order: the first bad text is the first bad row
+        nul = next((k for k, u in enumerate(uniques) if "\x00" in u), None)  # C text would end at it: "12\x00x" as 12
+        if nul is not None:
+            row = int(np.flatnonzero(text)[int(np.flatnonzero(codes == nul)[0])])
+            raise _text_value_error(s, name, row, frame, f"{uniques[nul]!r} holds a NUL character: it is no number")
         cells = (ctypes.c_char_p * max(len(uniques), 1))(*[encode(u) for u in uniques])
         vals = np.empty(len(uniques), dtype=np.float64)
         bad = ctypes.c_size_t()

@@ -186,6 +186,10 @@ def test_text_y_as_pandas_types_it():
     mixed = df.assign(y=df.y.astype(float).astype(object))
     mixed.loc[[2, 3], "y"] = [np.nan, None]
     civicast.forecast(mixed, h=2, model="naive", level=None)
+    mixed.loc[4, "y"] = "12\x00x"  # C text ends at a NUL: it was read as 12 by the text rule, not refused
+    with pytest.raises(civicast.Error, match=r"row 4 \(unique_id 'a', ds 2020-05\), column y: '12\\x00x' holds a NUL"):
+        civicast.forecast(mixed, h=2, model="naive")
+    mixed.loc[4, "y"] = 12.0
     mixed.loc[5, "y"] = "—"
     with pytest.raises(civicast.Error, match=r"row 5 \(unique_id 'a', ds 2020-06\), column y: bad number '—' .*a "
                        r"dash or slash for no data is not a number"):
