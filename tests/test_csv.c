@@ -1690,6 +1690,42 @@ static void test_table_read_numbers(void **state)
     civ_table_free(t);
 }
 
+/* civ_csv_parse_cells: a host's text values read by the readers' rules (missing "", NA, NaN; a number with its
+ * separator under thousands), stopping at the first cell that is none with its index and the readers' words. */
+static void test_parse_cells(void **state)
+{
+    (void)state;
+    const char *ok[] = {"12", "", "NA", "nan", NULL, "+5", "1e3", ".5"};
+    double v[8];
+    size_t bad = 0;
+    assert_int_equal(civ_csv_parse_cells(ok, 8, NULL, 0, v, &bad), CIV_OK);
+    assert_int_equal(bad, SIZE_MAX);
+    assert_true(v[0] == 12.0 && isnan(v[1]) && isnan(v[2]) && isnan(v[3]) && isnan(v[4]) && v[5] == 5.0);
+    assert_true(v[6] == 1000.0 && v[7] == 0.5);
+    const char *shown[] = {"1,234", "33.3%"};
+    assert_int_equal(civ_csv_parse_cells(shown, 2, ",", 1, v, &bad), CIV_OK);
+    assert_true(v[0] == 1234.0 && v[1] == 0.333);
+    assert_int_equal(civ_csv_parse_cells(shown, 2, NULL, 0, v, &bad), CIV_ERR_PARSE);
+    assert_int_equal(bad, 0);
+    assert_non_null(strstr(civ_last_error_message(), "'1,234' is a number written with a thousands separator"));
+    assert_string_equal(civ_last_error()->file, "");
+    const struct {
+        const char *cell, *words;
+    } refused[] = {{"-", "a dash or slash for no data"}, {"\xE2\x80\x94", "a dash or slash for no data"},
+                   {"N/A", "a word for no data"},        {" 12 ", "it has spaces around it"},
+                   {"#N/A", "an Excel error value"},     {"inf", "bad number 'inf'"},
+                   {"1e999", "beyond the range of a double"}};
+    for (size_t k = 0; k < sizeof refused / sizeof *refused; k++) {
+        const char *cells[] = {"1", "NA", refused[k].cell, "x"};
+        assert_int_equal(civ_csv_parse_cells(cells, 4, NULL, 0, v, &bad), CIV_ERR_PARSE);
+        assert_int_equal(bad, 2);
+        assert_non_null(strstr(civ_last_error_message(), refused[k].words));
+    }
+    assert_int_equal(civ_csv_parse_cells(ok, 1, ".", 0, v, &bad), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_csv_parse_cells(NULL, 1, NULL, 0, v, &bad), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_csv_parse_cells(NULL, 0, NULL, 0, NULL, NULL), CIV_OK);
+}
+
 static void test_table_late_text_column(void **state)
 {
     (void)state;
@@ -2537,6 +2573,7 @@ int main(void)
         cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_header_spaces),
         cmocka_unit_test(test_table_read_numbers),
+        cmocka_unit_test(test_parse_cells),
         cmocka_unit_test(test_quoting_errors),
         cmocka_unit_test(test_bytes_and_limits),
         cmocka_unit_test(test_io_errors),

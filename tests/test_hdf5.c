@@ -283,6 +283,51 @@ static void test_table_roundtrip(void **state)
     civ_table_free(t);
 }
 
+/* civ_table_read keys an HDF5 table by options.id_column as a CSV header is keyed: that column becomes
+ * unique_id (the others and the index follow), a table without it is read as is, one with both is refused. */
+static void test_table_id_column(void **state)
+{
+    (void)state;
+    civ_table *t = NULL, *u = NULL;
+    assert_int_equal(civ_table_create(&t), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "社区编号", CIV_COLUMN_TEXT, NULL), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "pop", CIV_COLUMN_NUMBER, NULL), CIV_OK);
+    assert_int_equal(civ_table_add_rows(t, 2, NULL), CIV_OK);
+    assert_int_equal(civ_table_set_text(t, 0, 0, "C001"), CIV_OK);
+    assert_int_equal(civ_table_set_text(t, 1, 0, "C002"), CIV_OK);
+    assert_int_equal(civ_table_set_number(t, 1, 1, 7.0), CIV_OK);
+    const char *path = tmp_path("keyed.h5");
+    assert_int_equal(civ_table_write_hdf5(t, path), CIV_OK);
+    civ_table_read_options o = {.id_column = "社区编号"};
+    assert_int_equal(civ_table_read(path, &o, &u), CIV_OK);
+    assert_string_equal(civ_table_column_name(u, 0), "unique_id");
+    size_t col = 9, row = 9;
+    assert_int_equal(civ_table_find_column(u, "unique_id", &col), CIV_OK);
+    assert_int_equal(col, 0);
+    assert_int_equal(civ_table_find_column(u, "pop", &col), CIV_OK);
+    assert_int_equal(col, 1);
+    assert_int_not_equal(civ_table_find_column(u, "社区编号", &col), CIV_OK);
+    assert_int_equal(civ_table_index(u, 0), CIV_OK);
+    assert_int_equal(civ_table_lookup(u, 0, "C002", &row), CIV_OK);
+    assert_int_equal(row, 1);
+    civ_table_free(u);
+    u = NULL;
+    o.id_column = "编号"; /* not in the file: read as is */
+    assert_int_equal(civ_table_read(path, &o, &u), CIV_OK);
+    assert_string_equal(civ_table_column_name(u, 0), "社区编号");
+    civ_table_free(u);
+    u = NULL;
+    assert_int_equal(civ_table_add_column(t, "unique_id", CIV_COLUMN_TEXT, NULL), CIV_OK);
+    assert_int_equal(civ_table_write_hdf5(t, path), CIV_OK);
+    o.id_column = "社区编号";
+    assert_int_equal(civ_table_read(path, &o, &u), CIV_ERR_DUPLICATE);
+    assert_null(u);
+    assert_non_null(strstr(civ_last_error_message(), "the table has both '社区编号' (column 1, given as the key "
+                                                     "column) and 'unique_id' (column 3)"));
+    assert_non_null(strstr(civ_last_error()->file, "keyed.h5"));
+    civ_table_free(t);
+}
+
 static void test_empty_tables(void **state)
 {
     (void)state;
@@ -905,6 +950,7 @@ int main(void)
         cmocka_unit_test(test_date_style_roundtrip),
         cmocka_unit_test(test_empty_panel_roundtrip),
         cmocka_unit_test(test_table_roundtrip),
+        cmocka_unit_test(test_table_id_column),
         cmocka_unit_test(test_foreign_files_are_named),
         cmocka_unit_test(test_empty_tables),
         cmocka_unit_test(test_atomic_write),

@@ -85,6 +85,9 @@ static unsigned guard_timeout(off_t file_size)
     return (unsigned)(30 + (extra > 86400 ? 86400 : extra));
 }
 
+/* The table read options of the guarded read under way (its --id-col), for the child (guarded_read). */
+static const civ_table_read_options *child_key;
+
 /* In the child: read the untrusted file, write what was read to `copy` with
  * civicast's own writer, exit 0.  On an ordinary civicast error, send the
  * whole civ_error through `err_fd` and exit GUARD_CLEAN_ERROR.  Output goes
@@ -116,7 +119,7 @@ static _Noreturn void child_read(const char *path, read_kind kind, unsigned seco
         civ_panel_free(p);
     } else {
         civ_table *t = NULL;
-        s = civ_table_read_hdf5(path, &t);
+        s = civ_table_read(path, child_key, &t); /* an .h5 path: the HDF5 reader, keyed by --id-col */
         if (!s)
             s = civ_table_write_hdf5(t, copy);
         civ_table_free(t);
@@ -291,8 +294,9 @@ static void remove_folder(const char *folder)
 
 /* The guarded read: settings, then the child, then this process reads the
  * child's clean copy (never the untrusted file).  out is a civ_panel** or a
- * civ_table** by kind. */
-static civ_status guarded_read(const char *path, read_kind kind, void *out)
+ * civ_table** by kind; a table is read with `key` (its id column, --id-col: civ_table_read keys an HDF5 table
+ * by it, as a CSV's header; before 2026-12-07 --id-col was lost on .h5 tables). */
+static civ_status guarded_read(const char *path, read_kind kind, void *out, const civ_table_read_options *key)
 {
     int mode = guard_mode();
     if (mode < 0)
@@ -300,7 +304,7 @@ static civ_status guarded_read(const char *path, read_kind kind, void *out)
                         getenv("CIV_HDF5_GUARD"));
     struct stat st;
     if (mode == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) /* the reader reports a missing file */
-        return kind == READ_PANEL ? civ_panel_read_hdf5(path, out) : civ_table_read_hdf5(path, out);
+        return kind == READ_PANEL ? civ_panel_read_hdf5(path, out) : civ_table_read(path, key, out);
     unsigned seconds = guard_timeout(st.st_size);
     if (!seconds)
         return guard_fail(CIV_ERR_INVALID_ARGUMENT, NULL,
@@ -308,6 +312,7 @@ static civ_status guarded_read(const char *path, read_kind kind, void *out)
                         getenv("CIV_HDF5_GUARD_TIMEOUT"));
     char folder[4096] = "", copy[4200] = "";
     int slot = -1;
+    child_key = key; /* the child keys the table, so its errors name the caller's file */
     civ_status s = read_in_child(path, kind, seconds, folder, sizeof folder, copy, sizeof copy, &slot);
     if (!s)
         s = kind == READ_PANEL ? civ_panel_read_hdf5(copy, out) : civ_table_read_hdf5(copy, out);
@@ -381,7 +386,7 @@ civ_status civ_cli_read_panel(const char *path, civ_panel **out)
     if (out)
         *out = NULL;
     if (is_hdf5_path(path)) {
-        civ_status s = guarded_read(path, READ_PANEL, out);
+        civ_status s = guarded_read(path, READ_PANEL, out, NULL);
         if (s || input.freq.freq == CIV_FREQ_UNKNOWN || input.freq.freq == civ_panel_frequency(*out))
             return s;
         civ_panel_free(*out);
@@ -396,7 +401,8 @@ civ_status civ_cli_read_table(const char *path, const civ_table_read_options *op
     if (out)
         *out = NULL;
     if (is_hdf5_path(path)) { /* the child's copy has lost its name: errors name the file and row */
-        civ_status s = guarded_read(path, READ_TABLE, out);
+        civ_table_read_options key = civ_cli_table_options(options);
+        civ_status s = guarded_read(path, READ_TABLE, out, &key);
         if (!s && (s = civ_table_set_source(*out, path, 1))) {
             civ_table_free(*out);
             *out = NULL;

@@ -341,6 +341,23 @@ CIV_API void civ_table_whole_float_ids(civ_table *table, size_t column);
  *  or another separator; CIV_ERR_OUT_OF_MEMORY (the column unchanged). */
 CIV_API civ_status civ_table_read_numbers(civ_table *table, size_t column, const char *thousands, int percent,
                                           int *converted);
+/** Reads n text cells as the CSV and workbook readers read a value cell (a
+ *  panel's y and covariates), for a host whose numbers come as text (Python:
+ *  pd.read_csv(dtype=str), pd.read_excel of text cells, convert_dtypes()'s
+ *  string columns), so that they follow the files' rules: values[i] is the
+ *  number, NaN for a missing cell (NULL, "", "NA" or "NaN" in any case), under
+ *  `thousands` (NULL or "" = none; ",", "'" or " ") and `percent` as
+ *  civ_table_read_options'.  Stops at the first cell that is no number
+ *  (a thousands separator without `thousands`, "-", "—", "N/A", " 12 ",
+ *  "inf", "#N/A", "１２", ...): CIV_ERR_PARSE, *bad (may be NULL; SIZE_MAX
+ *  when every cell was read) its index, and civ_last_error() the readers'
+ *  message for that text without a place (the host names its row and
+ *  column): "bad number '-' (...); a dash or slash for no data is not a
+ *  number: leave the cell empty ...".  values after *bad are unspecified.
+ *  Errors: CIV_ERR_INVALID_ARGUMENT (NULL cells or values with n > 0, another
+ *  separator). */
+CIV_API civ_status civ_csv_parse_cells(const char *const *cells, size_t n, const char *thousands, int percent,
+                                       double *values, size_t *bad);
 /** A number cell; NaN for missing, out of range or text columns. */
 CIV_API double civ_table_number(const civ_table *table, size_t row, size_t column);
 /** A borrowed text cell; "" for missing; NULL when out of range or a number column. */
@@ -391,7 +408,8 @@ typedef struct civ_table_read_options {
     /* The file's own name for the key column (e.g. "社区编号"): that column
      * becomes the table's "unique_id".  NULL or "" = none.  A header without
      * it is read as is (a file civicast wrote, keyed by unique_id); a header
-     * with both it and unique_id is CIV_ERR_DUPLICATE. */
+     * with both it and unique_id is CIV_ERR_DUPLICATE.  civ_table_read applies
+     * it to HDF5 tables too (their column names), the one option that does. */
     const char *id_column;
     /* The thousands separator of the file's numbers, as Excel writes them
      * ("12,345.5"): ",", "'" or " "; NULL or "" = none.  A cell reads as a

@@ -423,6 +423,7 @@ _SIGNATURES = {
     "civ_table_set_text": (c_status, [P, _S, _S, _CP]),
     "civ_table_whole_float_ids": (None, [P, _S]),
     "civ_table_read_numbers": (c_status, [P, _S, _CP, _I, ctypes.POINTER(_I)]),
+    "civ_csv_parse_cells": (c_status, [CPP, _S, _CP, _I, c_double_p, c_size_p]),
     "civ_table_text": (_CP, [P, _S, _S]),
     "civ_table_numbers": (c_double_p, [P, _S]),
     "civ_table_read": (c_status, [_CP, ctypes.POINTER(civ_table_read_options), PP]),
@@ -861,9 +862,9 @@ def _file_phrases(file):
     if not file or file.endswith("DataFrame"):  # a frame's table is named "the communities DataFrame"
         return []
     name = repr(file)
-    if file.lower().endswith((".h5", ".hdf5")):  # an HDF5 table has no header to write, and read() no id_col= for it
-        cure = (f"read the file and rename its id column, civicast.read({name}).rename(columns={{'<its id column>': "
-                "'unique_id'}), and pass that DataFrame as communities=")
+    if file.lower().endswith((".h5", ".hdf5")):  # an HDF5 table has no header to write; read() keys it by id_col=
+        cure = (f"read the file with civicast.read({name}, id_col='<its id column>') and pass that DataFrame as "
+                "communities=")
     else:
         cure = (f"write unique_id as the header of its id column in {name}, or read the file with "
                 f"civicast.read({name}, id_col='<its id column>') and pass that DataFrame as communities=")

@@ -507,20 +507,40 @@ def whole_codes(values):
         return None
 
 
+def text_ids_as(vals, dtype):
+    """Ids (an object array of the ids or their text, as the C library gives them) in the caller's id dtype when
+    it is a categorical (its categories and order kept; matched by text, so categories of ints match "101") or
+    pandas' string dtype (convert_dtypes()'s); None for any other dtype, or when an id is none of the categories
+    (last year's community gone from this year's frame).  The one rule of forecast's outputs (PanelData.ids_out)
+    and of the tables keyed by a caller's ids (ids_like: allocate, compare, need, settle, ...)."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        cats = pd.Index([str(c) for c in dtype.categories], dtype=object)
+        codes = cats.get_indexer([str(v) for v in vals]) if cats.is_unique else np.full(len(vals), -1)
+        return None if (codes < 0).any() else pd.Categorical.from_codes(codes, dtype=dtype)
+    if isinstance(dtype, pd.StringDtype):
+        return pd.array([v if isinstance(v, str) else str(v) for v in vals], dtype=dtype)
+    return None
+
+
 def ids_like(df, col, *sources, source_col=None):
     """df[col], ids that a C table gives as text, in place in the dtype of the
     caller's ids: that of the first DataFrame among `sources` with the column
     source_col (the spec's id column of a communities table) or col
     (integer dtypes, Int64 too, back to that dtype; whole floats, such as a
-    code column civicast.read or pandas typed as numbers, as int64; text
-    stays text), else (ids from files) int64 when whole_codes says so, as
-    civicast.read gives them.  Returns df."""
+    code column civicast.read or pandas typed as numbers, as int64;
+    categoricals and pandas' string dtype as forecast's outputs keep them,
+    text_ids_as; other text stays text), else (ids from files) int64 when
+    whole_codes says so, as civicast.read gives them.  Returns df."""
     if col not in df.columns or df[col].dtype != object:
         return df
     for src in sources:
         name = next((n for n in (source_col, col) if isinstance(src, pd.DataFrame) and n in src.columns), None)
         if name is not None:
             dt = src[name].dtype
+            typed = text_ids_as(df[col].to_numpy(dtype=object), dt)
+            if typed is not None:
+                df[col] = pd.Series(typed, index=df.index)
+                return df
             if not (pd.api.types.is_integer_dtype(dt) or pd.api.types.is_float_dtype(dt)) or \
                     isinstance(dt, pd.CategoricalDtype):
                 return df
@@ -546,7 +566,7 @@ def scope_ids_like(df, col, scope, *sources, source_col=None):
         return df
     sub = pd.DataFrame({col: df[col].to_numpy(dtype=object)[rows]})
     ids_like(sub, col, *sources, source_col=source_col)
-    if sub[col].dtype != object:
+    if pd.api.types.is_integer_dtype(sub[col].dtype):  # a categorical or string id stays text among the names
         out = df[col].to_numpy(dtype=object).copy()
         out[rows] = [int(v) for v in sub[col]]
         df[col] = out
@@ -778,44 +798,76 @@ def _as_float64(s):
     return v
 
 
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:[,' ]\d{3})+(?:\.\d*)?")  # 1,290 / 1,234,567.89: Excel's display
-
-
-def _text_number_error(s, name, codes=None, ids=None):
-    """The error for an object column holding text that is no number: its
-    first such row, series and value, and the cure; numbers kept as Excel
-    shows them ("1,290", a sheet read with dtype=str or pd.read_excel of text
-    cells) are named as such, as the C reader names them in a CSV."""
-    bad = pd.to_numeric(s, errors="coerce").isna().to_numpy() & s.notna().to_numpy()
-    row = int(np.flatnonzero(bad)[0]) if bad.any() else 0
-    value = s.iloc[row]
-    sid = str(ids[codes[row]]) if ids is not None and codes is not None else ""
-    where = f"row {row}"
-    if isinstance(value, str) and _GROUPED.fullmatch(value.strip()):
-        sep = re.search(r"\d([,' ])", value).group(1)
-        msg = (f"{where}: {name} {value!r} is a number written with a thousands separator: the column holds text, "
-               f"not numbers; make them numbers, df[{name!r}] = pd.to_numeric(df[{name!r}].str.replace({sep!r}, "
-               f"'')), or read the file with thousands={sep!r} (pd.read_csv, pd.read_excel or civicast.read)")
+def _text_value_error(s, name, row, frame, message):
+    """The Error for the text cell at row `row` of column `name` (series `s`) that is no number by the files'
+    rules: its row, series and date (from `frame`, the panel's frame), the column, the C readers' words for the
+    text (civ_csv_parse_cells: a dash or a word for no data, spaces, a unit, full-width digits, an Excel error
+    value, a thousands separator ...) and the pandas cure."""
+    sid, where = "", f"row {row}"
+    if frame is not None and {"unique_id", "ds"} <= set(frame.columns):
+        sid, ds = str(frame["unique_id"].iloc[row]), frame["ds"].iloc[row]
+        ds = ds.isoformat()[:10] if isinstance(ds, pd.Timestamp) and ds == ds.normalize() else ds
+        where = f"row {row} (unique_id {sid!r}, ds {ds})"
+    sep = re.search(r"thousands=\"(.)\"", message) if "written with a thousands separator" in message else None
+    if sep:
+        sep = sep.group(1)
+        cure = (f"; in pandas, make the column numbers: df[{name!r}] = pd.to_numeric(df[{name!r}].str.replace("
+                f"{sep!r}, ''))")
     else:
-        msg = (f"{where}: {name} {value!r} is not a number (the column is {s.dtype} and holds text): correct the "
-               f"value, or make it missing (NaN, None or empty text); pd.to_numeric(df[{name!r}], errors='coerce') "
-               "makes every such value missing")
-    return Error("CIV_ERR_PARSE", msg, series_id=sid, field=str(name))
+        cure = (f"; correct the value, or make it missing (NaN, None, empty text or NA); pd.to_numeric(df[{name!r}], "
+                "errors='coerce') makes every such value missing")
+    return Error("CIV_ERR_PARSE", f"{where}, column {name}: {message}{cure}", series_id=sid, field=str(name))
 
 
-def _float_column(s, name, codes=None, ids=None):
+def _text_values(s, name, frame=None):
+    """An object or string column as float64 by the rules the CSV reader reads a value cell by, in one place
+    (C civ_csv_parse_cells): text that is a number is read ("1290", "1e3", "+5"), "", "NA" and "NaN" (any case)
+    are missing, any other text ("-", "—", "N/A", "1,234", " 12 ", "#N/A") is an Error naming its row, series,
+    date and column with the readers' words for it (_text_value_error); non-text cells (numbers, Decimals,
+    bools; None, NaN and pd.NA missing) as pd.to_numeric reads them.  Before 2026-12-07 pandas' to_numeric read
+    the text: "NA" and "NaN" were refused and " 12 " and "inf" taken, unlike the same CSV, and a string column
+    (convert_dtypes() of text) was refused whole."""
+    obj = s.to_numpy(dtype=object, na_value=None)
+    text = np.fromiter((isinstance(v, str) for v in obj), dtype=bool, count=len(obj))
+    out = np.full(len(obj), np.nan)
+    if not text.all():
+        rest = pd.Series(obj[~text], dtype=object)
+        try:
+            out[~text] = pd.to_numeric(rest, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
+        except (ValueError, TypeError):
+            bad = int(np.flatnonzero(~text)[int(np.flatnonzero(pd.to_numeric(rest, errors="coerce").isna() &
+                                                             rest.notna())[0])])
+            raise _text_value_error(s, name, bad, frame, f"{obj[bad]!r} ({type(obj[bad]).__name__}) is not a "
+                                    "number") from None
+    if text.any():
+        codes, uniques = pd.factorize(obj[text])  # first-appearance order: the first bad text is the first bad row
+        nul = next((k for k, u in enumerate(uniques) if "\x00" in u), None)  # C text would end at it: "12\x00x" as 12
+        if nul is not None:
+            row = int(np.flatnonzero(text)[int(np.flatnonzero(codes == nul)[0])])
+            raise _text_value_error(s, name, row, frame, f"{uniques[nul]!r} holds a NUL character: it is no number")
+        cells = (ctypes.c_char_p * max(len(uniques), 1))(*[encode(u) for u in uniques])
+        vals = np.empty(len(uniques), dtype=np.float64)
+        bad = ctypes.c_size_t()
+        status = lib.civ_csv_parse_cells(cells, len(uniques), None, 0, vals.ctypes.data_as(_lib.c_double_p),
+                                         ctypes.byref(bad))
+        if status:
+            message = _lib.last_error().message
+            row = int(np.flatnonzero(text)[int(np.flatnonzero(codes == bad.value)[0])])
+            raise _text_value_error(s, name, row, frame, message)
+        out[text] = vals[codes]
+    return out
+
+
+def _float_column(s, name, frame=None):
     """A numeric or boolean column as float64, its missing values (NaN, None,
     the pd.NA of nullable Int64 / Float64 / boolean columns) as NaN; text
-    that holds numbers (object) as pd.to_numeric reads it, other text an
-    Error naming the row (and series, given the rows' codes and ids)."""
+    (object, or pandas' string dtype) by the files' rules (_text_values),
+    its errors naming the row of `frame` (its unique_id and ds)."""
     if s.dtype == np.float64:
         return s.to_numpy()
-    if s.dtype == object:
-        try:
-            s = pd.to_numeric(s, errors="raise")
-        except (ValueError, TypeError):
-            raise _text_number_error(s, name, codes, ids) from None
-    elif not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
+    if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+        return _text_values(s, name, frame)
+    if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
         raise _lib.invalid(f"civicast: {name} must be numeric, got {s.dtype}", kind=TypeError)
     return _as_float64(s)
 
@@ -887,9 +939,10 @@ def _covariate_columns(df):
             # text that holds numbers (pd.read_excel(dtype=str)) is read as y's is; other text is named at its row
             # (before 2026-12-07 the whole column was "not numeric (object)" while the same y was read)
             try:
-                covs.append(_float_column(s.astype(object), c))
+                covs.append(_float_column(s, c, df))
             except Error as e:
-                raise Error(e.status, f"covariate column '{c}' is not numeric: {e.message}", field=str(c)) from None
+                raise Error(e.status, f"covariate column '{c}' is not numeric: {e.message}", series_id=e.series_id,
+                            field=str(c)) from None
             continue
         if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
             raise Error("CIV_ERR_PARSE", f"covariate column '{c}' is not numeric ({s.dtype}); drop it or "
@@ -1020,7 +1073,7 @@ class PanelData:
         if total is not None:
             raise total
         per = self.periods_of_rows
-        y = _float_column(df["y"], "y", codes, self.ids)
+        y = _float_column(df["y"], "y", df)
         covnames, covs = _covariate_columns(df)
         if np.any(np.isinf(y)):
             row = int(np.flatnonzero(np.isinf(y))[0])
@@ -1086,11 +1139,13 @@ class PanelData:
 
     def ids_out(self, repeat):
         """unique_id column of an output with `repeat` rows per series, in the
-        input's dtype (categoricals keep their categories)."""
+        input's dtype (categoricals keep their categories; text_ids_as, the
+        rule of allocate's tables too)."""
+        typed = text_ids_as(self.ids, self.id_dtype)
+        if typed is not None:
+            return typed.take(np.repeat(np.arange(len(self.ids)), repeat))
         vals = np.repeat(self.ids, repeat)
-        if isinstance(self.id_dtype, pd.CategoricalDtype):
-            return pd.Categorical(vals, dtype=self.id_dtype)
-        if isinstance(self.id_dtype, pd.api.extensions.ExtensionDtype):  # "string", Int64, ...
+        if isinstance(self.id_dtype, pd.api.extensions.ExtensionDtype):  # Int64, ...
             try:
                 return pd.array(vals, dtype=self.id_dtype)
             except (TypeError, ValueError):
@@ -1454,10 +1509,14 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
         raise _lib.invalid(f"civicast.read: kind must be 'panel', 'table' or None, got {kind!r}")
     _layout_wide(layout, "civicast.read")
     _sheet(sheet)
+    cols = {"id_col": id_col, "time_col": time_col, "target_col": target_col}
+    as_panel = kind != "table" and (time_col is not None or target_col is not None)  # a table's columns may say
     if _hdf5_probe.is_hdf5_path(path) and _hdf5_probe.guard_enabled(isolate):
-        with _hdf5_probe.clean_copy(path, kind or "auto") as (copy, what):
+        with _hdf5_probe.clean_copy(path, "auto" if as_panel else kind or "auto") as (copy, what):
             if what is not None:
-                return read(copy, what, text_columns, isolate=False, freq=freq)
+                if what == "table" and as_panel:
+                    return _hdf5_table_panel(copy, text_columns, freq, **cols)
+                return read(copy, what, text_columns, isolate=False, freq=freq, **cols)
     ext = os.path.splitext(path)[1].lower()
     if kind is None:
         if ext == ".csv" and os.path.exists(path):
@@ -1479,13 +1538,15 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
             kind = "panel"
         elif ext in (".h5", ".hdf5"):
             try:
-                return read(path, "panel", isolate=False, freq=freq)
+                return read(path, "panel", isolate=False, freq=freq, **cols)
             except Error as e:
                 if e.status != "CIV_ERR_SCHEMA":
                     raise
                 try:
-                    return read(path, "table", text_columns, isolate=False)
-                except Error:
+                    return read(path, "table", text_columns, isolate=False, id_col=id_col)
+                except Error as t:  # neither schema: the panel's message; a table's own error (id_col=): its own
+                    if t.status != "CIV_ERR_SCHEMA":
+                        raise
                     raise e from None
         else:
             kind = "panel"
@@ -1493,7 +1554,11 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
         p = _Owned(lib.civ_panel_free)
         ro = _panel_read_options(freq, encoding, id_col, time_col, target_col, layout, thousands=thousands,
                                  percent=percent, sheet=sheet)
-        check(lib.civ_panel_read_ex(encode(path), ctypes.byref(ro), ctypes.byref(p.ptr)))
+        status = lib.civ_panel_read_ex(encode(path), ctypes.byref(ro), ctypes.byref(p.ptr))
+        if status and ext in (".h5", ".hdf5") and as_panel and \
+                _lib.last_error().status == "CIV_ERR_SCHEMA" and "'civicast.table'" in _lib.last_error().message:
+            return _hdf5_table_panel(path, text_columns, freq, **cols)
+        check(status)
         with p:
             return panel_to_frame(p.ptr)
     with _read_table(path, text_columns, isolate=False, encoding=encoding, id_col=id_col, thousands=thousands,
@@ -1502,6 +1567,27 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
     if "unique_id" not in (text_columns or ()):  # the id column (id_col= renames it): codes 101 as int64
         ids_like(df, "unique_id")
     return money_dtypes(df, major=None)  # whole fen (an allocation civicast wrote) as int64, as read_csv
+
+
+def _hdf5_table_panel(path, text_columns, freq, id_col=None, time_col=None, target_col=None):
+    """An HDF5 table (civicast.table) read as the panel that time_col= / target_col= ask for, as a CSV of the same
+    columns is read: the table's columns named by id_col, time_col and target_col (or unique_id, ds, y) are the
+    series, dates and values, its other columns covariates, and the frame is the panel's (panel_to_frame: ds as
+    Timestamps, attrs["frequency"]).  An HDF5 panel (civicast.panel) stores its series, dates and values
+    themselves, without column names, so read() takes it as it is, as a CSV that has the standard names."""
+    with _read_table(path, text_columns, isolate=False, id_col=id_col) as t:
+        df = _standard_columns(table_to_frame(t.ptr), None, time_col, target_col)
+    pdata = PanelData(df, freq=freq)
+    with pdata.handle:
+        out = panel_to_frame(pdata.ptr)
+    # the file's series order (first appearance), as the CSV reader keeps it, not the frame's sorted one
+    first = pd.Index(pd.unique(df["unique_id"].astype(str)))
+    order = np.argsort(first.get_indexer(out["unique_id"].astype(str)), kind="stable")
+    if (order != np.arange(len(out))).any():
+        attrs = out.attrs
+        out = out.iloc[order].reset_index(drop=True)
+        out.attrs = attrs
+    return out
 
 
 def _csv_options(excel, precision, min_decimals):
@@ -2505,14 +2591,15 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
             mi = _dec(lib.civ_alloc_spec_unit_name(sp.ptr, 0))
             ma = _dec(lib.civ_alloc_spec_unit_name(sp.ptr, 1))
             allocation_dtypes(alloc_df, mi, ma)
-            ids_like(alloc_df, "unique_id", communities, source_col=_dec(lib.civ_alloc_spec_id_column(sp.ptr)))
+            id_col = _dec(lib.civ_alloc_spec_id_column(sp.ptr))
+            ids_like(alloc_df, "unique_id", communities, source_col=id_col)
             alloc_df.attrs["stats"] = {name: getattr(st, name) for name, _ in st._fields_}
             alloc_df.attrs["currency"] = _dec(lib.civ_alloc_spec_currency(sp.ptr))
             alloc_df.attrs["minor_unit"] = lib.civ_alloc_spec_minor_unit(sp.ptr)
             alloc_df.attrs["unit_minor"], alloc_df.attrs["unit_major"] = mi, ma
             alloc_df.attrs["spec_version"] = _dec(lib.civ_alloc_spec_version(sp.ptr))
             alloc_df.attrs["demand"] = demand_windows(sp.ptr, fc.ptr if fc is not None else None)
-            alloc_df.attrs["closed"] = closed_frame(summary_df)
+            alloc_df.attrs["closed"] = ids_like(closed_frame(summary_df), "unique_id", communities, source_col=id_col)
             alloc_df.attrs["discontinued"] = discontinued_frame(summary_df)
             return alloc_df, summary_df
         finally:

@@ -192,6 +192,15 @@ for f in forecasts.csv allocation.csv need.csv; do
 done
 grep -q '"id_column": "社区编号"' "$WORK/plan_zh/manifest.json" || fail "manifest lacks id_column"
 grep -q '"target_column": "用餐人次"' "$WORK/plan_zh/manifest.json" || fail "manifest lacks --target-col"
+# an HDF5 table keyed by --id-col as the CSV it came from, guarded or not (before 2026-12-07 .h5 lost it)
+expect_code "table zh h5" 0 "$CIV" convert --table "$WORK/plan/communities_zh.csv" "$WORK/communities_zh.h5"
+expect_code "table zh csv" 0 "$CIV" convert --table "$WORK/plan/communities_zh.csv" "$WORK/keyed.csv" --id-col 社区编号
+head -1 "$WORK/keyed.csv" | grep -q '^unique_id,' || fail "convert --table --id-col: $(head -1 "$WORK/keyed.csv")"
+for guard in fork off; do
+  expect_code "h5 --id-col $guard" 0 env CIV_HDF5_GUARD=$guard "$CIV" convert --table "$WORK/communities_zh.h5" \
+    "$WORK/keyed_$guard.csv" --id-col 社区编号
+  cmp -s "$WORK/keyed_$guard.csv" "$WORK/keyed.csv" || fail "h5 --id-col $guard: not the CSV's table"
+done
 
 # wide files (a row per series, a column per period): --wide-input, [plan] layout = "wide"
 pivot() { # pivot LONG ID_HEADER: unique_id,ds,y rows -> one row per id, one column per ds

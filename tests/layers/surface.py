@@ -67,6 +67,8 @@ EXCEPTIONS = [
      "text columns"),
     ("civ_table_read_numbers", "cli", EXEMPT, "the command's CSV and workbook readers type their columns so; "
      "Python calls it on a frame's text columns"),
+    ("civ_csv_parse_cells", "cli", EXEMPT, "the command's CSV and workbook readers read their cells so; Python "
+     "calls it on a frame's text values (y, covariates)"),
     ("civ_total_row_find", "cli", EXEMPT, "the command's panel readers (CSV, HDF5) apply it; Python calls it on "
      "a frame's ids"),
     ("civ_table_row_line", "both", EXEMPT, "a row's file line, for a C host's own messages; the library's errors "

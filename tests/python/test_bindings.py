@@ -1199,14 +1199,12 @@ def test_communities_file_without_unique_id_gets_a_files_cure(tmp_path):
             assert "its columns are code, district, street" in msg and "rename(columns=" not in msg.split(":")[-1] \
                 or path.suffix == ".h5", msg
             assert "DataFrame.rename" not in msg and "communities.rename" not in msg, msg
-            if path.suffix == ".h5":
-                assert f"civicast.read({str(path)!r}).rename(columns=" in msg, msg
-            else:
+            if path.suffix != ".h5":  # an HDF5 table has no header to write (since 2026-12-07 read keys it too)
                 assert f"write unique_id as the header of its id column in {str(path)!r}" in msg, msg
-                assert f"civicast.read({str(path)!r}, id_col='<its id column>')" in msg, msg
-                # the cure works
-                fixed = civicast.read(path, id_col="code")
-                assert civicast.Hierarchy(df, fixed, hierarchy=["district"]).n_nodes == 3 + 2 + 1
+            assert f"civicast.read({str(path)!r}, id_col='<its id column>')" in msg, msg
+            # the cure works
+            fixed = civicast.read(path, id_col="code")
+            assert civicast.Hierarchy(df, fixed, hierarchy=["district"]).n_nodes == 3 + 2 + 1
 
 
 def test_python_words_translates_options_only():

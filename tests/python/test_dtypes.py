@@ -259,7 +259,8 @@ def test_covariates_as_text_read_as_y_is():
     want = civicast.forecast(pd.read_csv(path).head(300), h=2, model="naive")
     pd.testing.assert_frame_equal(got, want)
     text.loc[5, "aged60"] = "1,234"
-    with pytest.raises(civicast.Error, match=r"covariate column 'aged60' is not numeric: row 5: aged60 '1,234' is a "
-                       r"number written with a thousands separator") as e:
+    with pytest.raises(civicast.Error, match=r"covariate column 'aged60' is not numeric: row 5 \(unique_id "
+                       r"'D01-S01-C001', ds 2019-06\), column aged60: '1,234' is a number written with a thousands "
+                       r"separator") as e:
         civicast.forecast(text, h=2, model="naive")
     assert e.value.field == "aged60"

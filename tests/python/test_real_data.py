@@ -700,15 +700,16 @@ def test_numbers_kept_as_text_in_y_name_row_and_cure():
     with pytest.raises(civicast.Error) as e:
         civicast.forecast(shown, h=2, model="naive")
     assert e.value.status == "CIV_ERR_PARSE" and e.value.field == "y" and e.value.series_id == "a"
-    assert e.value.message.startswith(f"row 0: y '{shown['y'].iloc[0]}' is a number written with a thousands "
-                                      "separator")
+    assert e.value.message.startswith(f"row 0 (unique_id 'a', ds {df['ds'].iloc[0].date()}), column y: "
+                                      f"'{shown['y'].iloc[0]}' is a number written with a thousands separator")
     assert "df['y'] = pd.to_numeric(df['y'].str.replace(',', ''))" in e.value.message
     cured = civicast.forecast(shown.assign(y=pd.to_numeric(shown["y"].str.replace(",", ""))), h=2, model="naive",
                               level=None)
     pd.testing.assert_frame_equal(cured, plain)
     odd = df.assign(y=df["y"].astype(object))
     odd.loc[40, "y"] = "n/a"
-    with pytest.raises(civicast.Error, match=r"row 40: y 'n/a' is not a number") as e:
+    with pytest.raises(civicast.Error, match=r"row 40 \(unique_id 'b', ds [-0-9]+\), column y: bad number 'n/a' "
+                       r"\(.*\); a word for no data is not a number") as e:
         civicast.forecast(odd, h=2, model="naive")
     assert e.value.series_id == "b" and e.value.field == "y" and "errors='coerce'" in e.value.message
     text = df.assign(y=df["y"].map(repr))

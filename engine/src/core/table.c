@@ -427,3 +427,27 @@ void civ_table_whole_float_ids(civ_table *table, size_t column)
             texts[r][len] = '\0'; /* the cell's own storage (pooled or malloc'd), shortened */
     }
 }
+
+civ_status civ_table_rename_column(civ_table *table, size_t c, const char *name)
+{
+    size_t other;
+    if (civ_strmap_get(&table->column_index, name, &other))
+        return other == c ? CIV_OK : CIV_ERR_DUPLICATE;
+    char *copy = strdup(name);
+    if (!copy)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory renaming column '%s'", table->columns[c].name);
+    civ_strmap index = {0}; /* the map keys are the names themselves: rebuilt over the new one */
+    civ_status s = CIV_OK;
+    for (size_t k = 0; k < table->n_columns && !s; k++)
+        s = civ_strmap_put(&index, k == c ? copy : table->columns[k].name, k, NULL);
+    if (s) {
+        civ_strmap_free(&index);
+        free(copy);
+        return s;
+    }
+    civ_strmap_free(&table->column_index);
+    table->column_index = index;
+    free(table->columns[c].name);
+    table->columns[c].name = copy;
+    return CIV_OK;
+}

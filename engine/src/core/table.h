@@ -62,5 +62,9 @@ size_t civ_table_row_number(const civ_table *t, size_t r);
 long civ_table_row_words(const civ_table *t, size_t r, char *buf, size_t size);
 /* Reserves capacity for at least n rows (no change to n_rows). */
 civ_status civ_table_reserve(civ_table *table, size_t n);
+/* Renames column c to `name` (a reader's key option: the file's 社区编号 becomes unique_id).  CIV_ERR_DUPLICATE
+ * (not recorded: the caller says which columns) when another column has that name; CIV_ERR_OUT_OF_MEMORY (the
+ * table unchanged). */
+civ_status civ_table_rename_column(civ_table *table, size_t c, const char *name);
 
 #endif

@@ -1751,6 +1751,30 @@ static civ_status mark_cell(panel_reader *pr, const size_t *bit_offset, unsigned
     return CIV_OK;
 }
 
+/* Why a value cell that the number parser did not read (rc: bad or beyond a double) is no number, as an error at
+ * (line, column) of r's file (0, 0: the words alone, civ_csv_parse_cells): a number as a sheet displays it, an
+ * Excel error value, bytes that are no UTF-8, a number beyond a double, other text with its hint.  One place for
+ * a panel's y and a host's text cells. */
+static civ_status bad_value(const csv_reader *r, long line, size_t column, const char *id, const char *text,
+                            size_t len, civ_csv_number rc)
+{
+    if (rc == CIV_CSV_NUMBER_BAD && number_as_displayed(text))
+        return fail_displayed(r, line, column, id, text);
+    if (rc == CIV_CSV_NUMBER_BAD && civ_csv_excel_error(text))
+        return fail_cell(r, CIV_ERR_PARSE, line, column, id, EXCEL_ERROR_MESSAGE, text);
+    if (rc == CIV_CSV_NUMBER_BAD && !civ_utf8_valid(text, len)) {
+        const char *name = column ? field_name(r, column - 1) : NULL;
+        return fail_cell(r, CIV_ERR_PARSE, line, column, id, "'%s' is not valid UTF-8" NOT_UTF8_HINT,
+                         name ? name : "the cell");
+    }
+    return fail_cell(r, CIV_ERR_PARSE, line, column, id,
+                     rc == CIV_CSV_NUMBER_OVERFLOW ? "number '%s' is beyond the range of a double"
+                                                   : "bad number '%s' (expected a decimal number with no "
+                                                     "thousands separator, or empty, NA or NaN for a "
+                                                     "missing value)%s",
+                     text, civ_csv_number_hint(text));
+}
+
 /* Pass 2, the y cell of the current row (series i, t periods after its start) into the panel; a number beyond
  * the limit, a displayed number, an Excel error, bytes that are no UTF-8 or a bad number are refused. */
 static civ_status store_y(panel_reader *pr, civ_panel *panel, size_t i, int64_t t, const char *id)
@@ -1766,20 +1790,37 @@ static civ_status store_y(panel_reader *pr, civ_panel *panel, size_t i, int64_t 
         if ((size_t)t >= n)
             return changed_underfoot(pr);
         panel->values[panel->offsets[i] + (size_t)t] = x;
-    } else if (rc == CIV_CSV_NUMBER_BAD && number_as_displayed(fy->text)) {
-        return fail_displayed(r, fy->line, pr->col_y + 1, id, fy->text);
-    } else if (rc == CIV_CSV_NUMBER_BAD && civ_csv_excel_error(fy->text)) {
-        return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id, EXCEL_ERROR_MESSAGE, fy->text);
-    } else if (rc == CIV_CSV_NUMBER_BAD && !civ_utf8_valid(fy->text, fy->len)) {
-        return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id, "'%s' is not valid UTF-8" NOT_UTF8_HINT,
-                         r->names[pr->col_y]);
     } else if (rc != CIV_CSV_NUMBER_MISSING) {
-        return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id,
-                         rc == CIV_CSV_NUMBER_OVERFLOW ? "number '%s' is beyond the range of a double"
-                                                       : "bad number '%s' (expected a decimal number with no "
-                                                         "thousands separator, or empty, NA or NaN for a "
-                                                         "missing value)%s",
-                         fy->text, civ_csv_number_hint(fy->text));
+        return bad_value(r, fy->line, pr->col_y + 1, id, fy->text, fy->len, rc);
+    }
+    return CIV_OK;
+}
+
+civ_status civ_csv_parse_cells(const char *const *cells, size_t n, const char *thousands, int percent, double *values,
+                               size_t *bad)
+{
+    if (bad)
+        *bad = SIZE_MAX;
+    if (n && (!cells || !values))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_csv_parse_cells: NULL cells or values");
+    csv_reader r; /* no file: the readers' rules and words, without a place */
+    memset(&r, 0, sizeof r);
+    r.fd = -1;
+    civ_status s = civ_csv_thousands(thousands, "civ_csv_parse_cells", &r.thousands);
+    if (s)
+        return s;
+    r.percent = percent != 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *t = cells[i] ? cells[i] : "";
+        size_t len = strlen(t);
+        civ_csv_number rc = civ_csv_parse_formatted(t, len, r.thousands, r.percent, &values[i]); /* cell_number's */
+        if (rc == CIV_CSV_NUMBER_MISSING)
+            values[i] = NAN;
+        else if (rc != CIV_CSV_NUMBER_OK) {
+            if (bad)
+                *bad = i;
+            return bad_value(&r, 0, 0, NULL, t, len, rc);
+        }
     }
     return CIV_OK;
 }

@@ -6,6 +6,7 @@
 
 #include "c_locale.h"
 #include "error.h"
+#include "table.h"
 #include "table_stream.h"
 #include "xlsx_read.h"
 #include "xlsx_write.h"
@@ -81,12 +82,39 @@ civ_status civ_panel_write(const civ_panel *panel, const char *path)
     }
 }
 
+/* An HDF5 table keyed by options->id_column as a CSV header is (csv.c, header_role): that column becomes
+ * unique_id; a table without it is kept as it is (one civicast wrote, keyed by unique_id); one with both is
+ * refused, as either could be meant.  Before 2026-12-07 the option was ignored for HDF5 files, so the table of
+ * `--id-col 社区编号` or Python's id_col= had no unique_id when it came as .h5. */
+static civ_status hdf5_table_key(const char *path, const civ_table_read_options *options, civ_table *t)
+{
+    const char *given = options ? options->id_column : NULL;
+    size_t own, standard;
+    if (!given || !given[0] || !strcmp(given, "unique_id") || !civ_strmap_get(&t->column_index, given, &own))
+        return CIV_OK;
+    if (civ_strmap_get(&t->column_index, "unique_id", &standard)) {
+        civ_where w = {.file = path, .field = "unique_id"};
+        return civ_fail_at(CIV_ERR_DUPLICATE, &w,
+                           "the table has both '%s' (column %zu, given as the key column) and 'unique_id' (column "
+                           "%zu): either could be meant; drop or rename one of them",
+                           given, own + 1, standard + 1);
+    }
+    return civ_table_rename_column(t, own, "unique_id");
+}
+
 civ_status civ_table_read(const char *path, const civ_table_read_options *options, civ_table **out)
 {
     switch (format_of(path)) {
     case FORMAT_CSV:
     case FORMAT_XLSX: return civ_table_read_csv(path, options, out);
-    case FORMAT_HDF5: return civ_table_read_hdf5(path, out);
+    case FORMAT_HDF5: {
+        civ_status s = civ_table_read_hdf5(path, out);
+        if (!s && (s = hdf5_table_key(path, options, *out))) {
+            civ_table_free(*out);
+            *out = NULL;
+        }
+        return s;
+    }
     default: return unknown_input(path);
     }
 }
