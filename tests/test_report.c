@@ -560,6 +560,37 @@ static void test_monitoring_watch_lists(void **state)
     free(html);
 }
 
+/* The inactivity sentence names the local time inactivity.csv's own utc_offset_hours says (the table carries it
+ * since 2026-12-07): a `monitor --out --utc-offset 5.5` folder has no manifest and said Beijing's; a plan folder
+ * whose inactivity.csv a later monitor run replaced says the table's offset, not the manifest's. */
+static void test_inactivity_offset_from_table(void **state)
+{
+    (void)state;
+    static const char head[] = "person,last_event,alert_at,resumed,gap_hours,threshold_hours,hour,utc_offset_hours\n";
+    char csv[512], path[128];
+    put("offset", "allocation.csv", ALLOC);
+    put("offset", "allocation_summary.csv", SUMMARY);
+    snprintf(path, sizeof path, "%s/offset", dir);
+    snprintf(csv, sizeof csv, "%sP-2,2025-03-28T06:53:55,2025-03-28T12:38:24,,8.9,5.7,12,5.5\n", head);
+    put("offset", "inactivity.csv", csv);
+    char *html = render_report(path, NULL); /* no manifest: a monitor --out folder */
+    assert_non_null(strstr(html, "起无活动）。时间为 UTC（本次监测的当地时间 = UTC +5.5 小时）。"));
+    assert_null(strstr(html, "北京时间 = UTC + 8"));
+    free(html);
+    civ_report_options en = {.lang = "en"};
+    html = render_report(path, &en);
+    assert_non_null(strstr(html, "Times are UTC (the monitoring&#39;s local time is UTC +5.5 hours)."));
+    free(html);
+    /* the table says 8, the manifest 5.5 (the plan's run, replaced since): the table's */
+    put("offset", "manifest.json", "{\n  \"options\": {\n    \"monitor_utc_offset_hours\": 5.5\n  }\n}\n");
+    snprintf(csv, sizeof csv, "%sP-2,2025-03-28T06:53:55,2025-03-28T12:38:24,,8.9,5.7,14,8\n", head);
+    put("offset", "inactivity.csv", csv);
+    html = render_report(path, NULL);
+    assert_non_null(strstr(html, "起无活动）。时间为 UTC（北京时间 = UTC + 8 小时）。"));
+    assert_null(strstr(html, "UTC +5.5"));
+    free(html);
+}
+
 /* Monitoring tables, when the folder has them, replace "not run". */
 static void test_monitoring_tables(void **state)
 {
@@ -2149,6 +2180,7 @@ int main(void)
         cmocka_unit_test(test_monitoring_tables),
         cmocka_unit_test(test_monitoring_kinds),
         cmocka_unit_test(test_monitoring_watch_lists),
+        cmocka_unit_test(test_inactivity_offset_from_table),
         cmocka_unit_test(test_monitoring_readable),
         cmocka_unit_test(test_monitoring_not_started),
         cmocka_unit_test(test_monitoring_closed),

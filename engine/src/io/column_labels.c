@@ -84,6 +84,7 @@ static const label LABELS[] = {
     {"inactivity", "gap_hours", "未活动时长（小时）", "Gap (hours)", 0},
     {"inactivity", "threshold_hours", "预警阈值（小时）", "Threshold (hours)", 0},
     {"inactivity", "hour", "开始时段（当地时间，时）", "Hour of day (local time)", 0},
+    {"inactivity", "utc_offset_hours", "当地时间 = UTC +（小时）", "Local time = UTC + (hours)", 0},
     {"demand", "mean", "预测值", "Forecast", 0}, {"demand", "deviation_pct", "偏离预测（%）", "Deviation (%)", 0},
     {"demand", "level", "超出的区间水平（%）", "Interval level (%)", 0}, {"demand", "flag", "判断", "Flag", 0},
 };

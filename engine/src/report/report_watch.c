@@ -218,6 +218,18 @@ static void inactivity_rows(rep_ctx *ctx, const ranked *rk, size_t n, const size
     table_end(ctx, n < WATCH_ROWS ? n : WATCH_ROWS, n, ctx->d->inact_file, "次预警", "alerts");
 }
 
+/* The local time the monitoring binned its hours in: inactivity.csv's own utc_offset_hours (the table says it
+ * since 2026-12-07, for a plan's folder and a `monitor --out` folder alike, so that a folder whose inactivity.csv
+ * a later `monitor --utc-offset 5.5` replaced says 5.5); else the plan's manifest's (ctx->utc_offset: an older
+ * table), else Beijing's.  Before, a `monitor --out` folder said 北京时间 whatever --utc-offset was. */
+static double local_offset(const rep_ctx *ctx)
+{
+    const civ_table *t = ctx->d->t_inact;
+    size_t c = rep_typed_column(t, "utc_offset_hours", CIV_COLUMN_NUMBER);
+    double v = c != (size_t)-1 && civ_table_n_rows(t) ? civ_table_number(t, 0, c) : NAN;
+    return isfinite(v) && fabs(v) <= 14.0 ? v : ctx->utc_offset;
+}
+
 /* The sentence: how many alerts, how many still open, and who (the first three open ones). */
 static void inactivity_line(rep_ctx *ctx, const ranked *rk, size_t n, size_t open, const size_t *c)
 {
@@ -248,13 +260,14 @@ static void inactivity_line(rep_ctx *ctx, const ranked *rk, size_t n, size_t ope
                         "after each of them. "),
                      n1);
     size_t used_line = strlen(line);
-    if (ctx->utc_offset == 8.0) /* times in UTC; the local time as manifest.json records it, Beijing by default */
+    double offset = local_offset(ctx);
+    if (offset == 8.0) /* times in UTC; the local time as the table (or manifest.json) records it, else Beijing */
         civ_snprintf(line + used_line, sizeof line - used_line, "%s",
                      TR(ctx, "时间为 UTC（北京时间 = UTC + 8 小时）。", "Times are UTC (Beijing time is UTC + 8 hours)."));
     else
         civ_snprintf(line + used_line, sizeof line - used_line,
                      TR(ctx, "时间为 UTC（本次监测的当地时间 = UTC %+g 小时）。",
-                        "Times are UTC (the monitoring's local time is UTC %+g hours)."), ctx->utc_offset);
+                        "Times are UTC (the monitoring's local time is UTC %+g hours)."), offset);
     rep_para(ctx, line);
 }
 
