@@ -1031,6 +1031,33 @@ static void test_risk_grid(void **state)
     assert_non_null(strstr(html, "<td>预备费</td>")); /* the register below the grid */
     /* the probability in %, as monitoring.xlsx shows it (it read 0.700 until 2026-12-07) */
     assert_non_null(strstr(html, "<td>乙风险</td><td class=\"n\">70%</td>"));
+    /* a matrix of two rows has no words: the row's band, its numbers in the tooltip; no row or column header */
+    assert_non_null(strstr(html, "<td class=\"n\">70%</td><td title=\"矩阵第 2 行（共 2 行，50%–100%），第 2 列，分值 "
+                                 "4\">50%–100%</td><td>较严重</td>"));
+    assert_null(strstr(html, "<th title=\"row\">行</th>"));
+    assert_null(strstr(html, "<th title=\"column\">列</th>"));
+    free(html);
+    /* the default matrix (five rows): the likelihood words of a risk register, on both pages, the probability's row
+     * right after it (the table showed its row 4, column 5 and score 20 before 2026-12-07) */
+    put("r", "risk_matrix.csv", "probability_from,probability_to,impact,row,column,score,level,risks\n"
+                                "0,0.2,severe,1,5,5,medium,\n0.2,0.4,severe,2,5,10,medium-high,\n"
+                                "0.4,0.6,severe,3,5,15,medium-high,\n0.6,0.8,severe,4,5,20,high,乙风险\n"
+                                "0.8,1,severe,5,5,25,high,\n");
+    put("r", "risks.csv", "risk,probability,impact,owner,mitigation,row,column,score,level,rank\n"
+                          "乙风险,0.7,severe,财政局,预备费,4,5,20,high,1\n甲风险,0.1,severe,财政局,,1,5,5,medium,2\n");
+    html = render_report(path, NULL);
+    assert_non_null(strstr(html, "<th title=\"probability\">发生概率</th><th title=\"row\">可能性</th>"
+                                 "<th title=\"impact\">影响程度</th>"));
+    assert_non_null(strstr(html, "<td>乙风险</td><td class=\"n\">70%</td><td title=\"矩阵第 4 行（共 5 行，60%–80%），"
+                                 "第 5 列，分值 20\">很可能</td><td>严重</td>"));
+    assert_non_null(strstr(html, "<td>甲风险</td><td class=\"n\">10%</td><td title=\"矩阵第 1 行（共 5 行，0%–20%），"
+                                 "第 5 列，分值 5\">几乎不可能</td>"));
+    free(html);
+    civ_report_options en = {.lang = "en"};
+    html = render_report(path, &en);
+    assert_non_null(strstr(html, "<th title=\"row\">Likelihood</th>"));
+    assert_non_null(strstr(html, "<td title=\"matrix row 4 of 5 (60%–80%), column 5, score 20\">likely</td>"));
+    assert_non_null(strstr(html, ">rare</td>"));
     free(html);
 }
 

@@ -797,7 +797,7 @@ static void latest_misses(rep_ctx *ctx, const civ_table *t)
                  TR(ctx, "统计期（ds 列）为 %s、状态（status 列）不是 met（达标）的行",
                     "the rows of ds %s whose status is not met"),
                  l.last);
-    rep_table_view v = {40, keep_latest_miss, &l, ctx->d->status_file, filter, 1};
+    rep_table_view v = {40, keep_latest_miss, &l, ctx->d->status_file, filter, 1, 0};
     rep_generic_table(ctx, t, &v);
 }
 
@@ -852,13 +852,15 @@ void rep_section_monitoring(rep_ctx *ctx)
         civ_snprintf(files, sizeof files, "%s%s%s", d->t_risk ? d->risk_file : "",
                      d->t_risk && d->t_risks ? TR(ctx, " 和 ", " and ") : "", d->t_risks ? d->risks_file : "");
         source_note(ctx, files);
-        rep_para(ctx, TR(ctx, "每个风险按发生概率（行）和影响程度（列）放入矩阵，格子颜色为风险等级，数字为落在该格的风险个数；下表按处理优先次序列出各风险。",
+        rep_para(ctx, TR(ctx, "每个风险按发生概率（行）和影响程度（列）放入矩阵，格子颜色为风险等级，数字为落在该格的风险个数；"
+                              "下表按处理优先次序列出各风险，可能性为其概率所在的行（悬停可看行、列和分值）。",
                          "Each risk sits in the cell of its probability (row) and impact (column); the colour is the cell's level, "
-                         "the number counts the risks in it. The table lists the risks in the order to handle them."));
+                         "the number counts the risks in it. The table lists the risks in the order to handle them, "
+                         "with the likelihood of their probability's row (hover for the row, column and score)."));
         if (d->t_risk)
             rep_chart_risk_matrix(ctx);
         if (d->t_risks) {
-            rep_table_view v = {.max_rows = 60, .file = d->risks_file};
+            rep_table_view v = {.max_rows = 60, .file = d->risks_file, .risks = 1};
             rep_generic_table(ctx, d->t_risks, &v);
         }
     }
