@@ -1061,6 +1061,44 @@ static void test_risk_grid(void **state)
     free(html);
 }
 
+/* A monitoring of the risks alone (no indicators): the summary counts the risks, not "预警数 0"; the section says
+ * what it holds (the risk matrix, not six parts) and what monitoring.xlsx holds, with no department to filter. */
+static void test_monitoring_risks_only(void **state)
+{
+    (void)state;
+    put("ro", "allocation.csv", ALLOC);
+    put("ro", "allocation_summary.csv", SUMMARY);
+    put("ro", "risk_matrix.csv", "probability_from,probability_to,impact,row,column,score,level,risks\n"
+                                 "0,0.5,minor,1,1,1,low,甲风险\n0.5,1,minor,2,1,2,high,乙风险;丙风险\n");
+    put("ro", "risks.csv", "risk,probability,impact,owner,mitigation,row,column,score,level,rank\n"
+                           "乙风险,0.7,minor,财政局,预备费,2,1,2,high,1\n丙风险,0.6,minor,,,2,1,2,high,2\n"
+                           "甲风险,0.2,minor,,,1,1,1,low,3\n");
+    put("ro", "monitoring.xlsx", "PK");
+    char path[128];
+    snprintf(path, sizeof path, "%s/ro", dir);
+    char *html = render_report(path, NULL);
+    assert_null(strstr(html, "<td>预警数</td>"));
+    assert_non_null(strstr(html, "<tr><td>风险</td><td class=\"n\">3 项（高 2 项）</td></tr>"));
+    assert_non_null(strstr(html, "<p>监测给出的风险矩阵（来自输出目录的表）；图在前，明细表在后。</p>"));
+    assert_non_null(strstr(html, "本次监测不含指标；风险矩阵的明细在本报告所在文件夹的 monitoring.xlsx 中"));
+    assert_null(strstr(html, "按“部门”筛选"));
+    free(html);
+    civ_report_options en = {.lang = "en"};
+    html = render_report(path, &en);
+    assert_null(strstr(html, "<td>Alerts</td>"));
+    assert_non_null(strstr(html, "<tr><td>Risks</td><td class=\"n\">3 (2 high)</td></tr>"));
+    assert_non_null(strstr(html, "What the monitoring gave (tables of the output folder): the risk matrix; the charts"));
+    free(html);
+    /* with the indicators' alerts beside them: the count of alerts, every part named, the departments' workbook */
+    put("ro", "monitor_alerts.csv", "department,indicator,name,scope,unit,ds,actual,target,misses,since,alert\n"
+                                    "民政,meals,助餐,street,b街道,2026-03,10,20,3,2026-01,continued\n");
+    html = render_report(path, NULL);
+    assert_non_null(strstr(html, "<tr><td>预警数</td><td class=\"n\">1</td></tr>"));
+    assert_non_null(strstr(html, "<p>监测给出的预警和风险矩阵（来自输出目录的表）"));
+    assert_non_null(strstr(html, "按“部门”筛选"));
+    free(html);
+}
+
 /* The uncertainty section's sentence names the widest band (P95 - P5, the chart's longest bar, as the command's
  * "widest district"), not the band reaching farthest from its amount: A区 -3.33%..+1.67% (5.00% wide) against
  * B区 -0.01%..+4.00% (4.01% wide, but 4.00% from its amount). */
@@ -2214,7 +2252,7 @@ int main(void)
         cmocka_unit_test(test_print_and_phone), cmocka_unit_test(test_history_and_per_aged),
         cmocka_unit_test(test_print_choice),
         cmocka_unit_test(test_district_facet),
-        cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),
+        cmocka_unit_test(test_risk_grid), cmocka_unit_test(test_monitoring_risks_only),        cmocka_unit_test(test_backtest_table),
         cmocka_unit_test(test_backtest_words),   cmocka_unit_test(test_backtest_failures),
         cmocka_unit_test(test_amounts_and_unit),
         cmocka_unit_test(test_uncertainty_widest), cmocka_unit_test(test_uncertainty_communities),

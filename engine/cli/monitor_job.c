@@ -691,6 +691,23 @@ static civ_status write_workbook(const civ_cli_monitor_job *job, const char *pat
     return civ_monitor_workbook_write(path, job->spec, &t, job->lang, NULL);
 }
 
+/* The table that stands for monitoring.xlsx in the list of files to write (NULL: not written): an indicators' run
+ * writes it (job->alerts); a run of other parts writes it too, with its own parts' sheets, when the folder holds no
+ * indicators' tables (no status.csv), so that a monitoring of the risks alone (or events, or demand) gives the
+ * departments their workbook, and beside an indicators' run's files the month's workbook stays as it was.  Before
+ * 2026-12-07 `monitor --risks r.csv --out DIR` wrote no workbook at all. */
+static const civ_table *workbook_slot(const civ_cli_monitor_job *job, const char *dir)
+{
+    char path[4200];
+    struct stat st;
+    if (job->mon)
+        return job->alerts;
+    snprintf(path, sizeof path, "%s/%s", dir, monitor_files[0]);
+    if (!stat(path, &st))
+        return NULL;
+    return job->risk_table ? job->risk_table : job->inactivity ? job->inactivity : job->demand;
+}
+
 int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
 {
     if (mkdir(dir, 0777) && errno != EEXIST) {
@@ -698,7 +715,8 @@ int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
         return CIV_EXIT_IO;
     }
     const civ_table *t[] = {job->status,       job->alerts,       job->steps,      job->summary, job->forecasts,
-                            job->risk_table,   job->matrix_table, job->inactivity, job->demand,  job->alerts};
+                            job->risk_table,   job->matrix_table, job->inactivity, job->demand,
+                            workbook_slot(job, dir)};
     char targets[N_MONITOR_FILES][4096];
     const char *names[N_MONITOR_FILES], *target_ptrs[N_MONITOR_FILES];
     int written[N_MONITOR_FILES] = {0}, ran[N_FAMILIES] = {0};
@@ -707,7 +725,8 @@ int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
         if (t[k]) {
             snprintf(targets[n], sizeof targets[n], "%s/%s", dir, monitor_files[k]);
             names[n] = monitor_files[k], target_ptrs[n] = targets[n], written[k] = 1, n++;
-            ran[monitor_family[k]] = 1;
+            if (k != MONITOR_WORKBOOK || job->mon) /* a workbook of the other parts runs no indicators */
+                ran[monitor_family[k]] = 1;
         }
     /* Every file is written into a staging folder and the set published together (a failure or a
      * signal leaves the earlier run's files as they were); then the files of the earlier runs that

@@ -86,16 +86,27 @@ code=0
 [ "$code" -eq 1 ] || fail "--lang fr exited $code, not 1"
 grep -q "lang must be zh or en" "$WORK/err" || fail "--lang fr: $(cat "$WORK/err")"
 [ ! -e "$WORK/fr" ] || fail "--lang fr wrote $WORK/fr"
-# ... and --lang where no workbook is written (no --out, or no indicators) says so instead of being ignored
+# ... and --lang where no workbook is written (no --out) says so instead of being ignored
 code=0
 "$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --lang en >/dev/null 2>"$WORK/err" || code=$?
 [ "$code" -eq 1 ] || fail "--lang without --out exited $code, not 1"
 grep -q "add --out DIR" "$WORK/err" || fail "--lang without --out: $(cat "$WORK/err")"
-code=0
-"$CIV" monitor --risks "$DEMO/risks.csv" --out "$WORK/risks_en" --lang en >/dev/null 2>"$WORK/err" || code=$?
-[ "$code" -eq 1 ] || fail "--lang with --risks alone exited $code, not 1"
-grep -q "give INDICATORS ACTUALS" "$WORK/err" || fail "--lang with --risks alone: $(cat "$WORK/err")"
-[ ! -e "$WORK/risks_en" ] || fail "--lang with --risks alone wrote $WORK/risks_en"
+# a monitoring of the risks alone (no indicators) writes its workbook, its two sheets, in --lang (before 2026-12-07
+# it wrote none, and --lang was refused); the same run into the month's folder leaves the month's (3. above)
+for lang in zh en; do
+    "$CIV" monitor --risks "$DEMO/risks.csv" --out "$WORK/risks_$lang" --lang $lang >/dev/null 2>"$WORK/err" ||
+        fail "monitor --risks alone --lang $lang: $(cat "$WORK/err")"
+    "$PY" - "$WORK/risks_$lang" $lang <<'EOF2' || fail "a run of the risks alone: monitoring.xlsx ($lang)"
+import sys
+import openpyxl
+wb = openpyxl.load_workbook(f"{sys.argv[1]}/monitoring.xlsx")
+want = ["风险", "风险矩阵"] if sys.argv[2] == "zh" else ["Risks", "Risk matrix"]
+assert wb.sheetnames == want, wb.sheetnames
+rk = wb[want[0]]
+assert [c.value for c in rk[2]][:3] == ["政策冲突风险", 0.7, "严重" if sys.argv[2] == "zh" else "Severe"], \
+    [c.value for c in rk[2]]
+EOF2
+done
 
 # 5. a folder that cannot be written: an I/O error, no workbook and no temporary file left
 mkdir -p "$WORK/ro"

@@ -484,9 +484,30 @@ void rep_watch_sections(rep_ctx *ctx)
         demand_check(ctx);
 }
 
+/* The summary's line of the risk register: how many risks, and how many at the highest level among them ("4 项（高
+ * 1 项）"): a run of the risks alone said "预警数 0" here before 2026-12-07, as if indicators had been watched. */
+static void risks_summary(rep_ctx *ctx, void (*kv)(rep_ctx *, const char *, const char *))
+{
+    const civ_table *t = ctx->d->t_risks;
+    size_t cl = rep_typed_column(t, "level", CIV_COLUMN_TEXT), n = t ? civ_table_n_rows(t) : 0, top = 0;
+    if (!t || cl == (size_t)-1)
+        return;
+    for (size_t r = 0; r < n; r++) /* rows by level, highest first (civ_monitor_risk_assess) */
+        top += !strcmp(text(t, r, cl), text(t, 0, cl));
+    char n1[32], n2[32], v[160];
+    rep_fmt_num(n1, sizeof n1, (double)n, 0), rep_fmt_num(n2, sizeof n2, (double)top, 0);
+    if (n)
+        civ_snprintf(v, sizeof v, TR(ctx, "%s 项（%s %s 项）", "%s (%s %s)"), n1,
+                     ctx->zh ? rep_word(1, "level", text(t, 0, cl)) : n2, ctx->zh ? n2 : text(t, 0, cl));
+    else
+        civ_snprintf(v, sizeof v, "0");
+    kv(ctx, TR(ctx, "风险", "Risks"), v);
+}
+
 void rep_watch_summary(rep_ctx *ctx, void (*kv)(rep_ctx *, const char *, const char *))
 {
     const rep_data *d = ctx->d;
+    risks_summary(ctx, kv);
     size_t ci = rep_typed_column(d->t_inact, "resumed", CIV_COLUMN_TEXT);
     size_t n = d->t_inact ? civ_table_n_rows(d->t_inact) : 0;
     size_t open = 0;
