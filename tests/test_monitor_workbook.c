@@ -184,13 +184,18 @@ static void test_chinese(void **state)
     /* the first alert is the volunteer share (a rate): its actual and target shown as percentages, the cells
      * the fractions; the accidents (a count, 起) show their unit */
     assert_string_equal(civ_table_text(d.alerts, 0, 1), "volunteer_share");
-    assert_string_equal(format_of(path, 1, "G2"), "0.0%");
-    assert_string_equal(format_of(path, 1, "H2"), "0.0%");
+    assert_string_equal(format_of(path, 1, "G2"), "0.0%"); /* 6.3% */
+    assert_string_equal(format_of(path, 1, "H2"), "0%");   /* 13%, as the report and the alert lines say it (the
+                                                            * workbook's 13.0% until 2026-12-07) */
     assert_string_equal(format_of(path, 1, "I2"), "General"); /* misses */
     char *styles = tf_zip_member(path, "xl/styles.xml");
     assert_non_null(strstr(styles, "formatCode=\"#,##0&quot; 起&quot;\""));
     /* a level's average that is not whole, two decimals: General showed "11.0727969348659 分钟" (until 2026-12-07) */
     assert_non_null(strstr(styles, "formatCode=\"#,##0.00&quot; 分钟&quot;\""));
+    /* ... and one decimal where civ_monitor_value_text writes one (11.5 分钟, which read 11.50 分钟 until 2026-12-07),
+     * none for a whole target (15 分钟) */
+    assert_non_null(strstr(styles, "formatCode=\"#,##0.0&quot; 分钟&quot;\""));
+    assert_non_null(strstr(styles, "formatCode=\"#,##0&quot; 分钟&quot;\""));
     assert_null(strstr(styles, "General&quot;"));
     free(styles);
 
@@ -348,8 +353,8 @@ static void test_formats_from_rows(void **state)
     civ_monitor_workbook_tables t = {.alerts = d.alerts, .status = d.status};
     assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
     assert_string_equal(civ_table_text(d.alerts, 0, 1), "volunteer_share");
-    assert_string_equal(format_of(path, 1, "G2"), "0.0%"); /* actual */
-    assert_string_equal(format_of(path, 1, "H2"), "0.0%"); /* target */
+    assert_string_equal(format_of(path, 1, "G2"), "0.0%"); /* actual, 6.3% */
+    assert_string_equal(format_of(path, 1, "H2"), "0%");   /* target, 13% */
     char *styles = tf_zip_member(path, "xl/styles.xml");
     assert_non_null(strstr(styles, "formatCode=\"#,##0&quot; 起&quot;\""));
     free(styles);
@@ -361,7 +366,7 @@ static void test_formats_from_rows(void **state)
 
 /* A rate that misses its target by less than the format shows (0.9796 against 0.98) gets the digits that tell it
  * from the target, as the alert lines and the report write it (97.96% against 98%): "0.00%" where "0.0%" showed
- * 98.0% against 98.0% until 2026-12-07; the target keeps "0.0%", and a clear miss too. */
+ * 98.0% against 98.0% until 2026-12-07; the target "0%" (98%), and a clear miss the digits it needs. */
 static void test_near_miss(void **state)
 {
     (void)state;
@@ -374,13 +379,22 @@ static void test_near_miss(void **state)
     civ_monitor_workbook_tables t = {.alerts = d.alerts};
     assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
     assert_string_equal(format_of(path, 1, "G2"), "0.00%"); /* 97.96% */
-    assert_string_equal(format_of(path, 1, "H2"), "0.0%");  /* 98.0% */
+    assert_string_equal(format_of(path, 1, "H2"), "0%");    /* 98% (98.0% until 2026-12-07) */
     assert_int_equal(civ_table_set_number(d.alerts, 0, 6, 0.9796 - 1e-5), CIV_OK); /* 97.959%: 97.96% is enough */
     assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
     assert_string_equal(format_of(path, 1, "G2"), "0.00%");
     assert_int_equal(civ_table_set_number(d.alerts, 0, 6, 0.97999), CIV_OK); /* 97.999% */
     assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
     assert_string_equal(format_of(path, 1, "G2"), "0.000%");
+    /* the digits of civ_monitor_value_text, no more: 98% against 95% (98.0% against 95.0% until 2026-12-07) */
+    assert_int_equal(civ_table_set_number(d.alerts, 0, 6, 0.98), CIV_OK);
+    assert_int_equal(civ_table_set_number(d.alerts, 0, 7, 0.95), CIV_OK);
+    assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
+    assert_string_equal(format_of(path, 1, "G2"), "0%");
+    assert_string_equal(format_of(path, 1, "H2"), "0%");
+    char text[32];
+    assert_int_equal(civ_monitor_value_text(0.98, "rate", NULL, 0.95, text, sizeof text), CIV_OK);
+    assert_string_equal(text, "98%"); /* what the alert lines and the report show */
     civ_table_set_number(d.alerts, 0, 6, actual), civ_table_set_number(d.alerts, 0, 7, target);
     assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
     assert_string_equal(format_of(path, 1, "G2"), "0.0%"); /* 6.3% of 13%: one decimal tells them apart */

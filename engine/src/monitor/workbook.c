@@ -108,39 +108,29 @@ static const civ_mon_indicator *indicator_of(const wb *w, const char *id)
     return w->spec && id && civ_strmap_get(&w->spec->index, id, &k) ? &w->spec->ind[k] : NULL;
 }
 
-/* The format of value v of indicator `ind`: a rate "0.0%"; a count or level with a unit: a whole number with
- * thousands separators and the unit ("#,##0\" 起\""), else two decimals ("#,##0.00\" 分钟\""; General showed
- * "11.0727969348659 分钟", a level's roll-up average, until 2026-12-07); without a unit the same digits. */
-static unsigned char indicator_format(wb *w, const civ_mon_indicator *ind, double v)
+/* The format of value v of indicator `ind` (against: the other of an actual and its target, else NaN): the digits
+ * civ_monitor_value_text writes, the alert lines' and the report's, so that the workbook reads as they do.  A rate
+ * as a percentage with the text's decimals ("0%" for 98%, "0.0%" for 28.6%, "0.00%" for 97.96% against 98%); a
+ * count or level with thousands separators, the text's decimals and the unit ("#,##0\" 起\"", "#,##0.00\" 分钟\"");
+ * without a unit the same digits.  Before 2026-12-07 a rate kept one decimal at least (98.0% where the report
+ * said 98%) and a level two (11.50 分钟 for 11.5 分钟); General showed "11.0727969348659 分钟" before that. */
+static unsigned char indicator_format(wb *w, const civ_mon_indicator *ind, double v, double against)
 {
     if (!ind)
         return 0;
-    if (ind->kind == CIV_MON_RATE)
-        return code_index(w, "0.0%");
-    char code[96];
-    const char *digits = v == floor(v) ? "#,##0" : "#,##0.00";
-    if (!ind->unit || !ind->unit[0] || strpbrk(ind->unit, "\"\\") || strlen(ind->unit) > 60)
-        civ_snprintf(code, sizeof code, "%s", digits); /* no unit, or one a format cannot quote */
-    else
-        civ_snprintf(code, sizeof code, "%s\" %s\"", digits, ind->unit);
-    return code_index(w, code);
-}
-
-/* A rate's actual or target against the other ("target" for "actual" and back): "0.0%", or as many more decimals
- * as civ_monitor_value_text shows so that a miss never reads as its target (0.9796 against 0.98: "0.00%", 97.96%,
- * where "0.0%" showed 98.0% against 98.0%, the report's and the alert lines' 97.96% against 98%). */
-static unsigned char rate_format(wb *w, double v, double against)
-{
-    char text[64], code[16] = "0.0";
-    if (civ_monitor_value_text(v, "rate", NULL, against, text, sizeof text) != CIV_OK) {
+    char text[64], code[96];
+    if (civ_monitor_value_text(v, civ_mon_kind_name(ind->kind), NULL, against, text, sizeof text) != CIV_OK) {
         civ_clear_error();
-        return code_index(w, "0.0%");
+        text[0] = '\0';
     }
     const char *dot = strchr(text, '.');
     size_t d = dot ? strspn(dot + 1, "0123456789") : 0;
-    for (size_t k = 1; k < d && k < 6; k++)
-        civ_snprintf(code + strlen(code), sizeof code - strlen(code), "0");
-    civ_snprintf(code + strlen(code), sizeof code - strlen(code), "%%");
+    civ_snprintf(code, sizeof code, "%s%s%.*s", ind->kind == CIV_MON_RATE ? "0" : "#,##0", d ? "." : "",
+                 (int)(d < 8 ? d : 8), "00000000");
+    if (ind->kind == CIV_MON_RATE)
+        civ_snprintf(code + strlen(code), sizeof code - strlen(code), "%%");
+    else if (ind->unit && ind->unit[0] && !strpbrk(ind->unit, "\"\\") && strlen(ind->unit) <= 60) /* quotable */
+        civ_snprintf(code + strlen(code), sizeof code - strlen(code), "\" %s\"", ind->unit);
     return code_index(w, code);
 }
 
@@ -448,9 +438,9 @@ static civ_status fill_numbers(wb *w, size_t k, const civ_table *t, size_t c, lo
             civ_mon_indicator own;
             if (!ind) /* no indicator file given (or not this id): the row's own kind and value_unit, if any */
                 ind = row_kind(t, r, &own);
-            f = indicator_format(w, ind, civ_table_number(t, r, c));
-            if (ind && ind->kind == CIV_MON_RATE && c_other >= 0) /* the digits that tell a miss from its target */
-                f = rate_format(w, civ_table_number(t, r, c), civ_table_number(t, r, (size_t)c_other));
+            /* against the other of actual and target: the digits that tell a miss from its target */
+            f = indicator_format(w, ind, civ_table_number(t, r, c),
+                                 c_other >= 0 ? civ_table_number(t, r, (size_t)c_other) : NAN);
         }
         w->fmt[k][r * n + j] = f;
     }
