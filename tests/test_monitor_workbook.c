@@ -295,10 +295,73 @@ static void test_inactivity_times(void **state)
             assert_string_equal(civ_table_column_name(s, h + 1 + (h == 3 ? 2 : 0)), cases[k].heads[h]);
         /* the cells are inactivity.csv's UTC text */
         assert_string_equal(civ_table_text(s, 0, 1), civ_table_text(ia, 0, 1));
+        /* and the local time the hours are in, last (8: Beijing, the default), since 2026-12-07 */
+        assert_string_equal(civ_table_column_name(s, 7), k ? "Local time = UTC + (hours)" : "当地时间 = UTC +（小时）");
+        assert_true(civ_table_number(s, 0, 7) == 8);
         civ_table_free(s);
     }
     civ_table_free(ia);
     civ_table_free(ev);
+}
+
+/* The table of CSV text `csv` (through a file of the test folder). */
+static void read_text(const char *csv, const civ_table_read_options *ro, civ_table **out)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s", tf_path(dir, "demand.csv"));
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(csv, f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(civ_table_read_csv(path, ro, out), CIV_OK);
+}
+
+/* The demand sheet names each model as a planner knows it: "auto" for the default combination (the sheet showed its
+ * fitted name, ~85 characters, until 2026-12-07), a combination whose members were dropped by the families left, a
+ * single model as it is; the full names in a last column, 模型完整设定, as demand.csv has them.  A table whose models
+ * are short already (a several-model file's "Auto", "Theta") gets no such column. */
+static void test_demand_models(void **state)
+{
+    (void)state;
+    static const char *const fits[] = {
+        "ComboMedian[ETS(A,N,A),ARIMA(2,0,0)(2,0,0)[12] with non-zero mean,Theta,ETS(A,Ad,N),DOTM]",
+        "ComboMedian[ETS(M,Ad,M),ARIMA(0,1,0),Theta,ETS(A,N,N),DOTM]", /* auto: ETS damped, the damped one not */
+        "ComboMedian[ETS(A,N,A),ARIMA(0,1,0),ETS(A,Ad,N)]",            /* auto with two members dropped */
+        "TSB"};
+    static const char *const shown[] = {"auto", "auto", "Median(ETS, ARIMA, DampedETS)", "TSB"};
+    char csv[1024] = "unique_id,ds,actual,mean,deviation_pct,level,flag,model\n";
+    for (size_t k = 0; k < 4; k++)
+        snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "C%zu,2025-01,10,9,11.1,,within,\"%s\"\n", k, fits[k]);
+    static const char *const text[] = {"unique_id", "ds", "flag", "model", NULL};
+    civ_table_read_options ro = {.text_columns = text};
+    civ_table *dm = NULL;
+    read_text(csv, &ro, &dm);
+    civ_monitor_workbook_tables t = {.demand = dm};
+    const char *path = tf_path(dir, "demand.xlsx");
+    for (int en = 0; en < 2; en++) {
+        assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, en ? "en" : "zh", NULL), CIV_OK);
+        civ_table_read_options o = {.sheet = en ? "Demand vs forecast" : "需求偏离"};
+        civ_table *s = NULL;
+        assert_int_equal(civ_table_read(path, &o, &s), CIV_OK);
+        size_t c_model = col(s, en ? "Model" : "模型"), c_full = col(s, en ? "Model (full specification)" : "模型完整设定");
+        assert_int_equal(c_full, civ_table_n_columns(s) - 1);
+        for (size_t k = 0; k < 4; k++) {
+            assert_string_equal(civ_table_text(s, k, c_model), shown[k]);
+            assert_string_equal(civ_table_text(s, k, c_full), fits[k]);
+        }
+        civ_table_free(s);
+    }
+    civ_table_free(dm);
+    snprintf(csv, sizeof csv, "unique_id,ds,actual,mean,deviation_pct,level,flag,model\n"
+                              "C1,2025-01,10,9,11.1,,within,Auto\nC1,2025-01,10,9,11.1,,within,Theta\n");
+    read_text(csv, &ro, &dm);
+    t.demand = dm;
+    assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
+    civ_table *s = sheet(path, "需求偏离");
+    assert_string_equal(civ_table_column_name(s, civ_table_n_columns(s) - 1), "模型");
+    assert_string_equal(civ_table_text(s, 0, civ_table_n_columns(s) - 1), "Auto");
+    civ_table_free(s);
+    civ_table_free(dm);
 }
 
 static int entries(void)
@@ -410,6 +473,7 @@ int main(void)
         cmocka_unit_test(test_inactivity_times),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_formats_from_rows),
+        cmocka_unit_test(test_demand_models),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -87,6 +87,8 @@ static const label LABELS[] = {
     {"inactivity", "utc_offset_hours", "当地时间 = UTC +（小时）", "Local time = UTC + (hours)", 0},
     {"demand", "mean", "预测值", "Forecast", 0}, {"demand", "deviation_pct", "偏离预测（%）", "Deviation (%)", 0},
     {"demand", "level", "超出的区间水平（%）", "Interval level (%)", 0}, {"demand", "flag", "判断", "Flag", 0},
+    /* the demand sheet's model as a planner knows it ("auto"), its full fitted name in a last column */
+    {"demand", "model_full", "模型完整设定", "Model (full specification)", 0},
 };
 
 /* Stems of the columns named <stem>_<unit> (amount_fen, share_pct), and of <stem>_<fund>_<unit> (last_year_

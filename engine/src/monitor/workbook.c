@@ -16,6 +16,7 @@
 
 #include "c_locale.h"
 #include "column_labels.h"
+#include "model_label.h"
 #include "monitor.h"
 #include "xlsx_write.h"
 
@@ -334,10 +335,26 @@ static civ_status alerts_rows(const wb *w, const civ_monitor_workbook_tables *t,
 
 /* ---- one sheet for people --------------------------------------------------------------------------------- */
 
+/* 1 when some row's model, as a planner knows it (civ_model_label_reader: "auto"), is not its full name (the fitted
+ * combination, ~85 characters): the demand sheet then keeps the full name in a last column. */
+static int model_shortened(const civ_table *t)
+{
+    long c = find(t, "model");
+    for (size_t r = 0; c >= 0 && civ_table_column_type(t, (size_t)c) == CIV_COLUMN_TEXT && r < civ_table_n_rows(t);
+         r++) {
+        const char *m = civ_table_text(t, r, (size_t)c);
+        char shown[256];
+        civ_model_label_reader(shown, sizeof shown, m ? m : "");
+        if (m && strcmp(shown, m))
+            return 1;
+    }
+    return 0;
+}
+
 /* The columns of t in the order shown: the indicator's name right after its id (-2: made from the indicator
  * file when t has no name column); the tables' kind and value_unit are left out, since each value cell's number
- * format shows them (0.0%, "#,##0\" 起\""). */
-static size_t shown_order(const wb *w, const civ_table *t, long *order)
+ * format shows them (0.0%, "#,##0\" 起\""); the demand sheet's full model names last (-3), when shortened. */
+static size_t shown_order(const wb *w, size_t kind, const civ_table *t, long *order)
 {
     size_t nc = civ_table_n_columns(t), n = 0;
     long c_ind = find(t, "indicator"), c_name = find(t, "name"), c_kind = find(t, "kind"),
@@ -349,6 +366,8 @@ static size_t shown_order(const wb *w, const civ_table *t, long *order)
         if ((long)c == c_ind && (c_name >= 0 || w->spec))
             order[n++] = c_name >= 0 ? c_name : -2;
     }
+    if (kind == S_DEMAND && model_shortened(t))
+        order[n++] = -3;
     return n;
 }
 
@@ -359,8 +378,9 @@ static civ_status sheet_header(const wb *w, size_t kind, const civ_table *t, con
     civ_label_ctx ctx = {.zh = w->zh, .table = SHEETS[kind].key};
     civ_status s = CIV_OK;
     for (size_t j = 0; j < n && !s; j++) {
-        const char *name = order[j] == -2 ? "name" : civ_table_column_name(t, (size_t)order[j]);
-        civ_column_type type = order[j] == -2 ? CIV_COLUMN_TEXT : civ_table_column_type(t, (size_t)order[j]);
+        const char *name = order[j] == -2 ? "name" : order[j] == -3 ? "model_full"
+                                                                      : civ_table_column_name(t, (size_t)order[j]);
+        civ_column_type type = order[j] < 0 ? CIV_COLUMN_TEXT : civ_table_column_type(t, (size_t)order[j]);
         if (yes_no(name))
             type = CIV_COLUMN_TEXT;
         char buf[192];
@@ -447,16 +467,21 @@ static civ_status fill_numbers(wb *w, size_t k, const civ_table *t, size_t c, lo
     return s;
 }
 
-/* Column j from t's text column c, codes in words (the unit "city" only on the city's row, column c_scope). */
-static civ_status fill_words(const wb *w, const civ_table *t, size_t c, long c_scope, civ_table *o, size_t j)
+/* Column j from t's text column c, codes in words (the unit "city" only on the city's row, column c_scope); a
+ * model (shorten: the demand sheet's) by the name a planner knows it by, "auto" for the default combination:
+ * the sheet showed the fitted combination's ~85 characters until 2026-12-07 (the full name is its last column). */
+static civ_status fill_words(const wb *w, const civ_table *t, size_t c, long c_scope, int shorten, civ_table *o,
+                             size_t j)
 {
     const char *name = civ_table_column_name(t, c);
-    int code = civ_value_column("monitor", name);
+    int code = civ_value_column("monitor", name), model = shorten && !strcmp(name, "model");
     civ_status s = CIV_OK;
     for (size_t r = 0; r < civ_table_n_rows(t) && !s; r++) {
         const char *v = civ_table_text(t, r, c);
-        char wbuf[192];
-        if (code && !strcmp(name, "unit")) { /* the city total's unit "city", on its city row */
+        char wbuf[256];
+        if (model && v)
+            civ_model_label_reader(wbuf, sizeof wbuf, v), v = wbuf;
+        else if (code && !strcmp(name, "unit")) { /* the city total's unit "city", on its city row */
             const char *sc = c_scope >= 0 ? civ_table_text(t, r, (size_t)c_scope) : NULL;
             if (sc && !strcmp(sc, "city"))
                 v = word_of(w->zh, name, v, wbuf, sizeof wbuf);
@@ -477,7 +502,7 @@ static civ_status sheet_table(wb *w, size_t k, size_t kind, const civ_table *t, 
     long *order = malloc((nc + 1) * sizeof *order);
     civ_table *o = NULL;
     civ_status s = order ? civ_table_create(&o) : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a sheet");
-    size_t n = s ? 0 : shown_order(w, t, order);
+    size_t n = s ? 0 : shown_order(w, kind, t, order);
     long c_ind = find(t, "indicator"), c_scope = find(t, "scope");
     if (!s)
         s = sheet_header(w, kind, t, order, n, o);
@@ -490,12 +515,14 @@ static civ_status sheet_table(wb *w, size_t k, size_t kind, const civ_table *t, 
         size_t c = (size_t)order[j];
         if (order[j] == -2) /* the indicator's name from the file */
             s = fill_names(w, t, c_ind, o, j);
+        else if (order[j] == -3) /* the full model names, as demand.csv has them */
+            s = fill_words(w, t, (size_t)find(t, "model"), -1, 0, o, j);
         else if (yes_no(civ_table_column_name(t, c)))
             s = fill_yes_no(w, t, c, o, j);
         else if (civ_table_column_type(t, c) == CIV_COLUMN_NUMBER)
             s = fill_numbers(w, k, t, c, c_ind, o, j, n);
         else
-            s = fill_words(w, t, c, c_scope, o, j);
+            s = fill_words(w, t, c, c_scope, kind == S_DEMAND, o, j);
     }
     free(order);
     if (s)
