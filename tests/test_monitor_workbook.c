@@ -304,6 +304,32 @@ static void test_inactivity_times(void **state)
     civ_table_free(ev);
 }
 
+/* The risk sheet's matrix row as its likelihood word, as the report's risk table says it (it was the row's number
+ * until 2026-12-07): the demo's four risks on the default 5 x 5 matrix, 很可能 for 70%, 可能 for 45%; without the
+ * matrix's table (Python's write_monitor_workbook(risks=...) alone) the row's number, as text. */
+static void test_risk_likelihood(void **state)
+{
+    (void)state;
+    const char *path = tf_path(dir, "risks.xlsx");
+    civ_monitor_workbook_tables t = {.risks = d.risks, .risk_matrix = d.matrix};
+    for (int en = 0; en < 3; en++) {
+        t.risk_matrix = en == 2 ? NULL : d.matrix;
+        assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, en == 1 ? "en" : "zh", NULL), CIV_OK);
+        civ_table_read_options o = {.sheet = en == 1 ? "Risks" : "风险"};
+        civ_table *s = NULL;
+        assert_int_equal(civ_table_read(path, &o, &s), CIV_OK);
+        size_t c = col(s, en == 1 ? "Likelihood" : "可能性");
+        assert_int_equal(civ_table_column_type(s, c), en == 2 ? CIV_COLUMN_NUMBER : CIV_COLUMN_TEXT);
+        if (en < 2) {
+            assert_string_equal(civ_table_text(s, 0, c), en ? "likely" : "很可能");   /* 政策冲突风险, 70% */
+            assert_string_equal(civ_table_text(s, 3, c), en ? "possible" : "可能");   /* 社会抵触风险, 45% */
+        } else {
+            assert_true(civ_table_number(s, 0, c) == 4); /* "4" as text, read back as a number */
+        }
+        civ_table_free(s);
+    }
+}
+
 /* The table of CSV text `csv` (through a file of the test folder). */
 static void read_text(const char *csv, const civ_table_read_options *ro, civ_table **out)
 {
@@ -474,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_formats_from_rows),
         cmocka_unit_test(test_demand_models),
+        cmocka_unit_test(test_risk_likelihood),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

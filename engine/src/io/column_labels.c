@@ -74,6 +74,8 @@ static const label LABELS[] = {
     {"risk_matrix", "probability_from", "概率下限", "Probability from", 0},
     {"risk_matrix", "probability_to", "概率上限", "Probability to", 0},
     {"risk_matrix", "risks", "所含风险", "Risks in the cell", 0},
+    /* the risk sheet's matrix row as its likelihood word (civ_likelihood_label) */
+    {"risks", "row", "可能性", "Likelihood", 0},
     /* the times are UTC as the events' file and the terminal give them, the hour the local one the detector bins
      * by (utc_offset_hours): said in the headers, as on the report's page, so that no one reads 12:12 UTC as
      * 12:12 Beijing time (before 2026-12-07 the headers said neither) */
@@ -117,6 +119,16 @@ static const stem PCT_STEMS[] = {
     {"share", "占比", "Share", NULL, NULL},
     {"change", "比上年变化", "Change vs last year", "%s比上年变化", "%s change vs last year"},
 };
+
+const char *civ_likelihood_label(int zh, size_t row, size_t n_rows)
+{
+    static const char *const zh5[] = {"几乎不可能", "不太可能", "可能", "很可能", "几乎肯定"};
+    static const char *const en5[] = {"rare", "unlikely", "possible", "likely", "almost certain"};
+    if (n_rows < 3 || n_rows > 5 || row < 1 || row > n_rows)
+        return NULL;
+    size_t k = row - 1 + (n_rows == 5 ? 0 : 1); /* three or four rows: from "unlikely" up */
+    return zh ? zh5[k] : en5[k];
+}
 
 const char *civ_rule_label(int zh, const char *rule)
 {

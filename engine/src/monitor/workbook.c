@@ -77,6 +77,7 @@ static const char *word_of(int zh, const char *column, const char *code, char *b
 
 typedef struct wb {
     const civ_monitor_spec *spec;
+    const civ_table *matrix; /* the risk matrix's cells (tables->risk_matrix), for the risks' likelihood words */
     int zh;
     char codes[WB_MAX_CODES][96];
     size_t n_codes;
@@ -381,7 +382,7 @@ static civ_status sheet_header(const wb *w, size_t kind, const civ_table *t, con
         const char *name = order[j] == -2 ? "name" : order[j] == -3 ? "model_full"
                                                                       : civ_table_column_name(t, (size_t)order[j]);
         civ_column_type type = order[j] < 0 ? CIV_COLUMN_TEXT : civ_table_column_type(t, (size_t)order[j]);
-        if (yes_no(name))
+        if (yes_no(name) || (kind == S_RISKS && !strcmp(name, "row"))) /* 是/否; a likelihood word */
             type = CIV_COLUMN_TEXT;
         char buf[192];
         const char *label = civ_column_label(&ctx, name, buf, sizeof buf);
@@ -401,6 +402,34 @@ static civ_status fill_names(const wb *w, const civ_table *t, long c_ind, civ_ta
         const civ_mon_indicator *ind = indicator_of(w, text_at(t, r, (size_t)c_ind, b, sizeof b));
         if (ind && ind->name && ind->name[0])
             s = civ_table_set_text_pooled(o, r, j, ind->name, strlen(ind->name));
+    }
+    return s;
+}
+
+/* Column j from the risks' matrix row (t's number column c) as its likelihood word (很可能, likely: the report's
+ * words), else its probability band from the matrix (60%–80%), else the row's number: the sheet showed the row
+ * number (4) until 2026-12-07, beside the impact in words. */
+static civ_status fill_likelihood(const wb *w, const civ_table *t, size_t c, civ_table *o, size_t j)
+{
+    long mr = find(w->matrix, "row"), mf = find(w->matrix, "probability_from"), mt = find(w->matrix, "probability_to");
+    size_t n = 0, nm = w->matrix ? civ_table_n_rows(w->matrix) : 0;
+    for (size_t r = 0; mr >= 0 && r < nm; r++) {
+        double v = civ_table_number(w->matrix, r, (size_t)mr);
+        n = isfinite(v) && v > (double)n ? (size_t)v : n;
+    }
+    civ_status s = CIV_OK;
+    for (size_t r = 0; r < civ_table_n_rows(t) && !s; r++) {
+        double v = civ_table_number(t, r, c);
+        const char *word = isfinite(v) && v >= 1 ? civ_likelihood_label(w->zh, (size_t)v, n) : NULL;
+        char buf[64] = "";
+        for (size_t k = 0; !word && mf >= 0 && mt >= 0 && k < nm; k++)
+            if (civ_table_number(w->matrix, k, (size_t)mr) == v)
+                civ_snprintf(buf, sizeof buf, "%.0f%%–%.0f%%", 100 * civ_table_number(w->matrix, k, (size_t)mf),
+                             100 * civ_table_number(w->matrix, k, (size_t)mt));
+        if (!word && !buf[0] && isfinite(v))
+            civ_snprintf(buf, sizeof buf, "%.0f", v);
+        if (word || buf[0])
+            s = civ_table_set_text(o, r, j, word ? word : buf);
     }
     return s;
 }
@@ -519,6 +548,9 @@ static civ_status sheet_table(wb *w, size_t k, size_t kind, const civ_table *t, 
             s = fill_words(w, t, (size_t)find(t, "model"), -1, 0, o, j);
         else if (yes_no(civ_table_column_name(t, c)))
             s = fill_yes_no(w, t, c, o, j);
+        else if (kind == S_RISKS && !strcmp(civ_table_column_name(t, c), "row") &&
+                 civ_table_column_type(t, c) == CIV_COLUMN_NUMBER)
+            s = fill_likelihood(w, t, c, o, j);
         else if (civ_table_column_type(t, c) == CIV_COLUMN_NUMBER)
             s = fill_numbers(w, k, t, c, c_ind, o, j, n);
         else
@@ -548,7 +580,7 @@ civ_status civ_monitor_workbook_write(const char *path, const civ_monitor_spec *
     wb *w = calloc(1, sizeof *w);
     if (!w)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the monitoring workbook");
-    w->spec = spec, w->zh = !lang || !lang[0] || !strcmp(lang, "zh");
+    w->spec = spec, w->zh = !lang || !lang[0] || !strcmp(lang, "zh"), w->matrix = tables->risk_matrix;
     civ_table *shown[N_SHEETS] = {0}, *alerts = NULL;
     const civ_table *list[N_SHEETS];
     const char *names[N_SHEETS];

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "c_locale.h"
+#include "column_labels.h"
 #include "report_page.h"
 #include "report_text.h"
 #include "report_zh.h"
@@ -81,19 +82,6 @@ const char *rep_street_name(const rep_data *d, const char *code)
     return NULL;
 }
 
-/* The likelihood word of row `row` (1 = the least likely) of a matrix of `n` probability rows: the five-point scale
- * of risk registers for the default matrix (rows of 20%), the lower points of it for three or four rows; NULL for
- * any other matrix (its row's probability band is shown instead). */
-static const char *likelihood_word(int zh, size_t row, size_t n)
-{
-    static const char *const zh5[] = {"几乎不可能", "不太可能", "可能", "很可能", "几乎肯定"};
-    static const char *const en5[] = {"rare", "unlikely", "possible", "likely", "almost certain"};
-    if (n < 3 || n > 5 || row < 1 || row > n)
-        return NULL;
-    size_t k = row - 1 + (n == 5 ? 0 : 1); /* three or four rows: from "unlikely" up */
-    return zh ? zh5[k] : en5[k];
-}
-
 /* The matrix's number of probability rows and row r's band, from risk_matrix.csv (0 when the folder lacks it). */
 static size_t matrix_rows(const rep_data *d, double row, char *band, size_t size)
 {
@@ -121,7 +109,7 @@ static void likelihood_cell(rep_ctx *ctx, const civ_table *t, size_t r, size_t c
     double row = civ_table_number(t, r, c);
     size_t cc = num_column(t, "column"), cs = num_column(t, "score");
     size_t n = matrix_rows(ctx->d, row, band, sizeof band);
-    const char *word = isfinite(row) && row >= 1 ? likelihood_word(ctx->zh, (size_t)row, n) : NULL;
+    const char *word = isfinite(row) && row >= 1 ? civ_likelihood_label(ctx->zh, (size_t)row, n) : NULL;
     int k = civ_snprintf(tip, sizeof tip, TR(ctx, "矩阵第 %.0f 行（共 %zu 行", "matrix row %.0f of %zu"), row, n);
     if (band[0] && k > 0 && (size_t)k < sizeof tip)
         k += civ_snprintf(tip + k, sizeof tip - (size_t)k, TR(ctx, "，%s", " (%s)"), band);
