@@ -283,8 +283,8 @@ void rep_generic_table(rep_ctx *ctx, const civ_table *t, const rep_table_view *v
               any_column(t, "kind"), any_column(t, "value_unit"), NULL, NULL,
               any_column(t, "into"), any_column(t, "note"), 0, 0, (size_t)-1, (size_t)-1, (size_t)-1, (size_t)-1};
     if (v->risks) /* the register as written by civ_monitor_risk_assess: else shown as it is */
-        k.risk_row = num_column(t, "row"), k.risk_column = num_column(t, "column"), k.risk_score = num_column(t, "score"),
-        k.risk_prob = num_column(t, "probability");
+        k.risk_row = num_column(t, "row"), k.risk_column = num_column(t, "column"),
+        k.risk_score = num_column(t, "score"), k.risk_prob = num_column(t, "probability");
     size_t shown = 0, kept = 0;
     for (size_t r = 0; r < civ_table_n_rows(t) && kept < v->max_rows; r++) {
         if (v->keep && !v->keep(t, r, v->arg))
