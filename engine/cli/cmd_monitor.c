@@ -22,7 +22,7 @@ static const civ_cli_option monitor_options[] = {
     [M_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "DIR", "write status.csv, alerts.csv and the other "
                                                                  "parts' tables there, and\nmonitoring.xlsx, every "
                                                                  "table for Excel (a run without the\nindicators: "
-                                                                 "when DIR has no status.csv; published together;\n"
+                                                                 "when DIR has none of theirs; published together;\n"
                                                                  "an earlier run's that this one does not make are "
                                                                  "removed)"},
     [M_WARN] = {"--warn", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "H", "early warning: forecast every series H periods "

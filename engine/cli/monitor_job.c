@@ -691,20 +691,35 @@ static civ_status write_workbook(const civ_cli_monitor_job *job, const char *pat
     return civ_monitor_workbook_write(path, job->spec, &t, job->lang, NULL);
 }
 
-/* The table that stands for monitoring.xlsx in the list of files to write (NULL: not written): an indicators' run
- * writes it (job->alerts); a run of other parts writes it too, with its own parts' sheets, when the folder holds no
- * indicators' tables (no status.csv), so that a monitoring of the risks alone (or events, or demand) gives the
- * departments their workbook, and beside an indicators' run's files the month's workbook stays as it was.  Before
- * 2026-12-07 `monitor --risks r.csv --out DIR` wrote no workbook at all. */
-static const civ_table *workbook_slot(const civ_cli_monitor_job *job, const char *dir)
+/* 1 when dir/name exists. */
+static int exists_in(const char *dir, const char *name, struct stat *st)
 {
     char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return !stat(path, st);
+}
+
+/* The table that stands for monitoring.xlsx in the list of files to write (NULL: not written): an indicators' run
+ * writes it (job->alerts); a run of other parts writes it too, with its own parts' sheets, when the folder holds no
+ * indicators' tables (status.csv, or a plan's monitor_status.csv) and no workbook but one an earlier `monitor` run
+ * wrote there and left as it was (a plan's is never replaced), so that a monitoring of the risks alone (or events,
+ * or demand) gives the departments their workbook, and beside an indicators' run's files the month's workbook
+ * stays as it was.  Before 2026-12-07 `monitor --risks r.csv --out DIR` wrote no workbook at all. */
+static const civ_table *workbook_slot(const civ_cli_monitor_job *job, const char *dir)
+{
     struct stat st;
+    record_entry rec[N_MONITOR_FILES];
     if (job->mon)
         return job->alerts;
-    snprintf(path, sizeof path, "%s/%s", dir, monitor_files[0]);
-    if (!stat(path, &st))
+    if (exists_in(dir, monitor_files[0], &st) || exists_in(dir, "monitor_status.csv", &st))
         return NULL;
+    if (exists_in(dir, monitor_files[MONITOR_WORKBOOK], &st)) {
+        const record_entry *e = &rec[MONITOR_WORKBOOK];
+        read_record(dir, rec);
+        if (!e->known || (unsigned long long)st.st_ino != e->ino || (unsigned long long)st.st_size != e->bytes ||
+            (long long)st.st_mtim.tv_sec != e->sec || (long long)st.st_mtim.tv_nsec != e->nsec)
+            return NULL; /* a plan's, or the user's, or rewritten since */
+    }
     return job->risk_table ? job->risk_table : job->inactivity ? job->inactivity : job->demand;
 }
 

@@ -107,6 +107,20 @@ assert [c.value for c in rk[2]][:3] == ["政策冲突风险", 0.7, "严重" if s
     [c.value for c in rk[2]]
 EOF2
 done
+# ... its own workbook it replaces (a later run in English), but never a workbook no monitor run left there (a
+# plan's, beside its monitor_status.csv or not) nor one beside the indicators' tables
+"$CIV" monitor --risks "$DEMO/risks.csv" --out "$WORK/risks_zh" --lang en >/dev/null 2>&1 || fail "risks rerun"
+"$PY" -c "import openpyxl, sys; assert openpyxl.load_workbook(sys.argv[1]).sheetnames[0] == 'Risks'" \
+    "$WORK/risks_zh/monitoring.xlsx" || fail "a rerun of the risks alone did not replace its own workbook"
+for f in planlike planlike_status; do
+    mkdir -p "$WORK/$f" && cp "$WORK/out/monitoring.xlsx" "$WORK/$f/"
+done
+touch "$WORK/planlike_status/monitor_status.csv"
+for f in planlike planlike_status; do
+    "$CIV" monitor --risks "$DEMO/risks.csv" --out "$WORK/$f" >/dev/null 2>&1 || fail "monitor --risks into $f"
+    [ "$(sha256sum "$WORK/$f/monitoring.xlsx" | cut -d' ' -f1)" = "$(sha256sum "$WORK/out/monitoring.xlsx" |
+        cut -d' ' -f1)" ] || fail "a run of the risks alone replaced a workbook no monitor run wrote ($f)"
+done
 
 # 5. a folder that cannot be written: an I/O error, no workbook and no temporary file left
 mkdir -p "$WORK/ro"
