@@ -184,13 +184,18 @@ static void test_chinese(void **state)
     /* the first alert is the volunteer share (a rate): its actual and target shown as percentages, the cells
      * the fractions; the accidents (a count, 起) show their unit */
     assert_string_equal(civ_table_text(d.alerts, 0, 1), "volunteer_share");
-    assert_string_equal(format_of(path, 1, "G2"), "0.0%");
-    assert_string_equal(format_of(path, 1, "H2"), "0.0%");
+    assert_string_equal(format_of(path, 1, "G2"), "0.0%"); /* 6.3% */
+    assert_string_equal(format_of(path, 1, "H2"), "0%");   /* 13%, as the report and the alert lines say it (the
+                                                            * workbook's 13.0% until 2026-12-07) */
     assert_string_equal(format_of(path, 1, "I2"), "General"); /* misses */
     char *styles = tf_zip_member(path, "xl/styles.xml");
     assert_non_null(strstr(styles, "formatCode=\"#,##0&quot; 起&quot;\""));
     /* a level's average that is not whole, two decimals: General showed "11.0727969348659 分钟" (until 2026-12-07) */
     assert_non_null(strstr(styles, "formatCode=\"#,##0.00&quot; 分钟&quot;\""));
+    /* ... and one decimal where civ_monitor_value_text writes one (11.5 分钟, which read 11.50 分钟 until 2026-12-07),
+     * none for a whole target (15 分钟) */
+    assert_non_null(strstr(styles, "formatCode=\"#,##0.0&quot; 分钟&quot;\""));
+    assert_non_null(strstr(styles, "formatCode=\"#,##0&quot; 分钟&quot;\""));
     assert_null(strstr(styles, "General&quot;"));
     free(styles);
 
@@ -290,10 +295,99 @@ static void test_inactivity_times(void **state)
             assert_string_equal(civ_table_column_name(s, h + 1 + (h == 3 ? 2 : 0)), cases[k].heads[h]);
         /* the cells are inactivity.csv's UTC text */
         assert_string_equal(civ_table_text(s, 0, 1), civ_table_text(ia, 0, 1));
+        /* and the local time the hours are in, last (8: Beijing, the default), since 2026-12-07 */
+        assert_string_equal(civ_table_column_name(s, 7), k ? "Local time = UTC + (hours)" : "当地时间 = UTC +（小时）");
+        assert_true(civ_table_number(s, 0, 7) == 8);
         civ_table_free(s);
     }
     civ_table_free(ia);
     civ_table_free(ev);
+}
+
+/* The risk sheet's matrix row as its likelihood word, as the report's risk table says it (it was the row's number
+ * until 2026-12-07): the demo's four risks on the default 5 x 5 matrix, 很可能 for 70%, 可能 for 45%; without the
+ * matrix's table (Python's write_monitor_workbook(risks=...) alone) the row's number, as text. */
+static void test_risk_likelihood(void **state)
+{
+    (void)state;
+    const char *path = tf_path(dir, "risks.xlsx");
+    civ_monitor_workbook_tables t = {.risks = d.risks, .risk_matrix = d.matrix};
+    for (int en = 0; en < 3; en++) {
+        t.risk_matrix = en == 2 ? NULL : d.matrix;
+        assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, en == 1 ? "en" : "zh", NULL), CIV_OK);
+        civ_table_read_options o = {.sheet = en == 1 ? "Risks" : "风险"};
+        civ_table *s = NULL;
+        assert_int_equal(civ_table_read(path, &o, &s), CIV_OK);
+        size_t c = col(s, en == 1 ? "Likelihood" : "可能性");
+        assert_int_equal(civ_table_column_type(s, c), en == 2 ? CIV_COLUMN_NUMBER : CIV_COLUMN_TEXT);
+        if (en < 2) {
+            assert_string_equal(civ_table_text(s, 0, c), en ? "likely" : "很可能");   /* 政策冲突风险, 70% */
+            assert_string_equal(civ_table_text(s, 3, c), en ? "possible" : "可能");   /* 社会抵触风险, 45% */
+        } else {
+            assert_true(civ_table_number(s, 0, c) == 4); /* "4" as text, read back as a number */
+        }
+        civ_table_free(s);
+    }
+}
+
+/* The table of CSV text `csv` (through a file of the test folder). */
+static void read_text(const char *csv, const civ_table_read_options *ro, civ_table **out)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s", tf_path(dir, "demand.csv"));
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(csv, f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(civ_table_read_csv(path, ro, out), CIV_OK);
+}
+
+/* The demand sheet names each model as a planner knows it: "auto" for the default combination (the sheet showed its
+ * fitted name, ~85 characters, until 2026-12-07), a combination whose members were dropped by the families left, a
+ * single model as it is; the full names in a last column, 模型完整设定, as demand.csv has them.  A table whose models
+ * are short already (a several-model file's "Auto", "Theta") gets no such column. */
+static void test_demand_models(void **state)
+{
+    (void)state;
+    static const char *const fits[] = {
+        "ComboMedian[ETS(A,N,A),ARIMA(2,0,0)(2,0,0)[12] with non-zero mean,Theta,ETS(A,Ad,N),DOTM]",
+        "ComboMedian[ETS(M,Ad,M),ARIMA(0,1,0),Theta,ETS(A,N,N),DOTM]", /* auto: ETS damped, the damped one not */
+        "ComboMedian[ETS(A,N,A),ARIMA(0,1,0),ETS(A,Ad,N)]",            /* auto with two members dropped */
+        "TSB"};
+    static const char *const shown[] = {"auto", "auto", "Median(ETS, ARIMA, DampedETS)", "TSB"};
+    char csv[1024] = "unique_id,ds,actual,mean,deviation_pct,level,flag,model\n";
+    for (size_t k = 0; k < 4; k++)
+        snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "C%zu,2025-01,10,9,11.1,,within,\"%s\"\n", k, fits[k]);
+    static const char *const text[] = {"unique_id", "ds", "flag", "model", NULL};
+    civ_table_read_options ro = {.text_columns = text};
+    civ_table *dm = NULL;
+    read_text(csv, &ro, &dm);
+    civ_monitor_workbook_tables t = {.demand = dm};
+    const char *path = tf_path(dir, "demand.xlsx");
+    for (int en = 0; en < 2; en++) {
+        assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, en ? "en" : "zh", NULL), CIV_OK);
+        civ_table_read_options o = {.sheet = en ? "Demand vs forecast" : "需求偏离"};
+        civ_table *s = NULL;
+        assert_int_equal(civ_table_read(path, &o, &s), CIV_OK);
+        size_t c_model = col(s, en ? "Model" : "模型"), c_full = col(s, en ? "Model (full specification)" : "模型完整设定");
+        assert_int_equal(c_full, civ_table_n_columns(s) - 1);
+        for (size_t k = 0; k < 4; k++) {
+            assert_string_equal(civ_table_text(s, k, c_model), shown[k]);
+            assert_string_equal(civ_table_text(s, k, c_full), fits[k]);
+        }
+        civ_table_free(s);
+    }
+    civ_table_free(dm);
+    snprintf(csv, sizeof csv, "unique_id,ds,actual,mean,deviation_pct,level,flag,model\n"
+                              "C1,2025-01,10,9,11.1,,within,Auto\nC1,2025-01,10,9,11.1,,within,Theta\n");
+    read_text(csv, &ro, &dm);
+    t.demand = dm;
+    assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
+    civ_table *s = sheet(path, "需求偏离");
+    assert_string_equal(civ_table_column_name(s, civ_table_n_columns(s) - 1), "模型");
+    assert_string_equal(civ_table_text(s, 0, civ_table_n_columns(s) - 1), "Auto");
+    civ_table_free(s);
+    civ_table_free(dm);
 }
 
 static int entries(void)
@@ -348,8 +442,8 @@ static void test_formats_from_rows(void **state)
     civ_monitor_workbook_tables t = {.alerts = d.alerts, .status = d.status};
     assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
     assert_string_equal(civ_table_text(d.alerts, 0, 1), "volunteer_share");
-    assert_string_equal(format_of(path, 1, "G2"), "0.0%"); /* actual */
-    assert_string_equal(format_of(path, 1, "H2"), "0.0%"); /* target */
+    assert_string_equal(format_of(path, 1, "G2"), "0.0%"); /* actual, 6.3% */
+    assert_string_equal(format_of(path, 1, "H2"), "0%");   /* target, 13% */
     char *styles = tf_zip_member(path, "xl/styles.xml");
     assert_non_null(strstr(styles, "formatCode=\"#,##0&quot; 起&quot;\""));
     free(styles);
@@ -361,7 +455,7 @@ static void test_formats_from_rows(void **state)
 
 /* A rate that misses its target by less than the format shows (0.9796 against 0.98) gets the digits that tell it
  * from the target, as the alert lines and the report write it (97.96% against 98%): "0.00%" where "0.0%" showed
- * 98.0% against 98.0% until 2026-12-07; the target keeps "0.0%", and a clear miss too. */
+ * 98.0% against 98.0% until 2026-12-07; the target "0%" (98%), and a clear miss the digits it needs. */
 static void test_near_miss(void **state)
 {
     (void)state;
@@ -374,13 +468,22 @@ static void test_near_miss(void **state)
     civ_monitor_workbook_tables t = {.alerts = d.alerts};
     assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
     assert_string_equal(format_of(path, 1, "G2"), "0.00%"); /* 97.96% */
-    assert_string_equal(format_of(path, 1, "H2"), "0.0%");  /* 98.0% */
+    assert_string_equal(format_of(path, 1, "H2"), "0%");    /* 98% (98.0% until 2026-12-07) */
     assert_int_equal(civ_table_set_number(d.alerts, 0, 6, 0.9796 - 1e-5), CIV_OK); /* 97.959%: 97.96% is enough */
     assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
     assert_string_equal(format_of(path, 1, "G2"), "0.00%");
     assert_int_equal(civ_table_set_number(d.alerts, 0, 6, 0.97999), CIV_OK); /* 97.999% */
     assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
     assert_string_equal(format_of(path, 1, "G2"), "0.000%");
+    /* the digits of civ_monitor_value_text, no more: 98% against 95% (98.0% against 95.0% until 2026-12-07) */
+    assert_int_equal(civ_table_set_number(d.alerts, 0, 6, 0.98), CIV_OK);
+    assert_int_equal(civ_table_set_number(d.alerts, 0, 7, 0.95), CIV_OK);
+    assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
+    assert_string_equal(format_of(path, 1, "G2"), "0%");
+    assert_string_equal(format_of(path, 1, "H2"), "0%");
+    char text[32];
+    assert_int_equal(civ_monitor_value_text(0.98, "rate", NULL, 0.95, text, sizeof text), CIV_OK);
+    assert_string_equal(text, "98%"); /* what the alert lines and the report show */
     civ_table_set_number(d.alerts, 0, 6, actual), civ_table_set_number(d.alerts, 0, 7, target);
     assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
     assert_string_equal(format_of(path, 1, "G2"), "0.0%"); /* 6.3% of 13%: one decimal tells them apart */
@@ -396,6 +499,8 @@ int main(void)
         cmocka_unit_test(test_inactivity_times),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_formats_from_rows),
+        cmocka_unit_test(test_demand_models),
+        cmocka_unit_test(test_risk_likelihood),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

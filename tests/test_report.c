@@ -560,6 +560,37 @@ static void test_monitoring_watch_lists(void **state)
     free(html);
 }
 
+/* The inactivity sentence names the local time inactivity.csv's own utc_offset_hours says (the table carries it
+ * since 2026-12-07): a `monitor --out --utc-offset 5.5` folder has no manifest and said Beijing's; a plan folder
+ * whose inactivity.csv a later monitor run replaced says the table's offset, not the manifest's. */
+static void test_inactivity_offset_from_table(void **state)
+{
+    (void)state;
+    static const char head[] = "person,last_event,alert_at,resumed,gap_hours,threshold_hours,hour,utc_offset_hours\n";
+    char csv[512], path[128];
+    put("offset", "allocation.csv", ALLOC);
+    put("offset", "allocation_summary.csv", SUMMARY);
+    snprintf(path, sizeof path, "%s/offset", dir);
+    snprintf(csv, sizeof csv, "%sP-2,2025-03-28T06:53:55,2025-03-28T12:38:24,,8.9,5.7,12,5.5\n", head);
+    put("offset", "inactivity.csv", csv);
+    char *html = render_report(path, NULL); /* no manifest: a monitor --out folder */
+    assert_non_null(strstr(html, "起无活动）。时间为 UTC（本次监测的当地时间 = UTC +5.5 小时）。"));
+    assert_null(strstr(html, "北京时间 = UTC + 8"));
+    free(html);
+    civ_report_options en = {.lang = "en"};
+    html = render_report(path, &en);
+    assert_non_null(strstr(html, "Times are UTC (the monitoring&#39;s local time is UTC +5.5 hours)."));
+    free(html);
+    /* the table says 8, the manifest 5.5 (the plan's run, replaced since): the table's */
+    put("offset", "manifest.json", "{\n  \"options\": {\n    \"monitor_utc_offset_hours\": 5.5\n  }\n}\n");
+    snprintf(csv, sizeof csv, "%sP-2,2025-03-28T06:53:55,2025-03-28T12:38:24,,8.9,5.7,14,8\n", head);
+    put("offset", "inactivity.csv", csv);
+    html = render_report(path, NULL);
+    assert_non_null(strstr(html, "起无活动）。时间为 UTC（北京时间 = UTC + 8 小时）。"));
+    assert_null(strstr(html, "UTC +5.5"));
+    free(html);
+}
+
 /* Monitoring tables, when the folder has them, replace "not run". */
 static void test_monitoring_tables(void **state)
 {
@@ -1000,6 +1031,71 @@ static void test_risk_grid(void **state)
     assert_non_null(strstr(html, "<td>预备费</td>")); /* the register below the grid */
     /* the probability in %, as monitoring.xlsx shows it (it read 0.700 until 2026-12-07) */
     assert_non_null(strstr(html, "<td>乙风险</td><td class=\"n\">70%</td>"));
+    /* a matrix of two rows has no words: the row's band, its numbers in the tooltip; no row or column header */
+    assert_non_null(strstr(html, "<td class=\"n\">70%</td><td title=\"矩阵第 2 行（共 2 行，50%–100%），第 2 列，分值 "
+                                 "4\">50%–100%</td><td>较严重</td>"));
+    assert_null(strstr(html, "<th title=\"row\">行</th>"));
+    assert_null(strstr(html, "<th title=\"column\">列</th>"));
+    free(html);
+    /* the default matrix (five rows): the likelihood words of a risk register, on both pages, the probability's row
+     * right after it (the table showed its row 4, column 5 and score 20 before 2026-12-07) */
+    put("r", "risk_matrix.csv", "probability_from,probability_to,impact,row,column,score,level,risks\n"
+                                "0,0.2,severe,1,5,5,medium,\n0.2,0.4,severe,2,5,10,medium-high,\n"
+                                "0.4,0.6,severe,3,5,15,medium-high,\n0.6,0.8,severe,4,5,20,high,乙风险\n"
+                                "0.8,1,severe,5,5,25,high,\n");
+    put("r", "risks.csv", "risk,probability,impact,owner,mitigation,row,column,score,level,rank\n"
+                          "乙风险,0.7,severe,财政局,预备费,4,5,20,high,1\n甲风险,0.1,severe,财政局,,1,5,5,medium,2\n");
+    html = render_report(path, NULL);
+    assert_non_null(strstr(html, "<th title=\"probability\">发生概率</th><th title=\"row\">可能性</th>"
+                                 "<th title=\"impact\">影响程度</th>"));
+    assert_non_null(strstr(html, "<td>乙风险</td><td class=\"n\">70%</td><td title=\"矩阵第 4 行（共 5 行，60%–80%），"
+                                 "第 5 列，分值 20\">很可能</td><td>严重</td>"));
+    assert_non_null(strstr(html, "<td>甲风险</td><td class=\"n\">10%</td><td title=\"矩阵第 1 行（共 5 行，0%–20%），"
+                                 "第 5 列，分值 5\">几乎不可能</td>"));
+    free(html);
+    civ_report_options en = {.lang = "en"};
+    html = render_report(path, &en);
+    assert_non_null(strstr(html, "<th title=\"row\">Likelihood</th>"));
+    assert_non_null(strstr(html, "<td title=\"matrix row 4 of 5 (60%–80%), column 5, score 20\">likely</td>"));
+    assert_non_null(strstr(html, ">rare</td>"));
+    free(html);
+}
+
+/* A monitoring of the risks alone (no indicators): the summary counts the risks, not "预警数 0"; the section says
+ * what it holds (the risk matrix, not six parts) and what monitoring.xlsx holds, with no department to filter. */
+static void test_monitoring_risks_only(void **state)
+{
+    (void)state;
+    put("ro", "allocation.csv", ALLOC);
+    put("ro", "allocation_summary.csv", SUMMARY);
+    put("ro", "risk_matrix.csv", "probability_from,probability_to,impact,row,column,score,level,risks\n"
+                                 "0,0.5,minor,1,1,1,low,甲风险\n0.5,1,minor,2,1,2,high,乙风险;丙风险\n");
+    put("ro", "risks.csv", "risk,probability,impact,owner,mitigation,row,column,score,level,rank\n"
+                           "乙风险,0.7,minor,财政局,预备费,2,1,2,high,1\n丙风险,0.6,minor,,,2,1,2,high,2\n"
+                           "甲风险,0.2,minor,,,1,1,1,low,3\n");
+    put("ro", "monitoring.xlsx", "PK");
+    char path[128];
+    snprintf(path, sizeof path, "%s/ro", dir);
+    char *html = render_report(path, NULL);
+    assert_null(strstr(html, "<td>预警数</td>"));
+    assert_non_null(strstr(html, "<tr><td>风险</td><td class=\"n\">3 项（高 2 项）</td></tr>"));
+    assert_non_null(strstr(html, "<p>监测给出的风险矩阵（来自输出目录的表）；图在前，明细表在后。</p>"));
+    assert_non_null(strstr(html, "本次监测不含指标；风险矩阵的明细在本报告所在文件夹的 monitoring.xlsx 中"));
+    assert_null(strstr(html, "按“部门”筛选"));
+    free(html);
+    civ_report_options en = {.lang = "en"};
+    html = render_report(path, &en);
+    assert_null(strstr(html, "<td>Alerts</td>"));
+    assert_non_null(strstr(html, "<tr><td>Risks</td><td class=\"n\">3 (2 high)</td></tr>"));
+    assert_non_null(strstr(html, "What the monitoring gave (tables of the output folder): the risk matrix; the "));
+    free(html);
+    /* with the indicators' alerts beside them: the count of alerts, every part named, the departments' workbook */
+    put("ro", "monitor_alerts.csv", "department,indicator,name,scope,unit,ds,actual,target,misses,since,alert\n"
+                                    "民政,meals,助餐,street,b街道,2026-03,10,20,3,2026-01,continued\n");
+    html = render_report(path, NULL);
+    assert_non_null(strstr(html, "<tr><td>预警数</td><td class=\"n\">1</td></tr>"));
+    assert_non_null(strstr(html, "<p>监测给出的预警和风险矩阵（来自输出目录的表）"));
+    assert_non_null(strstr(html, "按“部门”筛选"));
     free(html);
 }
 
@@ -2149,12 +2245,14 @@ int main(void)
         cmocka_unit_test(test_monitoring_tables),
         cmocka_unit_test(test_monitoring_kinds),
         cmocka_unit_test(test_monitoring_watch_lists),
+        cmocka_unit_test(test_inactivity_offset_from_table),
         cmocka_unit_test(test_monitoring_readable),
         cmocka_unit_test(test_monitoring_not_started),
         cmocka_unit_test(test_monitoring_closed),
         cmocka_unit_test(test_print_and_phone), cmocka_unit_test(test_history_and_per_aged),
         cmocka_unit_test(test_print_choice),
         cmocka_unit_test(test_district_facet),
+        cmocka_unit_test(test_monitoring_risks_only),
         cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),
         cmocka_unit_test(test_backtest_words),   cmocka_unit_test(test_backtest_failures),
         cmocka_unit_test(test_amounts_and_unit),

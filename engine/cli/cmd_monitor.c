@@ -20,10 +20,11 @@ static const civ_cli_option monitor_options[] = {
     [M_PERIOD] = {"--period", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "YYYY-MM", "the period whose alerts are listed "
                                                                            "(default: the last)"},
     [M_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "DIR", "write status.csv, alerts.csv and the other "
-                                                                 "parts' tables there, and with\nthe indicators "
-                                                                 "monitoring.xlsx, every table for Excel\n"
-                                                                 "(published together; an earlier run's that this "
-                                                                 "one does not\nmake are removed)"},
+                                                                 "parts' tables there, and\nmonitoring.xlsx, every "
+                                                                 "table for Excel (a run without the\nindicators: "
+                                                                 "when DIR has none of theirs; published together;\n"
+                                                                 "an earlier run's that this one does not make are "
+                                                                 "removed)"},
     [M_WARN] = {"--warn", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "H", "early warning: forecast every series H periods "
                                                                  "ahead and give\nthe probability of missing each "
                                                                  "target (warning.csv, warning_steps.csv)"},
@@ -126,10 +127,9 @@ static int check_combinations(const civ_cli_monitor_job *job, const civ_cli_args
         return civ_cli_usage_error("monitor", "--warn-scope takes at most %d scopes", CIV_CLI_MONITOR_MAX_SCOPES);
     if (job->lang && strcmp(job->lang, "zh") && strcmp(job->lang, "en"))
         return civ_cli_usage_error("monitor", "--lang must be zh or en, not '%s'", job->lang);
-    if (job->lang && (!a->value[M_OUT] || !job->indicators)) /* it would do nothing: say so rather than ignore it */
-        return civ_cli_usage_error("monitor", "--lang is the language of monitoring.xlsx, which only a run of the "
-                                              "indicators with --out DIR writes: %s, or leave --lang out",
-                                   !job->indicators ? "give INDICATORS ACTUALS" : "add --out DIR");
+    if (job->lang && !a->value[M_OUT]) /* it would do nothing: say so rather than ignore it */
+        return civ_cli_usage_error("monitor", "--lang is the language of monitoring.xlsx, which a run writes with "
+                                              "--out DIR: add --out DIR, or leave --lang out");
     if (!job->risks && job->matrix)
         return civ_cli_usage_error("monitor", "--matrix needs --risks");
     if (!job->events && a->value[M_LOCAL_TIMES])

@@ -691,6 +691,38 @@ static civ_status write_workbook(const civ_cli_monitor_job *job, const char *pat
     return civ_monitor_workbook_write(path, job->spec, &t, job->lang, NULL);
 }
 
+/* 1 when dir/name exists. */
+static int exists_in(const char *dir, const char *name, struct stat *st)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return !stat(path, st);
+}
+
+/* The table that stands for monitoring.xlsx in the list of files to write (NULL: not written): an indicators' run
+ * writes it (job->alerts); a run of other parts writes it too, with its own parts' sheets, when the folder holds no
+ * indicators' tables (status.csv, or a plan's monitor_status.csv) and no workbook but one an earlier `monitor` run
+ * wrote there and left as it was (a plan's is never replaced), so that a monitoring of the risks alone (or events,
+ * or demand) gives the departments their workbook, and beside an indicators' run's files the month's workbook
+ * stays as it was.  Before 2026-12-07 `monitor --risks r.csv --out DIR` wrote no workbook at all. */
+static const civ_table *workbook_slot(const civ_cli_monitor_job *job, const char *dir)
+{
+    struct stat st;
+    record_entry rec[N_MONITOR_FILES];
+    if (job->mon)
+        return job->alerts;
+    if (exists_in(dir, monitor_files[0], &st) || exists_in(dir, "monitor_status.csv", &st))
+        return NULL;
+    if (exists_in(dir, monitor_files[MONITOR_WORKBOOK], &st)) {
+        const record_entry *e = &rec[MONITOR_WORKBOOK];
+        read_record(dir, rec);
+        if (!e->known || (unsigned long long)st.st_ino != e->ino || (unsigned long long)st.st_size != e->bytes ||
+            (long long)st.st_mtim.tv_sec != e->sec || (long long)st.st_mtim.tv_nsec != e->nsec)
+            return NULL; /* a plan's, or the user's, or rewritten since */
+    }
+    return job->risk_table ? job->risk_table : job->inactivity ? job->inactivity : job->demand;
+}
+
 int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
 {
     if (mkdir(dir, 0777) && errno != EEXIST) {
@@ -698,7 +730,8 @@ int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
         return CIV_EXIT_IO;
     }
     const civ_table *t[] = {job->status,       job->alerts,       job->steps,      job->summary, job->forecasts,
-                            job->risk_table,   job->matrix_table, job->inactivity, job->demand,  job->alerts};
+                            job->risk_table,   job->matrix_table, job->inactivity, job->demand,
+                            workbook_slot(job, dir)};
     char targets[N_MONITOR_FILES][4096];
     const char *names[N_MONITOR_FILES], *target_ptrs[N_MONITOR_FILES];
     int written[N_MONITOR_FILES] = {0}, ran[N_FAMILIES] = {0};
@@ -707,7 +740,8 @@ int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
         if (t[k]) {
             snprintf(targets[n], sizeof targets[n], "%s/%s", dir, monitor_files[k]);
             names[n] = monitor_files[k], target_ptrs[n] = targets[n], written[k] = 1, n++;
-            ran[monitor_family[k]] = 1;
+            if (k != MONITOR_WORKBOOK || job->mon) /* a workbook of the other parts runs no indicators */
+                ran[monitor_family[k]] = 1;
         }
     /* Every file is written into a staging folder and the set published together (a failure or a
      * signal leaves the earlier run's files as they were); then the files of the earlier runs that

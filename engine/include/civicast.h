@@ -2488,7 +2488,9 @@ CIV_API civ_status civ_monitor_inactivity_poll(const civ_monitor_inactivity *det
  *  through a new detector one by one, in time order; at the end the open gaps are polled at `end` (NaN =
  *  the last event's time).  *alerts: person, last_event, alert_at,
  *  resumed (the next event, "" while open), gap_hours (the whole gap, up to
- *  `end` when open), threshold_hours, hour (local hour of last_event).
+ *  `end` when open), threshold_hours, hour (local hour of last_event),
+ *  utc_offset_hours (opt->utc_offset_hours: the local time `hour` is in,
+ *  UTC + this; the report reads it to say the monitoring's local time).
  *  `source` names the table in errors (line = row + 2).  Errors:
  *  CIV_ERR_MISSING_COLUMN, CIV_ERR_DATE (bad ts, field "ts"), CIV_ERR_DOMAIN
  *  (a person's event earlier than their event before it, field "ts", both

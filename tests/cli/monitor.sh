@@ -350,6 +350,28 @@ grep -q "^  13907 event times without a zone read as local time (UTC+5), as --lo
     fail "--utc-offset 5: the line does not say UTC+5: $(tail -1 "$WORK/ev5l.txt")"
 "$CIV" monitor --events "$DEMO/sensor_events.csv" --out "$WORK/ev8z" >/dev/null || fail "monitor --events (demo)"
 cmp -s "$WORK/ev8z/inactivity.csv" "$WORK/ev5z/inactivity.csv" && fail "--utc-offset 5 changed nothing"
+# the folder says the offset its monitoring used: inactivity.csv's utc_offset_hours, which the report reads (a
+# monitor folder has no manifest, and its report said 北京时间 = UTC + 8 whatever --utc-offset was before 2026-12-07)
+"$CIV" monitor --events "$DEMO/sensor_events.csv" --utc-offset 5.5 --out "$WORK/ev55" >/dev/null ||
+    fail "monitor --utc-offset 5.5"
+for pair in "ev55 5.5" "ev8z 8"; do
+    set -- $pair
+    head -1 "$WORK/$1/inactivity.csv" | grep -q ",hour,utc_offset_hours.\?$" ||
+        fail "$1/inactivity.csv's header: $(head -1 "$WORK/$1/inactivity.csv")"
+    awk -F, -v h="$2" 'NR > 1 && $NF + 0 != h + 0 {bad = 1} END {exit bad || NR < 2}' "$WORK/$1/inactivity.csv" ||
+        fail "$1/inactivity.csv does not say utc_offset_hours $2"
+    # the report of the folder (with a plan's two money tables in miniature, which the report needs)
+    printf 'unique_id,name,district,street,amount,amount_yuan\nC1,甲社区,B区,b街道,100000,1000\n' \
+        >"$WORK/$1/allocation.csv"
+    printf 'section,name,amount,amount_yuan,share,communities,value\nbudget,total,100000,1000,1,,\n%s\n' \
+        "total,allocated,100000,1000,,1," >"$WORK/$1/allocation_summary.csv"
+    "$CIV" report "$WORK/$1" >/dev/null 2>"$WORK/$1.err" || fail "report of the $1 folder: $(cat "$WORK/$1.err")"
+done
+grep -q "时间为 UTC（本次监测的当地时间 = UTC +5.5 小时）" "$WORK/ev55/report.html" ||
+    fail "the report of a --utc-offset 5.5 folder does not say UTC +5.5"
+grep -q "北京时间 = UTC + 8" "$WORK/ev55/report.html" && fail "the report of a --utc-offset 5.5 folder says Beijing's"
+grep -q "时间为 UTC（北京时间 = UTC + 8 小时）" "$WORK/ev8z/report.html" ||
+    fail "the report of a default (UTC+8) folder does not say Beijing time"
 expect_exit 1 "--utc-offset needs hours east of UTC in -14..14" -- \
     monitor --events "$DEMO/sensor_events.csv" --utc-offset 15
 expect_exit 1 "--utc-offset .* needs --events" -- monitor --risks "$DEMO/risks.csv" --utc-offset 8

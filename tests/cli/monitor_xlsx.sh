@@ -46,11 +46,11 @@ for k, r in enumerate(rows, start=2):
 # after the open alerts, the month's cleared ones
 tail = [ws.cell(row=k, column=11).value for k in range(len(rows) + 2, ws.max_row + 1)]
 assert tail and set(tail) <= {"预警解除", "随撤并关闭"}, tail
-# the volunteer share (a rate, 团市委): 0.063339 of 0.13, shown 6.3% of 13.0%
+# the volunteer share (a rate, 团市委): 0.063339 of 0.13, shown 6.3% of 13%
 first = rows[0]
 assert first["indicator"] == "volunteer_share", first
 assert ws["G2"].value == 0.063339 and ws["G2"].number_format == "0.0%", (ws["G2"].value, ws["G2"].number_format)
-assert ws["H2"].number_format == "0.0%"
+assert ws["H2"].number_format == "0%"  # 13%, as alerts' lines and the report say it
 st = wb["指标状态"]
 assert [c.value for c in st[1]][:6] == ["层级", "单位", "指标", "名称", "部门", "统计期"]
 assert {st.cell(row=k, column=10).value for k in range(2, 200)} <= {"达标", "未达标", "无数据", "未设目标", "未纳入",
@@ -86,16 +86,41 @@ code=0
 [ "$code" -eq 1 ] || fail "--lang fr exited $code, not 1"
 grep -q "lang must be zh or en" "$WORK/err" || fail "--lang fr: $(cat "$WORK/err")"
 [ ! -e "$WORK/fr" ] || fail "--lang fr wrote $WORK/fr"
-# ... and --lang where no workbook is written (no --out, or no indicators) says so instead of being ignored
+# ... and --lang where no workbook is written (no --out) says so instead of being ignored
 code=0
 "$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --lang en >/dev/null 2>"$WORK/err" || code=$?
 [ "$code" -eq 1 ] || fail "--lang without --out exited $code, not 1"
 grep -q "add --out DIR" "$WORK/err" || fail "--lang without --out: $(cat "$WORK/err")"
-code=0
-"$CIV" monitor --risks "$DEMO/risks.csv" --out "$WORK/risks_en" --lang en >/dev/null 2>"$WORK/err" || code=$?
-[ "$code" -eq 1 ] || fail "--lang with --risks alone exited $code, not 1"
-grep -q "give INDICATORS ACTUALS" "$WORK/err" || fail "--lang with --risks alone: $(cat "$WORK/err")"
-[ ! -e "$WORK/risks_en" ] || fail "--lang with --risks alone wrote $WORK/risks_en"
+# a monitoring of the risks alone (no indicators) writes its workbook, its two sheets, in --lang (before 2026-12-07
+# it wrote none, and --lang was refused); the same run into the month's folder leaves the month's (3. above)
+for lang in zh en; do
+    "$CIV" monitor --risks "$DEMO/risks.csv" --out "$WORK/risks_$lang" --lang $lang >/dev/null 2>"$WORK/err" ||
+        fail "monitor --risks alone --lang $lang: $(cat "$WORK/err")"
+    "$PY" - "$WORK/risks_$lang" $lang <<'EOF2' || fail "a run of the risks alone: monitoring.xlsx ($lang)"
+import sys
+import openpyxl
+wb = openpyxl.load_workbook(f"{sys.argv[1]}/monitoring.xlsx")
+want = ["风险", "风险矩阵"] if sys.argv[2] == "zh" else ["Risks", "Risk matrix"]
+assert wb.sheetnames == want, wb.sheetnames
+rk = wb[want[0]]
+assert [c.value for c in rk[2]][:3] == ["政策冲突风险", 0.7, "严重" if sys.argv[2] == "zh" else "Severe"], \
+    [c.value for c in rk[2]]
+EOF2
+done
+# ... its own workbook it replaces (a later run in English), but never a workbook no monitor run left there (a
+# plan's, beside its monitor_status.csv or not) nor one beside the indicators' tables
+"$CIV" monitor --risks "$DEMO/risks.csv" --out "$WORK/risks_zh" --lang en >/dev/null 2>&1 || fail "risks rerun"
+"$PY" -c "import openpyxl, sys; assert openpyxl.load_workbook(sys.argv[1]).sheetnames[0] == 'Risks'" \
+    "$WORK/risks_zh/monitoring.xlsx" || fail "a rerun of the risks alone did not replace its own workbook"
+for f in planlike planlike_status; do
+    mkdir -p "$WORK/$f" && cp "$WORK/out/monitoring.xlsx" "$WORK/$f/"
+done
+touch "$WORK/planlike_status/monitor_status.csv"
+for f in planlike planlike_status; do
+    "$CIV" monitor --risks "$DEMO/risks.csv" --out "$WORK/$f" >/dev/null 2>&1 || fail "monitor --risks into $f"
+    [ "$(sha256sum "$WORK/$f/monitoring.xlsx" | cut -d' ' -f1)" = "$(sha256sum "$WORK/out/monitoring.xlsx" |
+        cut -d' ' -f1)" ] || fail "a run of the risks alone replaced a workbook no monitor run wrote ($f)"
+done
 
 # 5. a folder that cannot be written: an I/O error, no workbook and no temporary file left
 mkdir -p "$WORK/ro"

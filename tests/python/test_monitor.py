@@ -265,6 +265,15 @@ def test_inactivity_timestamps():
     assert civicast.inactivity_alerts(ids).person.dtype == np.int64  # sensors numbered 9001..: ints back
 
 
+def test_inactivity_says_its_offset():
+    """The alerts carry the local time their `hour` is in (utc_offset_hours, the last column: 8 by default, or
+    utc_offset_hours=), as inactivity.csv does for the report of a `monitor --out` folder (since 2026-12-07)."""
+    events = DEMO / "sensor_events.csv"
+    beijing, india = civicast.inactivity_alerts(events), civicast.inactivity_alerts(events, utc_offset_hours=5.5)
+    assert list(beijing.columns)[-2:] == ["hour", "utc_offset_hours"] and (beijing.utc_offset_hours == 8).all()
+    assert (india.utc_offset_hours == 5.5).all() and len(india) > 0
+
+
 def test_timestamps():
     """Frames carrying Timestamps, as pandas makes them: the monitor reads month starts (or month
     ends, or tz-aware midnights) as the months, quarter starts 3 months apart as quarters; and the

@@ -74,6 +74,8 @@ static const label LABELS[] = {
     {"risk_matrix", "probability_from", "概率下限", "Probability from", 0},
     {"risk_matrix", "probability_to", "概率上限", "Probability to", 0},
     {"risk_matrix", "risks", "所含风险", "Risks in the cell", 0},
+    /* the risk sheet's matrix row as its likelihood word (civ_likelihood_label) */
+    {"risks", "row", "可能性", "Likelihood", 0},
     /* the times are UTC as the events' file and the terminal give them, the hour the local one the detector bins
      * by (utc_offset_hours): said in the headers, as on the report's page, so that no one reads 12:12 UTC as
      * 12:12 Beijing time (before 2026-12-07 the headers said neither) */
@@ -84,8 +86,11 @@ static const label LABELS[] = {
     {"inactivity", "gap_hours", "未活动时长（小时）", "Gap (hours)", 0},
     {"inactivity", "threshold_hours", "预警阈值（小时）", "Threshold (hours)", 0},
     {"inactivity", "hour", "开始时段（当地时间，时）", "Hour of day (local time)", 0},
+    {"inactivity", "utc_offset_hours", "当地时间 = UTC +（小时）", "Local time = UTC + (hours)", 0},
     {"demand", "mean", "预测值", "Forecast", 0}, {"demand", "deviation_pct", "偏离预测（%）", "Deviation (%)", 0},
     {"demand", "level", "超出的区间水平（%）", "Interval level (%)", 0}, {"demand", "flag", "判断", "Flag", 0},
+    /* the demand sheet's model as a planner knows it ("auto"), its full fitted name in a last column */
+    {"demand", "model_full", "模型完整设定", "Model (full specification)", 0},
 };
 
 /* Stems of the columns named <stem>_<unit> (amount_fen, share_pct), and of <stem>_<fund>_<unit> (last_year_
@@ -114,6 +119,16 @@ static const stem PCT_STEMS[] = {
     {"share", "占比", "Share", NULL, NULL},
     {"change", "比上年变化", "Change vs last year", "%s比上年变化", "%s change vs last year"},
 };
+
+const char *civ_likelihood_label(int zh, size_t row, size_t n_rows)
+{
+    static const char *const zh5[] = {"几乎不可能", "不太可能", "可能", "很可能", "几乎肯定"};
+    static const char *const en5[] = {"rare", "unlikely", "possible", "likely", "almost certain"};
+    if (n_rows < 3 || n_rows > 5 || row < 1 || row > n_rows)
+        return NULL;
+    size_t k = row - 1 + (n_rows == 5 ? 0 : 1); /* three or four rows: from "unlikely" up */
+    return zh ? zh5[k] : en5[k];
+}
 
 const char *civ_rule_label(int zh, const char *rule)
 {

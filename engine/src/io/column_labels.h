@@ -41,6 +41,12 @@ typedef struct civ_label_ctx {
  * label. */
 const char *civ_column_label(const civ_label_ctx *ctx, const char *column, char *buf, size_t size);
 
+/* The likelihood word of row `row` (1 = the least likely) of a risk matrix of `n_rows` probability rows: the
+ * five-point scale of risk registers for the default matrix (几乎不可能 不太可能 可能 很可能 几乎肯定; rare unlikely
+ * possible likely "almost certain"), its upper points for three or four rows; NULL for any other matrix.  The
+ * report's risk table and monitoring.xlsx's risk sheet. */
+const char *civ_likelihood_label(int zh, size_t row, size_t n_rows);
+
 /* The word of an allocation rule ("floor" -> 保底 / floors, "hold_harmless", "" -> 无约束 / no constraint):
  * the report's constraint and waterfall names; `rule` itself when not a rule. */
 const char *civ_rule_label(int zh, const char *rule);

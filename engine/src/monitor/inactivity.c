@@ -208,12 +208,14 @@ static void format_ts(double t, char *buf, size_t size)
 
 static civ_status alert_columns(civ_table *t, int with_resumed)
 {
+    /* utc_offset_hours: the local time `hour` is in, so that the table (inactivity.csv, a sheet, the report's
+     * sentence on a `monitor --out` folder, which has no manifest) says it; before 2026-12-07 nothing did */
     static const char *const a[] = {"person", "last_event", "alert_at", "resumed", "gap_hours",
-                                    "threshold_hours", "hour"};
+                                    "threshold_hours", "hour", "utc_offset_hours"};
     static const char *const b[] = {"person", "last_event", "alert_at", "gap_hours", "threshold_hours"};
     const civ_column_type T = CIV_COLUMN_TEXT, N = CIV_COLUMN_NUMBER;
-    const civ_column_type ta[] = {T, T, T, T, N, N, N}, tb[] = {T, T, T, N, N};
-    return with_resumed ? civ_mon_add_columns(t, a, ta, 7) : civ_mon_add_columns(t, b, tb, 5);
+    const civ_column_type ta[] = {T, T, T, T, N, N, N, N}, tb[] = {T, T, T, N, N};
+    return with_resumed ? civ_mon_add_columns(t, a, ta, 8) : civ_mon_add_columns(t, b, tb, 5);
 }
 
 /* Appends an alert row (resumed < 0: still open at `now`). */
@@ -238,7 +240,8 @@ static civ_status add_alert(civ_table *t, int full, const civ_monitor_inactivity
     st = st ? st : civ_table_set_text(t, r, 3, b3);
     st = st ? st : civ_table_set_number(t, r, 4, gap / 3600.0);
     st = st ? st : civ_table_set_number(t, r, 5, T / 3600.0);
-    return st ? st : civ_table_set_number(t, r, 6, hour_bin(d, last));
+    st = st ? st : civ_table_set_number(t, r, 6, hour_bin(d, last));
+    return st ? st : civ_table_set_number(t, r, 7, d->opt.utc_offset_hours);
 }
 
 static civ_status poll_into(const civ_monitor_inactivity *d, double now, civ_table *t, int full)

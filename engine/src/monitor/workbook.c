@@ -16,6 +16,7 @@
 
 #include "c_locale.h"
 #include "column_labels.h"
+#include "model_label.h"
 #include "monitor.h"
 #include "xlsx_write.h"
 
@@ -76,6 +77,7 @@ static const char *word_of(int zh, const char *column, const char *code, char *b
 
 typedef struct wb {
     const civ_monitor_spec *spec;
+    const civ_table *matrix; /* the risk matrix's cells (tables->risk_matrix), for the risks' likelihood words */
     int zh;
     char codes[WB_MAX_CODES][96];
     size_t n_codes;
@@ -108,39 +110,29 @@ static const civ_mon_indicator *indicator_of(const wb *w, const char *id)
     return w->spec && id && civ_strmap_get(&w->spec->index, id, &k) ? &w->spec->ind[k] : NULL;
 }
 
-/* The format of value v of indicator `ind`: a rate "0.0%"; a count or level with a unit: a whole number with
- * thousands separators and the unit ("#,##0\" 起\""), else two decimals ("#,##0.00\" 分钟\""; General showed
- * "11.0727969348659 分钟", a level's roll-up average, until 2026-12-07); without a unit the same digits. */
-static unsigned char indicator_format(wb *w, const civ_mon_indicator *ind, double v)
+/* The format of value v of indicator `ind` (against: the other of an actual and its target, else NaN): the digits
+ * civ_monitor_value_text writes, the alert lines' and the report's, so that the workbook reads as they do.  A rate
+ * as a percentage with the text's decimals ("0%" for 98%, "0.0%" for 28.6%, "0.00%" for 97.96% against 98%); a
+ * count or level with thousands separators, the text's decimals and the unit ("#,##0\" 起\"", "#,##0.00\" 分钟\"");
+ * without a unit the same digits.  Before 2026-12-07 a rate kept one decimal at least (98.0% where the report
+ * said 98%) and a level two (11.50 分钟 for 11.5 分钟); General showed "11.0727969348659 分钟" before that. */
+static unsigned char indicator_format(wb *w, const civ_mon_indicator *ind, double v, double against)
 {
     if (!ind)
         return 0;
-    if (ind->kind == CIV_MON_RATE)
-        return code_index(w, "0.0%");
-    char code[96];
-    const char *digits = v == floor(v) ? "#,##0" : "#,##0.00";
-    if (!ind->unit || !ind->unit[0] || strpbrk(ind->unit, "\"\\") || strlen(ind->unit) > 60)
-        civ_snprintf(code, sizeof code, "%s", digits); /* no unit, or one a format cannot quote */
-    else
-        civ_snprintf(code, sizeof code, "%s\" %s\"", digits, ind->unit);
-    return code_index(w, code);
-}
-
-/* A rate's actual or target against the other ("target" for "actual" and back): "0.0%", or as many more decimals
- * as civ_monitor_value_text shows so that a miss never reads as its target (0.9796 against 0.98: "0.00%", 97.96%,
- * where "0.0%" showed 98.0% against 98.0%, the report's and the alert lines' 97.96% against 98%). */
-static unsigned char rate_format(wb *w, double v, double against)
-{
-    char text[64], code[16] = "0.0";
-    if (civ_monitor_value_text(v, "rate", NULL, against, text, sizeof text) != CIV_OK) {
+    char text[64], code[96];
+    if (civ_monitor_value_text(v, civ_mon_kind_name(ind->kind), NULL, against, text, sizeof text) != CIV_OK) {
         civ_clear_error();
-        return code_index(w, "0.0%");
+        text[0] = '\0';
     }
     const char *dot = strchr(text, '.');
     size_t d = dot ? strspn(dot + 1, "0123456789") : 0;
-    for (size_t k = 1; k < d && k < 6; k++)
-        civ_snprintf(code + strlen(code), sizeof code - strlen(code), "0");
-    civ_snprintf(code + strlen(code), sizeof code - strlen(code), "%%");
+    civ_snprintf(code, sizeof code, "%s%s%.*s", ind->kind == CIV_MON_RATE ? "0" : "#,##0", d ? "." : "",
+                 (int)(d < 8 ? d : 8), "00000000");
+    if (ind->kind == CIV_MON_RATE)
+        civ_snprintf(code + strlen(code), sizeof code - strlen(code), "%%");
+    else if (ind->unit && ind->unit[0] && !strpbrk(ind->unit, "\"\\") && strlen(ind->unit) <= 60) /* quotable */
+        civ_snprintf(code + strlen(code), sizeof code - strlen(code), "\" %s\"", ind->unit);
     return code_index(w, code);
 }
 
@@ -344,10 +336,26 @@ static civ_status alerts_rows(const wb *w, const civ_monitor_workbook_tables *t,
 
 /* ---- one sheet for people --------------------------------------------------------------------------------- */
 
+/* 1 when some row's model, as a planner knows it (civ_model_label_reader: "auto"), is not its full name (the fitted
+ * combination, ~85 characters): the demand sheet then keeps the full name in a last column. */
+static int model_shortened(const civ_table *t)
+{
+    long c = find(t, "model");
+    for (size_t r = 0; c >= 0 && civ_table_column_type(t, (size_t)c) == CIV_COLUMN_TEXT && r < civ_table_n_rows(t);
+         r++) {
+        const char *m = civ_table_text(t, r, (size_t)c);
+        char shown[256];
+        civ_model_label_reader(shown, sizeof shown, m ? m : "");
+        if (m && strcmp(shown, m))
+            return 1;
+    }
+    return 0;
+}
+
 /* The columns of t in the order shown: the indicator's name right after its id (-2: made from the indicator
  * file when t has no name column); the tables' kind and value_unit are left out, since each value cell's number
- * format shows them (0.0%, "#,##0\" 起\""). */
-static size_t shown_order(const wb *w, const civ_table *t, long *order)
+ * format shows them (0.0%, "#,##0\" 起\""); the demand sheet's full model names last (-3), when shortened. */
+static size_t shown_order(const wb *w, size_t kind, const civ_table *t, long *order)
 {
     size_t nc = civ_table_n_columns(t), n = 0;
     long c_ind = find(t, "indicator"), c_name = find(t, "name"), c_kind = find(t, "kind"),
@@ -359,6 +367,8 @@ static size_t shown_order(const wb *w, const civ_table *t, long *order)
         if ((long)c == c_ind && (c_name >= 0 || w->spec))
             order[n++] = c_name >= 0 ? c_name : -2;
     }
+    if (kind == S_DEMAND && model_shortened(t))
+        order[n++] = -3;
     return n;
 }
 
@@ -369,9 +379,10 @@ static civ_status sheet_header(const wb *w, size_t kind, const civ_table *t, con
     civ_label_ctx ctx = {.zh = w->zh, .table = SHEETS[kind].key};
     civ_status s = CIV_OK;
     for (size_t j = 0; j < n && !s; j++) {
-        const char *name = order[j] == -2 ? "name" : civ_table_column_name(t, (size_t)order[j]);
-        civ_column_type type = order[j] == -2 ? CIV_COLUMN_TEXT : civ_table_column_type(t, (size_t)order[j]);
-        if (yes_no(name))
+        const char *name = order[j] == -2 ? "name" : order[j] == -3 ? "model_full"
+                                                                      : civ_table_column_name(t, (size_t)order[j]);
+        civ_column_type type = order[j] < 0 ? CIV_COLUMN_TEXT : civ_table_column_type(t, (size_t)order[j]);
+        if (yes_no(name) || (kind == S_RISKS && !strcmp(name, "row"))) /* 是/否; a likelihood word */
             type = CIV_COLUMN_TEXT;
         char buf[192];
         const char *label = civ_column_label(&ctx, name, buf, sizeof buf);
@@ -391,6 +402,34 @@ static civ_status fill_names(const wb *w, const civ_table *t, long c_ind, civ_ta
         const civ_mon_indicator *ind = indicator_of(w, text_at(t, r, (size_t)c_ind, b, sizeof b));
         if (ind && ind->name && ind->name[0])
             s = civ_table_set_text_pooled(o, r, j, ind->name, strlen(ind->name));
+    }
+    return s;
+}
+
+/* Column j from the risks' matrix row (t's number column c) as its likelihood word (很可能, likely: the report's
+ * words), else its probability band from the matrix (60%–80%), else the row's number: the sheet showed the row
+ * number (4) until 2026-12-07, beside the impact in words. */
+static civ_status fill_likelihood(const wb *w, const civ_table *t, size_t c, civ_table *o, size_t j)
+{
+    long mr = find(w->matrix, "row"), mf = find(w->matrix, "probability_from"), mt = find(w->matrix, "probability_to");
+    size_t n = 0, nm = w->matrix ? civ_table_n_rows(w->matrix) : 0;
+    for (size_t r = 0; mr >= 0 && r < nm; r++) {
+        double v = civ_table_number(w->matrix, r, (size_t)mr);
+        n = isfinite(v) && v > (double)n ? (size_t)v : n;
+    }
+    civ_status s = CIV_OK;
+    for (size_t r = 0; r < civ_table_n_rows(t) && !s; r++) {
+        double v = civ_table_number(t, r, c);
+        const char *word = isfinite(v) && v >= 1 ? civ_likelihood_label(w->zh, (size_t)v, n) : NULL;
+        char buf[64] = "";
+        for (size_t k = 0; !word && mf >= 0 && mt >= 0 && k < nm; k++)
+            if (civ_table_number(w->matrix, k, (size_t)mr) == v)
+                civ_snprintf(buf, sizeof buf, "%.0f%%–%.0f%%", 100 * civ_table_number(w->matrix, k, (size_t)mf),
+                             100 * civ_table_number(w->matrix, k, (size_t)mt));
+        if (!word && !buf[0] && isfinite(v))
+            civ_snprintf(buf, sizeof buf, "%.0f", v);
+        if (word || buf[0])
+            s = civ_table_set_text(o, r, j, word ? word : buf);
     }
     return s;
 }
@@ -448,25 +487,30 @@ static civ_status fill_numbers(wb *w, size_t k, const civ_table *t, size_t c, lo
             civ_mon_indicator own;
             if (!ind) /* no indicator file given (or not this id): the row's own kind and value_unit, if any */
                 ind = row_kind(t, r, &own);
-            f = indicator_format(w, ind, civ_table_number(t, r, c));
-            if (ind && ind->kind == CIV_MON_RATE && c_other >= 0) /* the digits that tell a miss from its target */
-                f = rate_format(w, civ_table_number(t, r, c), civ_table_number(t, r, (size_t)c_other));
+            /* against the other of actual and target: the digits that tell a miss from its target */
+            f = indicator_format(w, ind, civ_table_number(t, r, c),
+                                 c_other >= 0 ? civ_table_number(t, r, (size_t)c_other) : NAN);
         }
         w->fmt[k][r * n + j] = f;
     }
     return s;
 }
 
-/* Column j from t's text column c, codes in words (the unit "city" only on the city's row, column c_scope). */
-static civ_status fill_words(const wb *w, const civ_table *t, size_t c, long c_scope, civ_table *o, size_t j)
+/* Column j from t's text column c, codes in words (the unit "city" only on the city's row, column c_scope); a
+ * model (shorten: the demand sheet's) by the name a planner knows it by, "auto" for the default combination:
+ * the sheet showed the fitted combination's ~85 characters until 2026-12-07 (the full name is its last column). */
+static civ_status fill_words(const wb *w, const civ_table *t, size_t c, long c_scope, int shorten, civ_table *o,
+                             size_t j)
 {
     const char *name = civ_table_column_name(t, c);
-    int code = civ_value_column("monitor", name);
+    int code = civ_value_column("monitor", name), model = shorten && !strcmp(name, "model");
     civ_status s = CIV_OK;
     for (size_t r = 0; r < civ_table_n_rows(t) && !s; r++) {
         const char *v = civ_table_text(t, r, c);
-        char wbuf[192];
-        if (code && !strcmp(name, "unit")) { /* the city total's unit "city", on its city row */
+        char wbuf[256];
+        if (model && v)
+            civ_model_label_reader(wbuf, sizeof wbuf, v), v = wbuf;
+        else if (code && !strcmp(name, "unit")) { /* the city total's unit "city", on its city row */
             const char *sc = c_scope >= 0 ? civ_table_text(t, r, (size_t)c_scope) : NULL;
             if (sc && !strcmp(sc, "city"))
                 v = word_of(w->zh, name, v, wbuf, sizeof wbuf);
@@ -487,7 +531,7 @@ static civ_status sheet_table(wb *w, size_t k, size_t kind, const civ_table *t, 
     long *order = malloc((nc + 1) * sizeof *order);
     civ_table *o = NULL;
     civ_status s = order ? civ_table_create(&o) : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a sheet");
-    size_t n = s ? 0 : shown_order(w, t, order);
+    size_t n = s ? 0 : shown_order(w, kind, t, order);
     long c_ind = find(t, "indicator"), c_scope = find(t, "scope");
     if (!s)
         s = sheet_header(w, kind, t, order, n, o);
@@ -500,12 +544,17 @@ static civ_status sheet_table(wb *w, size_t k, size_t kind, const civ_table *t, 
         size_t c = (size_t)order[j];
         if (order[j] == -2) /* the indicator's name from the file */
             s = fill_names(w, t, c_ind, o, j);
+        else if (order[j] == -3) /* the full model names, as demand.csv has them */
+            s = fill_words(w, t, (size_t)find(t, "model"), -1, 0, o, j);
         else if (yes_no(civ_table_column_name(t, c)))
             s = fill_yes_no(w, t, c, o, j);
+        else if (kind == S_RISKS && !strcmp(civ_table_column_name(t, c), "row") &&
+                 civ_table_column_type(t, c) == CIV_COLUMN_NUMBER)
+            s = fill_likelihood(w, t, c, o, j);
         else if (civ_table_column_type(t, c) == CIV_COLUMN_NUMBER)
             s = fill_numbers(w, k, t, c, c_ind, o, j, n);
         else
-            s = fill_words(w, t, c, c_scope, o, j);
+            s = fill_words(w, t, c, c_scope, kind == S_DEMAND, o, j);
     }
     free(order);
     if (s)
@@ -531,7 +580,7 @@ civ_status civ_monitor_workbook_write(const char *path, const civ_monitor_spec *
     wb *w = calloc(1, sizeof *w);
     if (!w)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the monitoring workbook");
-    w->spec = spec, w->zh = !lang || !lang[0] || !strcmp(lang, "zh");
+    w->spec = spec, w->zh = !lang || !lang[0] || !strcmp(lang, "zh"), w->matrix = tables->risk_matrix;
     civ_table *shown[N_SHEETS] = {0}, *alerts = NULL;
     const civ_table *list[N_SHEETS];
     const char *names[N_SHEETS];

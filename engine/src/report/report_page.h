@@ -139,6 +139,9 @@ typedef struct rep_table_view {
     const char *file;    /* the output folder's file with every row, named when rows are left out */
     const char *filter;  /* which of its rows the table shows (NULL: all) */
     int monitoring;      /* indicator names for codes, street names beside unit codes, rates in % */
+    int risks;           /* the risk register: the matrix row as its likelihood word (很可能), beside the
+                          * probability; the column and score numbers left out (the impact and level words say
+                          * them; the cell's tooltip keeps them) */
 } rep_table_view;
 /* The table with its headers in the page's language; when rows are left out,
  * a note says how many are shown of how many and where the rest are. */

@@ -261,7 +261,8 @@ void rep_section_summary(rep_ctx *ctx)
     }
     if (d->t_monitor || d->t_status || d->t_risk || d->t_risks || d->t_warn || d->t_inact || d->t_demand) {
         rep_fmt_num(b1, sizeof b1, d->t_monitor ? (double)civ_table_n_rows(d->t_monitor) : 0, 0);
-        kv(ctx, TR(ctx, "预警数", "Alerts"), b1);
+        if (d->t_monitor || d->t_status) /* the indicators' alerts: a run without them has none to count */
+            kv(ctx, TR(ctx, "预警数", "Alerts"), b1);
         rep_watch_summary(ctx, kv);
     } else {
         kv(ctx, TR(ctx, "预警数", "Alerts"), TR(ctx, "未运行监测", "monitoring not run"));
@@ -813,7 +814,7 @@ static void latest_misses(rep_ctx *ctx, const civ_table *t)
                  TR(ctx, "统计期（ds 列）为 %s、状态（status 列）不是 met（达标）的行",
                     "the rows of ds %s whose status is not met"),
                  l.last);
-    rep_table_view v = {40, keep_latest_miss, &l, ctx->d->status_file, filter, 1};
+    rep_table_view v = {40, keep_latest_miss, &l, ctx->d->status_file, filter, 1, 0};
     rep_generic_table(ctx, t, &v);
 }
 
@@ -831,6 +832,58 @@ static void source_note(rep_ctx *ctx, const char *file)
 void rep_sub(rep_ctx *ctx, const char *title) { sub(ctx, title); }
 void rep_source_note(rep_ctx *ctx, const char *file) { source_note(ctx, file); }
 
+/* The parts of the monitoring the folder holds, in the section's order, joined as a list ("预警、指标与目标的对比和风险
+ * 矩阵"): before 2026-12-07 the sentence named all six whatever ran, so a run of the risks alone promised alerts. */
+static void monitoring_parts(const rep_ctx *ctx, char *buf, size_t size)
+{
+    const rep_data *d = ctx->d;
+    const char *part[6];
+    size_t n = 0, used = 0;
+    if (d->t_monitor)
+        part[n++] = TR(ctx, "预警", "alerts");
+    if (d->t_status)
+        part[n++] = TR(ctx, "指标与目标的对比", "indicators against their targets");
+    if (d->t_warn)
+        part[n++] = TR(ctx, "提前预警", "early warning");
+    if (d->t_inact)
+        part[n++] = TR(ctx, "独居老人无活动预警", "inactivity alerts");
+    if (d->t_demand)
+        part[n++] = TR(ctx, "实际需求与预测的对比", "demand against its forecast");
+    if (d->t_risk || d->t_risks)
+        part[n++] = TR(ctx, "风险矩阵", "the risk matrix");
+    buf[0] = '\0';
+    for (size_t k = 0; k < n && used < size; k++)
+        used += (size_t)civ_snprintf(buf + used, size - used, "%s%s", !k ? "" : k + 1 < n ? TR(ctx, "、", ", ")
+                                                                                        : TR(ctx, "和", " and "),
+                                     part[k]);
+}
+
+/* The section's opening sentences: what the monitoring gave, and where the departments find it in Excel (the alerts
+ * by department when the indicators ran; else the parts the workbook holds, with nothing to filter by department). */
+static void monitoring_intro(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    char parts[512], text[1024];
+    monitoring_parts(ctx, parts, sizeof parts);
+    civ_snprintf(text, sizeof text, TR(ctx, "监测给出的%s（来自输出目录的表）；图在前，明细表在后。",
+                                       "What the monitoring gave (tables of the output folder): %s; the charts "
+                                       "first, the detail tables after them."), parts);
+    rep_para(ctx, text);
+    if (d->has_monitor_workbook && (d->t_monitor || d->t_status)) /* each department's alerts to filter, hand on */
+        rep_para(ctx, TR(ctx, "各部门的本期预警（未解除的在前，按部门）、指标状态、预警概率和风险在本报告所在文件夹的 "
+                              "monitoring.xlsx 中，可用 Excel 或 WPS 打开，按“部门”筛选。",
+                         "Each department's alerts of the period (open ones first, by department), the indicators' "
+                         "statuses, the early warning and the risks are in monitoring.xlsx in this report's folder, "
+                         "for Excel: filter the Department column."));
+    else if (d->has_monitor_workbook) {
+        civ_snprintf(text, sizeof text, TR(ctx, "本次监测不含指标；%s的明细在本报告所在文件夹的 monitoring.xlsx 中，"
+                                                "可用 Excel 或 WPS 打开。",
+                                           "This monitoring had no indicators; the detail of %s is in "
+                                           "monitoring.xlsx in this report's folder, for Excel."), parts);
+        rep_para(ctx, text);
+    }
+}
+
 void rep_section_monitoring(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
@@ -840,17 +893,7 @@ void rep_section_monitoring(rep_ctx *ctx)
         civ_rbuf_put(&ctx->page, "</section>\n");
         return;
     }
-    rep_para(ctx, TR(ctx, "监测给出的预警、指标与目标的对比、提前预警、独居老人无活动预警、实际需求与预测的对比和风险矩阵"
-                          "（来自输出目录的表）；图在前，明细表在后。",
-                     "The monitoring's alerts, indicators against their targets, early warning, inactivity alerts, "
-                     "demand against its forecast and the risk matrix (tables of the output folder): the charts "
-                     "first, the detail tables after them."));
-    if (d->has_monitor_workbook) /* where each department finds its alerts to filter and hand on */
-        rep_para(ctx, TR(ctx, "各部门的本期预警（未解除的在前，按部门）、指标状态、预警概率和风险在本报告所在文件夹的 "
-                              "monitoring.xlsx 中，可用 Excel 或 WPS 打开，按“部门”筛选。",
-                         "Each department's alerts of the period (open ones first, by department), the indicators' "
-                         "statuses, the early warning and the risks are in monitoring.xlsx in this report's folder, "
-                         "for Excel: filter the Department column."));
+    monitoring_intro(ctx);
     if (d->t_monitor) {
         sub(ctx, TR(ctx, "预警", "Alerts"));
         source_note(ctx, d->monitor_file);
@@ -868,13 +911,15 @@ void rep_section_monitoring(rep_ctx *ctx)
         civ_snprintf(files, sizeof files, "%s%s%s", d->t_risk ? d->risk_file : "",
                      d->t_risk && d->t_risks ? TR(ctx, " 和 ", " and ") : "", d->t_risks ? d->risks_file : "");
         source_note(ctx, files);
-        rep_para(ctx, TR(ctx, "每个风险按发生概率（行）和影响程度（列）放入矩阵，格子颜色为风险等级，数字为落在该格的风险个数；下表按处理优先次序列出各风险。",
+        rep_para(ctx, TR(ctx, "每个风险按发生概率（行）和影响程度（列）放入矩阵，格子颜色为风险等级，数字为落在该格的风险个数；"
+                              "下表按处理优先次序列出各风险，可能性为其概率所在的行（悬停可看行、列和分值）。",
                          "Each risk sits in the cell of its probability (row) and impact (column); the colour is the cell's level, "
-                         "the number counts the risks in it. The table lists the risks in the order to handle them."));
+                         "the number counts the risks in it. The table lists the risks in the order to handle them, "
+                         "with the likelihood of their probability's row (hover for the row, column and score)."));
         if (d->t_risk)
             rep_chart_risk_matrix(ctx);
         if (d->t_risks) {
-            rep_table_view v = {.max_rows = 60, .file = d->risks_file};
+            rep_table_view v = {.max_rows = 60, .file = d->risks_file, .risks = 1};
             rep_generic_table(ctx, d->t_risks, &v);
         }
     }

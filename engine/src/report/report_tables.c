@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "c_locale.h"
+#include "column_labels.h"
 #include "report_page.h"
 #include "report_text.h"
 #include "report_zh.h"
@@ -81,6 +82,48 @@ const char *rep_street_name(const rep_data *d, const char *code)
     return NULL;
 }
 
+/* The matrix's number of probability rows and row r's band, from risk_matrix.csv (0 when the folder lacks it). */
+static size_t matrix_rows(const rep_data *d, double row, char *band, size_t size)
+{
+    const civ_table *m = d->t_risk;
+    size_t cr = rep_typed_column(m, "row", CIV_COLUMN_NUMBER), n = 0;
+    size_t cf = rep_typed_column(m, "probability_from", CIV_COLUMN_NUMBER);
+    size_t ct = rep_typed_column(m, "probability_to", CIV_COLUMN_NUMBER);
+    band[0] = '\0';
+    for (size_t r = 0; cr != (size_t)-1 && r < civ_table_n_rows(m); r++) {
+        double v = civ_table_number(m, r, cr);
+        n = isfinite(v) && v > (double)n ? (size_t)v : n;
+        if (v == row && cf != (size_t)-1 && ct != (size_t)-1)
+            civ_snprintf(band, size, "%.0f%%–%.0f%%", 100 * civ_table_number(m, r, cf),
+                         100 * civ_table_number(m, r, ct));
+    }
+    return n;
+}
+
+/* A risk's matrix row as its likelihood word, its row, column and score in the tooltip ("row 4 of 5 (60%–80%),
+ * column 5, score 20"): the committee reads 很可能 and 严重, not 4 and 5 (before 2026-12-07 the table showed the
+ * numbers). */
+static void likelihood_cell(rep_ctx *ctx, const civ_table *t, size_t r, size_t c)
+{
+    char band[64], tip[160];
+    double row = civ_table_number(t, r, c);
+    size_t cc = num_column(t, "column"), cs = num_column(t, "score");
+    size_t n = matrix_rows(ctx->d, row, band, sizeof band);
+    const char *word = isfinite(row) && row >= 1 ? civ_likelihood_label(ctx->zh, (size_t)row, n) : NULL;
+    int k = civ_snprintf(tip, sizeof tip, TR(ctx, "矩阵第 %.0f 行（共 %zu 行", "matrix row %.0f of %zu"), row, n);
+    if (band[0] && k > 0 && (size_t)k < sizeof tip)
+        k += civ_snprintf(tip + k, sizeof tip - (size_t)k, TR(ctx, "，%s", " (%s)"), band);
+    if (k > 0 && (size_t)k < sizeof tip)
+        civ_snprintf(tip + k, sizeof tip - (size_t)k, TR(ctx, "），第 %.0f 列，分值 %.0f", ", column %.0f, score %.0f"),
+                     cc == (size_t)-1 ? NAN : civ_table_number(t, r, cc),
+                     cs == (size_t)-1 ? NAN : civ_table_number(t, r, cs));
+    civ_rbuf_put(&ctx->page, "<td title=\"");
+    civ_rbuf_html(&ctx->page, tip);
+    civ_rbuf_put(&ctx->page, "\">");
+    civ_rbuf_html(&ctx->page, word ? word : band[0] ? band : "");
+    civ_rbuf_put(&ctx->page, "</td>");
+}
+
 typedef struct cols {
     size_t indicator, name, unit; /* text columns, or (size_t)-1 */
     int rate_row;                 /* the row being written is a rate's */
@@ -89,10 +132,23 @@ typedef struct cols {
     const char *row_kind;         /* the row's kind ("rate", "count", "level"), "rate" told from the values, or NULL */
     size_t into, note;            /* a closed unit's [[closed]] into and note (status table), or (size_t)-1 */
     int into_shown, note_shown;   /* some row kept holds one: else the column is left out */
+    size_t risk_row, risk_column, risk_score; /* the risk register's matrix numbers (v->risks), or (size_t)-1 */
+    size_t risk_prob;             /* its probability column: the likelihood comes right after it */
 } cols;
+
+/* The column shown at position j: the table's order, but a risk's likelihood (its matrix row) right after its
+ * probability. */
+static size_t at(const cols *k, size_t j)
+{
+    if (k->risk_row == (size_t)-1 || k->risk_prob == (size_t)-1 || k->risk_row < k->risk_prob || j <= k->risk_prob)
+        return j;
+    return j == k->risk_prob + 1 ? k->risk_row : j <= k->risk_row ? j - 1 : j;
+}
 
 static int hidden(const rep_table_view *v, const cols *k, size_t c)
 {
+    if (v->risks && (c == k->risk_column || c == k->risk_score))
+        return 1; /* the impact's and the level's words say them */
     if (v->monitoring && ((c == k->into && !k->into_shown) || (c == k->note && !k->note_shown)))
         return 1; /* no closed unit among the rows: two empty columns said nothing */
     if (v->monitoring && (c == k->kind || c == k->value_unit))
@@ -105,12 +161,13 @@ static void head(rep_ctx *ctx, const civ_table *t, const rep_table_view *v, cons
     civ_rbuf *b = &ctx->page;
     char buf[64];
     civ_rbuf_put(b, "<div class=\"tbl\"><table class=\"data\"><thead><tr>");
-    for (size_t c = 0; c < civ_table_n_columns(t); c++) {
-        if (hidden(v, k, c))
+    for (size_t j = 0, c; j < civ_table_n_columns(t); j++) {
+        if (hidden(v, k, c = at(k, j)))
             continue;
         const char *name = civ_table_column_name(t, c);
         const char *label = v->monitoring && c == k->name ? TR(ctx, "指标", "Indicator")
-                                                          : rep_column_label(ctx->zh, name, buf, sizeof buf);
+                            : v->risks && c == k->risk_row ? TR(ctx, "可能性", "Likelihood")
+                                                            : rep_column_label(ctx->zh, name, buf, sizeof buf);
         civ_rbuf_put(b, "<th title=\""); /* the file's column name in the tooltip */
         civ_rbuf_html(b, name);
         civ_rbuf_put(b, "\">");
@@ -189,10 +246,12 @@ static void row(rep_ctx *ctx, const civ_table *t, size_t r, const rep_table_view
                       is_rate(ctx->d, civ_table_text(t, r, k->indicator));
     k->row_kind = !v->monitoring ? NULL : kind && kind[0] ? kind : k->rate_row ? "rate" : NULL;
     civ_rbuf_put(&ctx->page, "<tr>");
-    for (size_t c = 0; c < civ_table_n_columns(t); c++) {
-        if (hidden(v, k, c))
+    for (size_t j = 0, c; j < civ_table_n_columns(t); j++) {
+        if (hidden(v, k, c = at(k, j)))
             continue;
-        if (civ_table_column_type(t, c) == CIV_COLUMN_NUMBER)
+        if (c == k->risk_row)
+            likelihood_cell(ctx, t, r, c);
+        else if (civ_table_column_type(t, c) == CIV_COLUMN_NUMBER)
             number_cell(ctx, t, r, c, k);
         else
             text_cell(ctx, t, r, c, v, k);
@@ -222,7 +281,10 @@ void rep_generic_table(rep_ctx *ctx, const civ_table *t, const rep_table_view *v
 {
     cols k = {text_column(t, "indicator"), text_column(t, "name"), text_column(t, "unit"), 0,
               any_column(t, "kind"), any_column(t, "value_unit"), NULL, NULL,
-              any_column(t, "into"), any_column(t, "note"), 0, 0};
+              any_column(t, "into"), any_column(t, "note"), 0, 0, (size_t)-1, (size_t)-1, (size_t)-1, (size_t)-1};
+    if (v->risks) /* the register as written by civ_monitor_risk_assess: else shown as it is */
+        k.risk_row = num_column(t, "row"), k.risk_column = num_column(t, "column"),
+        k.risk_score = num_column(t, "score"), k.risk_prob = num_column(t, "probability");
     size_t shown = 0, kept = 0;
     for (size_t r = 0; r < civ_table_n_rows(t) && kept < v->max_rows; r++) {
         if (v->keep && !v->keep(t, r, v->arg))

@@ -4,6 +4,7 @@
  */
 #include "report_text.h"
 #include "c_locale.h"
+#include "model_label.h"
 #include "text.h"
 
 #include <math.h>
@@ -121,92 +122,20 @@ void rep_fmt_pct(char *buf, size_t size, double pct, int sign)
         civ_snprintf(buf, size, sign ? "%+.1f%%" : "%.1f%%", pct);
 }
 
-/* 1 when spec is an ETS model with a damped trend ("ETS(A,Ad,N)", "ETS(M,Md,M)"). */
-static int is_damped_ets(const char *spec)
-{
-    if (strncmp(spec, "ETS(", 4) != 0)
-        return 0;
-    const char *t = strchr(spec + 4, ',');
-    return t && (t[1] == 'A' || t[1] == 'M') && t[2] == 'd' && t[3] == ',';
-}
-
+/* The model names are io/model_label.c's (monitor/workbook.c names the demand check's models by the same rule). */
 void rep_model_family(char *buf, size_t size, const char *spec)
 {
-    /* the damped-trend ETS member of `auto` is a family of its own
-     * (combination.c's display name "DampedETS"), so the model mix tells it
-     * from the ETS member, as the short names do */
-    if (is_damped_ets(spec)) {
-        civ_snprintf(buf, size, "DampedETS");
-        return;
-    }
-    size_t n = 0;
-    while (spec[n] && (civ_ascii_isalpha((unsigned char)spec[n]) || spec[n] == '_'))
-        n++;
-    civ_snprintf(buf, size, "%.*s", (int)(n ? n : strlen(spec)), spec);
+    civ_model_label_family(buf, size, spec);
 }
 
 void rep_model_components(const char *model, void (*fn)(const char *spec, void *arg), void *arg)
 {
-    const char *open = strchr(model, '[');
-    size_t len = strlen(model);
-    /* A combination: "Name[a,b,c]" with the brackets closing at the end. */
-    if (!open || len < 2 || model[len - 1] != ']' || open == model || strchr(model, '(') < open) {
-        fn(model, arg);
-        return;
-    }
-    char part[256];
-    size_t o = 0;
-    int depth = 0;
-    for (const char *p = open + 1; p < model + len - 1; p++) {
-        if (*p == '(' || *p == '[')
-            depth++;
-        if (*p == ')' || *p == ']')
-            depth--;
-        if (*p == ',' && depth == 0) {
-            part[o] = '\0';
-            fn(part, arg);
-            o = 0;
-            continue;
-        }
-        if (o + 1 < sizeof part)
-            part[o++] = *p;
-    }
-    part[o] = '\0';
-    fn(part, arg);
-}
-
-typedef struct short_acc {
-    char *buf;
-    size_t size, used, n;
-} short_acc;
-
-static void add_family(const char *spec, void *arg)
-{
-    short_acc *a = arg;
-    char fam[64];
-    rep_model_family(fam, sizeof fam, spec); /* "ETS, ..., DampedETS", not "ETS" twice */
-    if (a->used < a->size)
-        a->used += (size_t)civ_snprintf(a->buf + a->used, a->size - a->used, "%s%s", a->n++ ? ", " : "", fam);
+    civ_model_label_components(model, fn, arg);
 }
 
 void rep_short_model(char *buf, size_t size, const char *model)
 {
-    const char *open = strchr(model, '[');
-    const char *paren = strchr(model, '(');
-    if (open && open != model && (!paren || paren > open) && model[strlen(model) - 1] == ']') {
-        char name[64];
-        civ_snprintf(name, sizeof name, "%.*s", (int)(open - model), model);
-        const char *shown = !strncmp(name, "Combo", 5) && name[5] ? name + 5 : name;
-        int n = civ_snprintf(buf, size, "%s(", shown);
-        short_acc a = {buf, size, n > 0 && (size_t)n < size ? (size_t)n : size, 0};
-        rep_model_components(model, add_family, &a);
-        if (a.used + 1 < size)
-            strcat(buf, ")");
-        return;
-    }
-    /* a single model: drop trailing words ("with non-zero mean") */
-    const char *sp = strchr(model, ' ');
-    civ_snprintf(buf, size, "%.*s", (int)(sp ? (size_t)(sp - model) : strlen(model)), model);
+    civ_model_label_short(buf, size, model);
 }
 
 /* The code point of the UTF-8 sequence at p (0 at the end or on a bad byte), its length in *len. */

@@ -218,6 +218,18 @@ static void inactivity_rows(rep_ctx *ctx, const ranked *rk, size_t n, const size
     table_end(ctx, n < WATCH_ROWS ? n : WATCH_ROWS, n, ctx->d->inact_file, "次预警", "alerts");
 }
 
+/* The local time the monitoring binned its hours in: inactivity.csv's own utc_offset_hours (the table says it
+ * since 2026-12-07, for a plan's folder and a `monitor --out` folder alike, so that a folder whose inactivity.csv
+ * a later `monitor --utc-offset 5.5` replaced says 5.5); else the plan's manifest's (ctx->utc_offset: an older
+ * table), else Beijing's.  Before, a `monitor --out` folder said 北京时间 whatever --utc-offset was. */
+static double local_offset(const rep_ctx *ctx)
+{
+    const civ_table *t = ctx->d->t_inact;
+    size_t c = rep_typed_column(t, "utc_offset_hours", CIV_COLUMN_NUMBER);
+    double v = c != (size_t)-1 && civ_table_n_rows(t) ? civ_table_number(t, 0, c) : NAN;
+    return isfinite(v) && fabs(v) <= 14.0 ? v : ctx->utc_offset;
+}
+
 /* The sentence: how many alerts, how many still open, and who (the first three open ones). */
 static void inactivity_line(rep_ctx *ctx, const ranked *rk, size_t n, size_t open, const size_t *c)
 {
@@ -248,13 +260,14 @@ static void inactivity_line(rep_ctx *ctx, const ranked *rk, size_t n, size_t ope
                         "after each of them. "),
                      n1);
     size_t used_line = strlen(line);
-    if (ctx->utc_offset == 8.0) /* times in UTC; the local time as manifest.json records it, Beijing by default */
+    double offset = local_offset(ctx);
+    if (offset == 8.0) /* times in UTC; the local time as the table (or manifest.json) records it, else Beijing */
         civ_snprintf(line + used_line, sizeof line - used_line, "%s",
                      TR(ctx, "时间为 UTC（北京时间 = UTC + 8 小时）。", "Times are UTC (Beijing time is UTC + 8 hours)."));
     else
         civ_snprintf(line + used_line, sizeof line - used_line,
                      TR(ctx, "时间为 UTC（本次监测的当地时间 = UTC %+g 小时）。",
-                        "Times are UTC (the monitoring's local time is UTC %+g hours)."), ctx->utc_offset);
+                        "Times are UTC (the monitoring's local time is UTC %+g hours)."), offset);
     rep_para(ctx, line);
 }
 
@@ -471,9 +484,30 @@ void rep_watch_sections(rep_ctx *ctx)
         demand_check(ctx);
 }
 
+/* The summary's line of the risk register: how many risks, and how many at the highest level among them ("4 项（高
+ * 1 项）"): a run of the risks alone said "预警数 0" here before 2026-12-07, as if indicators had been watched. */
+static void risks_summary(rep_ctx *ctx, void (*kv)(rep_ctx *, const char *, const char *))
+{
+    const civ_table *t = ctx->d->t_risks;
+    size_t cl = rep_typed_column(t, "level", CIV_COLUMN_TEXT), n = t ? civ_table_n_rows(t) : 0, top = 0;
+    if (!t || cl == (size_t)-1)
+        return;
+    for (size_t r = 0; r < n; r++) /* rows by level, highest first (civ_monitor_risk_assess) */
+        top += !strcmp(text(t, r, cl), text(t, 0, cl));
+    char n1[32], n2[32], v[160];
+    rep_fmt_num(n1, sizeof n1, (double)n, 0), rep_fmt_num(n2, sizeof n2, (double)top, 0);
+    if (n)
+        civ_snprintf(v, sizeof v, TR(ctx, "%s 项（%s %s 项）", "%s (%s %s)"), n1,
+                     ctx->zh ? rep_word(1, "level", text(t, 0, cl)) : n2, ctx->zh ? n2 : text(t, 0, cl));
+    else
+        civ_snprintf(v, sizeof v, "0");
+    kv(ctx, TR(ctx, "风险", "Risks"), v);
+}
+
 void rep_watch_summary(rep_ctx *ctx, void (*kv)(rep_ctx *, const char *, const char *))
 {
     const rep_data *d = ctx->d;
+    risks_summary(ctx, kv);
     size_t ci = rep_typed_column(d->t_inact, "resumed", CIV_COLUMN_TEXT);
     size_t n = d->t_inact ? civ_table_n_rows(d->t_inact) : 0;
     size_t open = 0;
