@@ -10,7 +10,9 @@
 # are in bench/hier_paths_candidates.patch, which applies to commit fb1c8df: build that, then run this script
 # with CIV_HIER_PATHS=shrunk, sample or boot in the environment.  The base-bands round of the same day (docs/FORECASTING.md,
 # "Which base bands") runs it with CIV_HIER_INTERVALS=model and =conformal (passed as --intervals; the label is
-# then that value) and prints each backtest's CPU seconds (user + system) on stderr.  Needs ../shared/data/hierarchies (CIV_SHARED_DIR);
+# then that value) and prints each backtest's CPU seconds (user + system) on stderr; the windows round (evening)
+# with CIV_HIER_WINDOWS=K (--conformal-windows K --conformal-step 1; label windowsK), its demo half being
+# bench/hier_windows.py.  Needs ../shared/data/hierarchies (CIV_SHARED_DIR);
 # without it the script says so and exits 0.  Not part of `make bench` (about 20 s); not a test.
 set -euo pipefail
 build=${1:?usage: hier_paths.sh BUILD_DIR [OUT_DIR]}
@@ -23,6 +25,10 @@ intervals=()
 if [ -n "${CIV_HIER_INTERVALS:-}" ]; then
   intervals=(--intervals "$CIV_HIER_INTERVALS")
   label=$CIV_HIER_INTERVALS
+fi
+if [ -n "${CIV_HIER_WINDOWS:-}" ]; then  # the windows round: K calibration windows, step 1
+  intervals+=(--conformal-windows "$CIV_HIER_WINDOWS" --conformal-step 1)
+  label=windows$CIV_HIER_WINDOWS
 fi
 if [ ! -e "$shared/visnights.csv" ]; then
   echo "hier_paths.sh: $shared is absent: nothing to measure" >&2
