@@ -12,7 +12,8 @@
 # "Which base bands") runs it with CIV_HIER_INTERVALS=model and =conformal (passed as --intervals; the label is
 # then that value) and prints each backtest's CPU seconds (user + system) on stderr; the windows round (evening)
 # with CIV_HIER_WINDOWS=K (--conformal-windows K --conformal-step 1; label windowsK), its demo half being
-# bench/hier_windows.py.  Needs ../shared/data/hierarchies (CIV_SHARED_DIR);
+# bench/hier_windows.py; the multi-step correlation round (evening) with bench/hier_paths_multistep.patch applied
+# to commit 0fb0279 and CIV_HIER_PATHS=multi or stack.  Needs ../shared/data/hierarchies (CIV_SHARED_DIR);
 # without it the script says so and exits 0.  Not part of `make bench` (about 20 s); not a test.
 set -euo pipefail
 build=${1:?usage: hier_paths.sh BUILD_DIR [OUT_DIR]}
