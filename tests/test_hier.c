@@ -1031,6 +1031,93 @@ static void test_base_intervals(void **state)
     civ_table_free(def), civ_table_free(model), civ_hier_free(h), civ_table_free(t), civ_panel_free(p);
 }
 
+/* The residuals of the node forecasts fr of the node panel np, period-major on node 0's span (as
+ * civ_hier_forecast lays them out; every node of noisy_panel spans it). */
+static double *node_residuals_of(const civ_forecast_result *fr, const civ_panel *np, size_t *t)
+{
+    civ_table *ft = NULL;
+    size_t n = civ_panel_n_series(np), col;
+    assert_int_equal(civ_forecast_fitted_table(fr, np, &ft), CIV_OK);
+    assert_int_equal(civ_table_find_column(ft, "residual", &col), CIV_OK);
+    civ_panel_series(np, 0, NULL, t, NULL);
+    double *res = malloc(*t * n * sizeof *res);
+    for (size_t i = 0; i < n; i++)
+        for (size_t r = 0; r < *t; r++)
+            res[r * n + i] = civ_table_number(ft, i * *t + r, col);
+    civ_table_free(ft);
+    return res;
+}
+
+/* civ_hier_reconcile_bands given civ_hier_forecast's own base forecasts, bounds and residuals gives its
+ * result bit for bit (every method, 1 and 2 threads); without levels it is civ_hier_reconcile; its errors
+ * name the node and step; the result has no periods for civ_hier_result_table. */
+static void test_reconcile_bands(void **state)
+{
+    (void)state;
+    civ_table *t = make_table(BT_COLS, 2, BT_CELLS, 4), *tab = NULL;
+    civ_panel *p = noisy_panel(40), *np = NULL;
+    civ_hier *h = NULL;
+    const char *lv[] = {"district"};
+    assert_int_equal(civ_hier_build(p, t, lv, 1, NULL, 0, &h), CIV_OK);
+    static const double levels[] = {80.0, 95.0};
+    civ_hier_options o;
+    civ_hier_options_init(&o);
+    o.forecast.model = "ets", o.forecast.horizon = 4, o.forecast.levels = levels, o.forecast.n_levels = 2;
+    civ_forecast_options fo = o.forecast;
+    fo.intervals = CIV_INTERVALS_CONFORMAL, fo.nonnegative = 0, fo.want_fitted = 1;
+    civ_forecast_result *fr = NULL;
+    assert_int_equal(civ_hier_aggregate(h, p, &np), CIV_OK);
+    assert_int_equal(civ_forecast_panel(np, &fo, &fr), CIV_OK);
+    size_t T = 0, n = civ_hier_n_nodes(h), plane = n * 4;
+    double *res = node_residuals_of(fr, np, &T);
+    const double *lo = civ_forecast_result_lower(fr, 0), *hi = civ_forecast_result_upper(fr, 0);
+    for (civ_reconcile_method m = CIV_RECONCILE_BU; m <= CIV_RECONCILE_MINT_SHRINK; m++) {
+        civ_hier_result *a = NULL, *b = NULL;
+        o.method = m, o.forecast.threads = 1;
+        assert_int_equal(civ_hier_forecast(h, p, &o, &a), CIV_OK);
+        o.forecast.threads = 2;
+        assert_int_equal(civ_hier_reconcile_bands(h, &o, civ_forecast_result_mean(fr), lo, hi, 4, res, T, &b),
+                         CIV_OK);
+        assert_memory_equal(civ_hier_result_mean(a), civ_hier_result_mean(b), plane * sizeof(double));
+        assert_memory_equal(civ_hier_result_base(a), civ_hier_result_base(b), plane * sizeof(double));
+        for (size_t l = 0; l < 2; l++) {
+            assert_memory_equal(civ_hier_result_lower(a, l), civ_hier_result_lower(b, l), plane * sizeof(double));
+            assert_memory_equal(civ_hier_result_upper(a, l), civ_hier_result_upper(b, l), plane * sizeof(double));
+        }
+        civ_hier_result_free(a), civ_hier_result_free(b);
+    }
+    /* no levels: the point forecasts of civ_hier_reconcile, no bounds needed */
+    double *mean = malloc(plane * sizeof *mean);
+    civ_hier_result *r = NULL;
+    o.method = CIV_RECONCILE_MINT_SHRINK, o.forecast.n_levels = 0;
+    assert_int_equal(civ_hier_reconcile(h, o.method, civ_forecast_result_mean(fr), 4, res, T, 0, mean, NULL), CIV_OK);
+    assert_int_equal(civ_hier_reconcile_bands(h, &o, civ_forecast_result_mean(fr), NULL, NULL, 4, res, T, &r), CIV_OK);
+    assert_memory_equal(civ_hier_result_mean(r), mean, plane * sizeof(double));
+    assert_int_equal(civ_hier_result_n_levels(r), 0);
+    assert_int_equal(civ_hier_result_table(r, h, &tab), CIV_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(civ_last_error()->message, "no periods"));
+    civ_hier_result_free(r);
+    /* errors: levels without residuals; a bound that is not a number names its node and step */
+    o.forecast.n_levels = 2, o.method = CIV_RECONCILE_BU, r = NULL;
+    assert_int_equal(civ_hier_reconcile_bands(h, &o, civ_forecast_result_mean(fr), lo, hi, 4, NULL, 0, &r),
+                     CIV_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(civ_last_error()->message, "residuals"));
+    double *bad = malloc(2 * plane * sizeof *bad);
+    memcpy(bad, hi, 2 * plane * sizeof *bad);
+    bad[plane + 1 * 4 + 2] = NAN; /* node 1, h = 3, level 95 */
+    assert_int_equal(civ_hier_reconcile_bands(h, &o, civ_forecast_result_mean(fr), lo, bad, 4, res, T, &r),
+                     CIV_ERR_INVALID_ARGUMENT);
+    assert_string_equal(civ_last_error()->series_id, civ_hier_node_id(h, 1));
+    assert_non_null(strstr(civ_last_error()->message, "hi-95 bound for h = 3"));
+    static const double bad_levels[] = {80.0, 100.0};
+    o.forecast.levels = bad_levels;
+    assert_int_equal(civ_hier_reconcile_bands(h, &o, civ_forecast_result_mean(fr), lo, hi, 4, res, T, &r),
+                     CIV_ERR_INVALID_ARGUMENT);
+    assert_null(r);
+    free(bad), free(mean), free(res);
+    civ_forecast_result_free(fr), civ_panel_free(np), civ_hier_free(h), civ_table_free(t), civ_panel_free(p);
+}
+
 /* One window is civ_hier_forecast of the truncated panel; 1 and 2 threads agree bit for bit; a window whose
  * cutoff comes before a series' first value fails as a value naming the series. */
 static void test_backtest_window_threads_errors(void **state)
@@ -1124,6 +1211,7 @@ int main(void)
         cmocka_unit_test(test_natural_order),        cmocka_unit_test(test_errors_name_the_file),
         cmocka_unit_test(test_backtest_by_hand),     cmocka_unit_test(test_backtest_window_threads_errors),
         cmocka_unit_test(test_base_intervals),       cmocka_unit_test(test_cut_at_a_missing_month),
+        cmocka_unit_test(test_reconcile_bands),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

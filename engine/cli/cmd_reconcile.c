@@ -1,8 +1,10 @@
 /*
  * cmd_reconcile.c -- layer CLI (a client of civicast.h only): `civicast reconcile IN --base FILE --out FILE
  * --hierarchy a,b ...`: forecasts of every node of a hierarchy made elsewhere (any model, another program)
- * made coherent by civ_hier_reconcile, with the nodes' in-sample residuals (--fitted) for MinT and WLS
- * (docs/FORECASTING.md "Hierarchies and reconciliation"; Python civicast.reconcile).
+ * made coherent by civ_hier_reconcile_bands, with the nodes' in-sample residuals (--fitted) for MinT and WLS
+ * and, when the base file has interval bounds (lo-<L>, hi-<L>), coherent bands drawn from sample paths as
+ * `forecast --hierarchy` draws them (docs/FORECASTING.md "Hierarchies and reconciliation"; Python
+ * civicast.reconcile and Hierarchy.reconcile_forecasts).
  */
 #include <math.h>
 #include <stdarg.h>
@@ -12,14 +14,16 @@
 
 #include "commands.h"
 
-enum { C_BASE, C_OUT, C_HIER, C_GROUP, C_COMMUNITIES, C_METHOD, C_FITTED, C_NONNEG, C_ENCODING, C_THOUSANDS,
-       C_PERCENT, C_SHEET, C_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+enum { C_BASE, C_OUT, C_HIER, C_GROUP, C_COMMUNITIES, C_METHOD, C_FITTED, C_NONNEG, C_SEED, C_PATHS, C_ENCODING,
+       C_THOUSANDS, C_PERCENT, C_SHEET, C_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option reconcile_options[] = {
     [C_BASE] = {"--base", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
-                "every node's forecasts: unique_id, h, mean (and ds, model), e.g. `forecast` of\n"
-                "the panel `convert --hierarchy` wrote (required)"},
+                "every node's forecasts: unique_id, h, mean (and ds, model; lo-<L>, hi-<L>\n"
+                "bounds are reconciled too, with --fitted), e.g. `forecast` of the panel\n"
+                "`convert --hierarchy` wrote (required)"},
     [C_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
-               "level, unique_id, ds, h, model, base, mean (coherent) (required)"},
+               "level, unique_id, ds, h, model, base, mean (coherent), lo-<L>, hi-<L>\n"
+               "(coherent bands, when the base has bounds) (required)"},
     [C_HIER] = {"--hierarchy", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "a,b", "nested attribute columns, top first"},
     [C_GROUP] = {"--group", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "g,...", "crossed grouping columns"},
     [C_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
@@ -27,9 +31,13 @@ static const civ_cli_option reconcile_options[] = {
     [C_METHOD] = {"--method", "--reconcile", CIV_CLI_VALUE, CIV_CLI_TEXT, "M", /* --reconcile: forecast's name */
                   "mint_shrink (default with --fitted), wls_var, ols (default without),\nwls_struct, bu, td"},
     [C_FITTED] = {"--fitted", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
-                  "every node's in-sample residuals: unique_id, ds, residual (`forecast --fitted`)"},
+                  "every node's in-sample residuals: unique_id, ds, residual (`forecast --fitted`);\n"
+                  "the bands need them (their correlation)"},
     [C_NONNEG] = {"--nonnegative", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL,
                   "negative bottom forecasts to 0, then summed up again"},
+    [C_SEED] = {"--seed", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "S",
+                "seed of the bands' sample paths (default 20260101); identical for any\nthread count"},
+    [C_PATHS] = {"--paths", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N", "sample paths a step for the bands (default 1000)"},
     [C_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [C_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [C_EXCEL] = CIV_CLI_CSV_OPTIONS,
@@ -38,13 +46,15 @@ static const civ_cli_option reconcile_options[] = {
 static const civ_cli_spec reconcile_spec = {
     "reconcile",
     "usage: civicast reconcile IN --base FILE --out FILE --hierarchy a,b [--group g] [--communities FILE]\n"
-    "                          [--method M] [--fitted FILE] [--nonnegative]\n"
+    "                          [--method M] [--fitted FILE] [--nonnegative] [--seed S] [--paths N]\n"
     "                          [--encoding E] [--thousands C] [--percent] [--excel] [--precision P]\n",
     "Makes forecasts of every node of the hierarchy of the panel IN coherent (each\n"
     "aggregate the sum of its series at every step): --base holds each node's own\n"
     "forecasts, made by any model or program (civicast convert IN by_node.csv\n"
     "--hierarchy ... then civicast forecast by_node.csv --fitted fit.csv gives both\n"
-    "files); MinT (mint_shrink) and wls_var need the residuals, --fitted.\n",
+    "files); MinT (mint_shrink) and wls_var need the residuals, --fitted.  When the\n"
+    "base has interval bounds (lo-80, hi-80, ...) and --fitted is given, the output\n"
+    "has coherent bands: sample paths of the base forecasts, each reconciled.\n",
     reconcile_options,
     1,
     "unknown option '%s'",
@@ -136,6 +146,63 @@ static civ_status read_base(const civ_hier *h, const size_t *order, const civ_ta
     return CIV_OK;
 }
 
+#define MAX_BANDS 16
+
+/* The base's interval levels: each lo-<L> with its hi-<L>, in the file's order (cols[2l], cols[2l + 1]); a bound
+ * without its pair, a level that is not a number in (0, 100) or more than MAX_BANDS levels is an error. */
+static civ_status base_levels(const civ_table *t, const char *path, double *levels, size_t *cols, size_t *n)
+{
+    static const char *const side[] = {"lo-", "hi-"};
+    *n = 0;
+    for (size_t c = 0; c < civ_table_n_columns(t); c++)
+        for (int k = 0; k < 2; k++) {
+            const char *name = civ_table_column_name(t, c);
+            if (strncmp(name, side[k], 3))
+                continue;
+            char pair[256];
+            size_t other;
+            double L;
+            snprintf(pair, sizeof pair, "%s%s", side[!k], name + 3);
+            if (civ_cli_parse_double(name + 3, &L) || !(L > 0.0 && L < 100.0))
+                return fail_at(CIV_ERR_PARSE, path, NULL, name, "column %s: a bound's level must be a number between "
+                               "0 and 100 (lo-80, hi-95)", name);
+            if (civ_table_find_column(t, pair, &other)) {
+                civ_clear_error();
+                return fail_at(CIV_ERR_MISSING_COLUMN, path, NULL, pair, "the base has %s but no %s: give both "
+                               "bounds of each level, or neither", name, pair);
+            }
+            if (k == 1)
+                continue; /* its pair was counted with the lo- column */
+            if (*n == MAX_BANDS)
+                return fail_at(CIV_ERR_PARSE, path, NULL, name, "at most %d interval levels", MAX_BANDS);
+            levels[*n] = L, cols[2 * *n] = c, cols[2 * *n + 1] = other, ++*n;
+        }
+    return CIV_OK;
+}
+
+/* The bounds of the base forecasts at the levels' columns, laid out as civ_hier_reconcile_bands takes them
+ * (level l at [l * n * H], node-major); a missing bound names its node, step and row. */
+static civ_status read_bounds(const civ_hier *h, const civ_table *t, const char *path, const size_t *rows, size_t H,
+                              const size_t *cols, size_t L, double **lower, double **upper)
+{
+    size_t n = civ_hier_n_nodes(h), plane = n * H;
+    *lower = malloc((plane * L > 0 ? plane * L : 1) * sizeof **lower);
+    *upper = malloc((plane * L > 0 ? plane * L : 1) * sizeof **upper);
+    if (!*lower || !*upper)
+        return CIV_ERR_OUT_OF_MEMORY;
+    for (size_t l = 0; l < 2 * L; l++)
+        for (size_t k = 0; k < plane; k++) {
+            double v = civ_table_number(t, rows[k], cols[l]);
+            if (!isfinite(v))
+                return fail_at(CIV_ERR_NOT_FOUND, path, civ_hier_node_id(h, k / H), civ_table_column_name(t, cols[l]),
+                               "row %zu: node '%s' has no %s for h = %zu: every node needs both bounds of each level "
+                               "at every step (or leave the bound columns out)", rows[k] + 1, civ_hier_node_id(h, k / H),
+                               civ_table_column_name(t, cols[l]), k % H + 1);
+            (l % 2 ? *upper : *lower)[(l / 2) * plane + k] = v;
+        }
+    return CIV_OK;
+}
+
 static int by_text(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -182,17 +249,21 @@ static civ_status read_residuals(const civ_hier *h, const size_t *order, const c
     return CIV_OK;
 }
 
-/* level, unique_id, ds, h, model, base, mean: one row per node and step, nodes in the order people read
- * (civ_hier_listed_node: a level's aggregates in natural order, then the series). */
+/* level, unique_id, ds, h, model, base, mean, lo-<L>, hi-<L>, ...: one row per node and step, nodes in the order
+ * people read (civ_hier_listed_node: a level's aggregates in natural order, then the series). */
 static civ_status result_table(const civ_hier *h, const civ_table *bt, const size_t *rows, const double *base,
-                               const double *mean, size_t H, civ_table **out)
+                               const civ_hier_result *r, const size_t *r_cols, size_t H, civ_table **out)
 {
     static const char *const names[] = {"level", "unique_id", "ds", "h", "model", "base", "mean"};
-    size_t col[7], n = civ_hier_n_nodes(h), cds = SIZE_MAX, cmodel = SIZE_MAX, first = 0;
+    size_t col[7 + 2 * MAX_BANDS], n = civ_hier_n_nodes(h), cds = SIZE_MAX, cmodel = SIZE_MAX, first = 0;
+    size_t L = civ_hier_result_n_levels(r);
+    const double *mean = civ_hier_result_mean(r);
     civ_table *t = NULL;
     civ_status s = civ_table_create(&t);
     for (int k = 0; !s && k < 7; k++)
         s = civ_table_add_column(t, names[k], k == 3 || k > 4 ? CIV_COLUMN_NUMBER : CIV_COLUMN_TEXT, &col[k]);
+    for (size_t c = 0; !s && c < 2 * L; c++)
+        s = civ_table_add_column(t, civ_table_column_name(bt, r_cols[c]), CIV_COLUMN_NUMBER, &col[7 + c]);
     if (!s)
         s = civ_table_add_rows(t, n * H, &first);
     if (civ_table_find_column(bt, "ds", &cds))
@@ -215,6 +286,8 @@ static civ_status result_table(const civ_hier *h, const civ_table *bt, const siz
             s = civ_table_set_number(t, k, col[5], base[v]);
         if (!s)
             s = civ_table_set_number(t, k, col[6], mean[v]);
+        for (size_t c = 0; !s && c < 2 * L; c++)
+            s = civ_table_set_number(t, k, col[7 + c], (c % 2 ? civ_hier_result_upper : civ_hier_result_lower)(r, c / 2)[v]);
     }
     if (s)
         civ_table_free(t);
@@ -227,9 +300,27 @@ typedef struct reconcile_job {
     civ_panel *panel;
     civ_hier *hier;
     civ_table *base_t, *fit_t, *out;
-    size_t *order, *rows, H, n_obs;
-    double *base, *res, *mean, lambda;
+    civ_hier_result *result;
+    size_t *order, *rows, H, n_obs, n_levels, cols[2 * MAX_BANDS];
+    double *base, *res, *lower, *upper, levels[MAX_BANDS];
+    size_t seed, n_paths; /* --seed (SIZE_MAX: the default), --paths (0: the default) */
+    int bounds_left_out;  /* the base has bounds but no --fitted came: the means alone */
 } reconcile_job;
+
+/* The reconciliation of the job's inputs by m: bands when the base had bounds and residuals came. */
+static civ_status reconcile_bands(reconcile_job *j, const civ_cli_args *a, civ_reconcile_method m)
+{
+    civ_hier_options o;
+    civ_status s = civ_hier_options_init(&o);
+    o.method = m, o.nonnegative = a->value[C_NONNEG] != NULL, o.n_paths = j->n_paths;
+    if (j->seed != SIZE_MAX)
+        o.forecast.seed = (uint64_t)j->seed;
+    j->bounds_left_out = j->n_levels && !j->res;
+    o.forecast.levels = j->levels, o.forecast.n_levels = j->bounds_left_out ? 0 : j->n_levels;
+    if (!s)
+        s = civ_hier_reconcile_bands(j->hier, &o, j->base, j->lower, j->upper, j->H, j->res, j->n_obs, &j->result);
+    return s;
+}
 
 /* Reads the inputs, reconciles, builds the table (nothing written yet). */
 static civ_status reconcile_run(reconcile_job *j, const civ_cli_args *a, const char *in, civ_reconcile_method m)
@@ -253,23 +344,38 @@ static civ_status reconcile_run(reconcile_job *j, const civ_cli_args *a, const c
         qsort(j->order, n, sizeof *j->order, by_id);
         s = read_base(j->hier, j->order, j->base_t, a->value[C_BASE], &j->base, &j->rows, &j->H);
     }
+    if (!s)
+        s = base_levels(j->base_t, a->value[C_BASE], j->levels, j->cols, &j->n_levels);
+    if (!s && j->n_levels && j->fit_t)
+        s = read_bounds(j->hier, j->base_t, a->value[C_BASE], j->rows, j->H, j->cols, j->n_levels, &j->lower,
+                        &j->upper);
     if (!s && j->fit_t)
         s = read_residuals(j->hier, j->order, j->fit_t, a->value[C_FITTED], &j->res, &j->n_obs);
-    if (!s && !(j->mean = malloc((n * j->H > 0 ? n * j->H : 1) * sizeof *j->mean)))
-        s = CIV_ERR_OUT_OF_MEMORY;
     if (!s)
-        s = civ_hier_reconcile(j->hier, m, j->base, j->H, j->res, j->n_obs, a->value[C_NONNEG] != NULL, j->mean,
-                               &j->lambda);
+        s = reconcile_bands(j, a, m);
     if (!s)
-        s = result_table(j->hier, j->base_t, j->rows, j->base, j->mean, j->H, &j->out);
+        s = result_table(j->hier, j->base_t, j->rows, j->base, j->result, j->cols, j->H, &j->out);
     return s;
 }
 
 static void reconcile_free(reconcile_job *j)
 {
     civ_table_free(j->out), civ_table_free(j->fit_t), civ_table_free(j->base_t);
-    civ_hier_free(j->hier), civ_panel_free(j->panel);
-    free(j->order), free(j->rows), free(j->base), free(j->res), free(j->mean);
+    civ_hier_free(j->hier), civ_panel_free(j->panel), civ_hier_result_free(j->result);
+    free(j->order), free(j->rows), free(j->base), free(j->res), free(j->lower), free(j->upper);
+}
+
+/* The summary's bands: which levels, from how many paths. */
+static void print_bands(const reconcile_job *j)
+{
+    size_t L = civ_hier_result_n_levels(j->result);
+    if (!L)
+        return;
+    printf("\nbands                  ");
+    for (size_t l = 0; l < L; l++)
+        printf("%s%g%%", l ? ", " : "", j->levels[l]);
+    printf(": %zu sample paths a step, each reconciled (seed %zu)", j->n_paths ? j->n_paths : (size_t)1000,
+           j->seed != SIZE_MAX ? j->seed : (size_t)CIV_FORECAST_DEFAULT_SEED);
 }
 
 static int run_reconcile(int argc, char **argv)
@@ -297,23 +403,35 @@ static int run_reconcile(int argc, char **argv)
     else if (!a.value[C_FITTED] && (m == CIV_RECONCILE_MINT_SHRINK || m == CIV_RECONCILE_WLS_VAR))
         code = civ_cli_usage_error("reconcile", "--method %s needs the nodes' residuals: --fitted FILE (from "
                                    "civicast forecast --fitted), or use ols or wls_struct", a.value[C_METHOD]);
+    reconcile_job j = {.seed = SIZE_MAX};
+    if (code)
+        ;
+    else if (a.value[C_SEED] && civ_cli_parse_size(a.value[C_SEED], &j.seed))
+        code = civ_cli_usage_error("reconcile", "--seed needs a non-negative whole number, got '%s'", a.value[C_SEED]);
+    else if (a.value[C_PATHS] && (civ_cli_parse_size(a.value[C_PATHS], &j.n_paths) || j.n_paths == 0))
+        code = civ_cli_usage_error("reconcile", "--paths needs a positive whole number, got '%s'", a.value[C_PATHS]);
     if (code) {
         civ_cli_args_free(&a);
         return code;
     }
-    reconcile_job j = {0};
     civ_status s = reconcile_run(&j, &a, in, m);
     if (!s)
         s = civ_table_write_opts(j.out, a.value[C_OUT], &csv);
     if (s) {
         code = civ_cli_report(s);
     } else {
+        double lambda = civ_hier_result_lambda(j.result);
         printf("reconciled             %zu nodes (%zu series, %zu aggregates), h = %zu, by %s",
                civ_hier_n_nodes(j.hier), civ_hier_n_bottom(j.hier),
                civ_hier_n_nodes(j.hier) - civ_hier_n_bottom(j.hier), j.H, civ_reconcile_method_name(m));
-        if (j.lambda == j.lambda)
-            printf(" (shrinkage lambda %.4f)", j.lambda);
+        if (lambda == lambda)
+            printf(" (shrinkage lambda %.4f)", lambda);
+        print_bands(&j);
         printf("\nwrote                  %s\n", a.value[C_OUT]);
+        if (j.bounds_left_out)
+            fprintf(stderr, "civicast: warning: the base's bounds (%s, ...) are not in %s: coherent bands are drawn "
+                    "with the correlation of the nodes' in-sample residuals, so they need --fitted FILE (civicast "
+                    "forecast --fitted)\n", civ_table_column_name(j.base_t, j.cols[0]), a.value[C_OUT]);
     }
     reconcile_free(&j);
     civ_cli_args_free(&a);

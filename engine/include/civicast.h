@@ -1458,6 +1458,36 @@ typedef struct civ_hier_result civ_hier_result;
  *  (naming the node and why). */
 CIV_API civ_status civ_hier_forecast(const civ_hier *hier, const civ_panel *panel, const civ_hier_options *opt,
                                      civ_hier_result **out);
+/** Coherent forecasts and intervals from base forecasts made elsewhere
+ *  (another model per level, another program), as civ_hier_forecast makes
+ *  them from its own: the point forecasts reconciled by opt->method, and
+ *  opt->n_paths sample paths per step drawn from the base distribution
+ *  (normal, each node's spread from its bounds, correlated as the sample
+ *  correlation of the residuals), each reconciled; their quantiles are the
+ *  intervals.  `base`: n_nodes x horizon, node-major (node i at
+ *  base[i*horizon], nodes in civ_hier_node_id's order); `lower`, `upper`: the
+ *  base forecasts' bounds at opt->forecast.levels[0..n_levels), n_levels
+ *  planes laid out as base (level l at [l*n_nodes*horizon]); may be NULL when
+ *  n_levels is 0 (then only the point forecasts, as civ_hier_reconcile;
+ *  civ_hier_options_init leaves the forecast defaults, levels 80 and 95, so
+ *  set n_levels = 0 for that);
+ *  `residuals`: n_obs x n_nodes, period-major, the nodes' in-sample one-step
+ *  residuals (NaN where a node has none), required with levels (the paths'
+ *  correlation) and by wls_var and mint_shrink.  Uses opt->method,
+ *  opt->n_paths (0 = 1000), opt->forecast.levels, n_levels, seed and
+ *  threads; opt->nonnegative 1 clamps negative bottom forecasts and paths
+ *  at zero (0 and -1 do not: there is no panel to decide from).  Given
+ *  civ_hier_forecast's own base forecasts, bounds and residuals, the result
+ *  equals its result bit for bit; bit-identical for any thread count.
+ *  *out: free with civ_hier_result_free; its accessors give the arrays
+ *  (model names empty, civ_hier_result_table refuses it: no periods).
+ *  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, horizon 0, a level outside
+ *  (0, 100), more than 16 levels, levels without residuals, a base forecast
+ *  or bound that is not a number, naming the node and step; td on a grouped
+ *  structure), those of civ_hier_reconcile, CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_hier_reconcile_bands(const civ_hier *hier, const civ_hier_options *opt, const double *base,
+                                            const double *lower, const double *upper, size_t horizon,
+                                            const double *residuals, size_t n_obs, civ_hier_result **out);
 CIV_API void civ_hier_result_free(civ_hier_result *result);
 CIV_API size_t civ_hier_result_horizon(const civ_hier_result *result);
 CIV_API size_t civ_hier_result_n_levels(const civ_hier_result *result);

@@ -352,6 +352,125 @@ class Hierarchy:
             return pd.Series(out[:, 0], index=index, name=base.name)
         return pd.DataFrame(out, index=index, columns=base.columns)
 
+    def reconcile_forecasts(self, fc, fitted=None, method=None, nonnegative=False, seed=None, n_paths=None,
+                            threads=None):
+        """Forecasts of every node made elsewhere, made coherent with their bands (civ_hier_reconcile_bands, as
+        `civicast reconcile --base FILE --fitted FILE`).  fc: a long DataFrame, as civicast.forecast returns it
+        for the frame of every node (self.aggregate()): unique_id, h, mean, with ds and model carried over and
+        lo-<L>, hi-<L> bounds reconciled too.  fitted: the nodes' in-sample residuals, long (unique_id, ds,
+        residual: civicast.forecast(..., fitted=True)'s fitted frame); the bands need them (their correlation),
+        as do method mint_shrink (the default with fitted) and wls_var; without fitted the bounds are left out
+        with a ForecastWarning and the method defaults to ols.  seed, n_paths (default 1000), threads: the
+        sample paths' (identical for any thread count); nonnegative: clamp negative bottom forecasts and paths at
+        zero.  Returns level, unique_id, ds, h, model, base, mean, lo-<L>, hi-<L>, ... in the order of .nodes,
+        as Hierarchy.forecast; MinT's shrinkage intensity in .attrs["lambda"].  Errors: civicast.Error naming
+        the missing columns, a bound without its pair, and a node without a forecast or bound (node, h)."""
+        fn = "civicast.Hierarchy.reconcile_forecasts"
+        if not isinstance(fc, pd.DataFrame):
+            raise _lib.invalid(f"{fn}: fc must be a DataFrame (unique_id, h, mean, ...), got {type(fc).__name__}",
+                               "fc", kind=TypeError)
+        missing = [c for c in ("unique_id", "h", "mean") if c not in fc.columns]
+        if missing:
+            raise _lib.invalid(f"{fn}: fc lacks the column(s) {missing}: it needs unique_id, h and mean (a "
+                               "civicast.forecast frame of every node)", missing[0])
+        levels = _band_levels(fn, fc.columns)
+        res = None if fitted is None else self._residual_matrix(fn, fitted)
+        if levels and res is None:
+            warnings.warn(f"{fn}: the bounds ({', '.join(f'lo-{c}' for c, _ in levels)}, ...) are left out: coherent "
+                          "bands are drawn with the correlation of the nodes' in-sample residuals, so they need "
+                          "fitted= (civicast.forecast(..., fitted=True))", ForecastWarning, stacklevel=2)
+            levels = []
+        H = int(pd.to_numeric(fc["h"]).max())
+        grid = self._node_grid(fn, fc, ["mean"] + [f"{s}-{c}" for c, _ in levels for s in ("lo", "hi")], H)
+        opt = _lib.civ_hier_options()
+        check(lib.civ_hier_options_init(ctypes.byref(opt)))
+        lv = (ctypes.c_double * max(len(levels), 1))(*[v for _, v in levels])
+        opt.forecast.levels = ctypes.cast(lv, _lib.c_double_p)
+        opt.forecast.n_levels = len(levels)
+        opt.forecast.seed = _DEFAULT_SEED if seed is None else _lib.whole(fn, "seed", seed, 0)
+        if threads is not None:
+            opt.forecast.threads = _lib.whole(fn, "threads", threads, 0)
+        if n_paths is not None:
+            opt.n_paths = _lib.whole(fn, "n_paths", n_paths, 1)
+        opt.method = _reconcile_method(method, res)
+        opt.nonnegative = 1 if nonnegative else 0
+        lo = np.ascontiguousarray(np.stack([grid[f"lo-{c}"] for c, _ in levels])) if levels else None
+        hi = np.ascontiguousarray(np.stack([grid[f"hi-{c}"] for c, _ in levels])) if levels else None
+        out = ctypes.c_void_p()
+        check(lib.civ_hier_reconcile_bands(self._h.ptr, ctypes.byref(opt), grid["mean"].ctypes.data,
+                                           None if lo is None else lo.ctypes.data,
+                                           None if hi is None else hi.ctypes.data, H,
+                                           None if res is None else res.ctypes.data,
+                                           0 if res is None else res.shape[0], ctypes.byref(out)))
+        try:
+            return self._bands_frame(fc, grid["mean"], out, levels, H)
+        finally:
+            lib.civ_hier_result_free(out)
+
+    def _residual_matrix(self, fn, fitted):
+        """fitted (long: unique_id, ds, residual) as the library's T x n_nodes period-major matrix, periods the
+        distinct ds in text order, NaN where a node has none (as `civicast reconcile --fitted` reads its file)."""
+        missing = [c for c in ("unique_id", "ds", "residual") if not isinstance(fitted, pd.DataFrame) or
+                   c not in fitted.columns]
+        if missing:
+            raise _lib.invalid(f"{fn}: fitted must be a DataFrame with unique_id, ds and residual (civicast."
+                               f"forecast(..., fitted=True)'s fitted frame); it lacks {missing}", "fitted")
+        ds = fitted["ds"].astype(str)
+        periods = np.array(sorted(set(ds)))
+        rows = np.searchsorted(periods, ds.to_numpy())
+        cols = np.array([self._row_of.get(_label(v), -1) for v in fitted["unique_id"]], dtype=np.intp)
+        keep = cols >= 0  # rows of series that are no node of this hierarchy are not used, as in the command
+        res = np.full((len(periods), self.n_nodes), np.nan)
+        res[rows[keep], self._listed[cols[keep]]] = pd.to_numeric(fitted["residual"]).to_numpy(dtype=np.float64)[keep]
+        return np.ascontiguousarray(res)
+
+    def _node_grid(self, fn, fc, columns, H):
+        """fc's columns as n_nodes x H arrays in the library's node numbering; a node without a value at some step
+        is refused naming it, the step and the column."""
+        cols = np.array([self._row_of.get(_label(v), -1) for v in fc["unique_id"]], dtype=np.intp)
+        steps = pd.to_numeric(fc["h"]).to_numpy()
+        keep = cols >= 0
+        grid = {}
+        for name in columns:
+            g = np.full((self.n_nodes, H), np.nan)
+            g[self._listed[cols[keep]], steps[keep].astype(np.intp) - 1] = \
+                pd.to_numeric(fc[name]).to_numpy(dtype=np.float64)[keep]
+            bad = np.argwhere(~np.isfinite(g))
+            if len(bad):
+                node = _dec(lib.civ_hier_node_id(self._h.ptr, int(bad[0][0])))
+                raise _lib.invalid(f"{fn}: node '{node}' has no {name} for h = {bad[0][1] + 1} in fc ({len(bad)} "
+                                   "cells lack one): give every node's forecast at every step (hz.aggregate(), then "
+                                   "civicast.forecast)", name)
+            grid[name] = np.ascontiguousarray(g)
+        return grid
+
+    def _bands_frame(self, fc, base, out, levels, H):
+        """The reconciled result out as Hierarchy.forecast's frame, rows in the order of .nodes."""
+        n = self.n_nodes
+
+        def take(ptr):  # the library's n_nodes x H array, rows in the order of .nodes
+            return np.ctypeslib.as_array(ptr, shape=(n, H))[self._listed].reshape(-1).copy()
+
+        frame = {"level": np.repeat(self.nodes["level"].to_numpy(), H),
+                 "unique_id": np.repeat(self.nodes["unique_id"].to_numpy(), H)}
+        key = pd.MultiIndex.from_arrays([frame["unique_id"].astype(str), np.tile(np.arange(1, H + 1), n)])
+        src = fc.assign(unique_id=fc["unique_id"].map(lambda v: str(_label(v))),
+                        h=pd.to_numeric(fc["h"]).astype(int)).drop_duplicates(["unique_id", "h"])
+        src = src.set_index(["unique_id", "h"]).reindex(key)
+        frame["ds"] = src["ds"].to_numpy() if "ds" in fc.columns else None
+        frame["h"] = np.tile(np.arange(1, H + 1), n)
+        frame["model"] = src["model"].to_numpy() if "model" in fc.columns else ""
+        frame["base"] = base[self._listed].reshape(-1)
+        frame["mean"] = take(lib.civ_hier_result_mean(out))
+        for l, (c, _) in enumerate(levels):
+            frame[f"lo-{c}"] = take(lib.civ_hier_result_lower(out, l))
+            frame[f"hi-{c}"] = take(lib.civ_hier_result_upper(out, l))
+        df = pd.DataFrame(frame)
+        if "ds" not in fc.columns:
+            df = df.drop(columns="ds")
+        df.attrs["lambda"] = lib.civ_hier_result_lambda(out)
+        return df
+
     def forecast(self, h=None, model="auto", level=(80, 95), reconcile="mint_shrink", threads=None, seed=None,
                  n_paths=None, nonnegative="auto", progress=None, intervals=None, conformal_windows=None,
                  conformal_step=None, conformal_sample=None, conformal_refit=None):
@@ -538,6 +657,29 @@ def reconcile(df, communities, base, hierarchy=None, groups=None, method=None, r
     the nodes by its index), else an array."""
     hz = Hierarchy(df, communities, hierarchy, groups, encoding=encoding, thousands=thousands, percent=percent)
     return hz.nodes, hz.reconcile(base, method, residuals, nonnegative)
+
+
+def _band_levels(fn, columns):
+    """fc's interval levels: each lo-<L> with its hi-<L>, in the frame's order, as (text, number); a bound
+    without its pair or a level that is no number in (0, 100) is refused."""
+    out = []
+    names = [str(c) for c in columns]
+    for name in names:
+        if not (name.startswith("lo-") or name.startswith("hi-")):
+            continue
+        text, pair = name[3:], ("hi-" if name.startswith("lo-") else "lo-") + name[3:]
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not 0.0 < value < 100.0:
+            raise _lib.invalid(f"{fn}: column {name}: a bound's level must be a number between 0 and 100 (lo-80, "
+                               "hi-95)", name)
+        if pair not in names:
+            raise _lib.invalid(f"{fn}: fc has {name} but no {pair}: give both bounds of each level, or neither", pair)
+        if name.startswith("lo-"):
+            out.append((text, value))
+    return out
 
 
 def forecast_hierarchy(df, communities, hierarchy=None, groups=None, reconcile="mint_shrink", **kw):

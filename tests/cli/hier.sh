@@ -138,16 +138,65 @@ for m in mint_shrink wls_var ols wls_struct bu td; do
     --hierarchy district,street --communities "$WORK/comm.csv" --method "$m" --out "$WORK/rec_$m.csv"
   coherent "$WORK/rec_$m.csv" || fail "reconcile $m: not coherent"
 done
-[ "$(head -1 "$WORK/rec_ols.csv")" = "level,unique_id,ds,h,model,base,mean" ] || fail "rec header"
+[ "$(head -1 "$WORK/rec_ols.csv")" = "level,unique_id,ds,h,model,base,mean,lo-80,hi-80,lo-95,hi-95" ] ||
+  fail "rec header: $(head -1 "$WORK/rec_ols.csv")"
 grep -qE "^reconciled +13 nodes \(6 series, 7 aggregates\), h = 4, by td$" "$WORK/out" ||
   fail "reconcile stdout: $(cat "$WORK/out")"
 # --reconcile, forecast --hierarchy's name of the method, was "unknown option '--reconcile'": same as --method
 expect_code "reconcile --reconcile" 0 "$CIV" reconcile "$WORK/panel.csv" --base "$WORK/base.csv" \
-  --hierarchy district,street --communities "$WORK/comm.csv" --reconcile wls_struct --out "$WORK/rec_alias.csv"
+  --fitted "$WORK/fit.csv" --hierarchy district,street --communities "$WORK/comm.csv" --reconcile wls_struct \
+  --out "$WORK/rec_alias.csv"
 cmp -s "$WORK/rec_alias.csv" "$WORK/rec_wls_struct.csv" || fail "reconcile --reconcile differs from --method"
 # bottom-up keeps the series' own forecasts
 [ "$(awk -F, '$1 == "unique_id" && $6 != $7' "$WORK/rec_bu.csv" | wc -l)" -eq 0 ] || fail "bu changed a series"
 [ "$(awk -F, '$1 == "unique_id"' "$WORK/rec_bu.csv" | wc -l)" -eq 24 ] || fail "bu: not 6 series x 4 steps"
+# bands (2026-12-07): the base's bounds reconciled as forecast --hierarchy reconciles its own.  Given the base
+# forecasts that forecast --hierarchy makes (conformal intervals, not clamped at zero) and their residuals,
+# reconcile's means and bands are forecast --hierarchy's (the files' 17 digits apart), for 1 and 2 threads
+expect_code "hier for bands" 0 "$CIV" forecast "$WORK/panel.csv" --h 4 --model ets --hierarchy district,street \
+  --communities "$WORK/comm.csv" --reconcile mint_shrink --out "$WORK/f_bands.csv" --quiet
+expect_code "base for bands" 0 "$CIV" forecast "$WORK/agg.csv" --h 4 --model ets --intervals conformal \
+  --nonnegative off --out "$WORK/base_c.csv" --fitted "$WORK/fit_c.csv" --quiet
+for t in 1 2; do
+  expect_code "reconcile bands $t" 0 env OMP_NUM_THREADS=$t "$CIV" reconcile "$WORK/panel.csv" --base \
+    "$WORK/base_c.csv" --fitted "$WORK/fit_c.csv" --hierarchy district,street --communities "$WORK/comm.csv" \
+    --nonnegative --out "$WORK/rec_bands_$t.csv"
+done
+grep -qE "^bands +80%, 95%: 1000 sample paths a step, each reconciled \(seed 20260101\)$" "$WORK/out" ||
+  fail "reconcile bands stdout: $(cat "$WORK/out")"
+cmp -s "$WORK/rec_bands_1.csv" "$WORK/rec_bands_2.csv" || fail "reconcile bands: 1 and 2 threads differ"
+coherent "$WORK/rec_bands_1.csv" || fail "reconcile bands: not coherent"
+awk -F, 'NR == FNR { if (FNR > 1) for (c = 6; c <= 11; c++) v[$2 "," $3, c] = $c; next }
+  FNR > 1 { n++; for (c = 6; c <= 11; c++) { d = v[$2 "," $3, c] - $c; if (d < 0) d = -d
+    if (!((($2 "," $3, c) in v)) || d > 1e-9 * (1 + ($c < 0 ? -$c : $c))) { print "differs:", $2, $3, c; exit 1 } } }
+  END { if (n != 52) { print "rows", n; exit 1 } }' "$WORK/f_bands.csv" "$WORK/rec_bands_1.csv" ||
+  fail "reconcile bands differ from forecast --hierarchy's"
+# the bands change with the seed; without --fitted the bounds are left out, and the warning says why
+expect_code "reconcile seed" 0 "$CIV" reconcile "$WORK/panel.csv" --base "$WORK/base_c.csv" --fitted "$WORK/fit_c.csv" \
+  --hierarchy district,street --communities "$WORK/comm.csv" --nonnegative --seed 7 --paths 500 --out "$WORK/rec_s.csv"
+cmp -s "$WORK/rec_s.csv" "$WORK/rec_bands_1.csv" && fail "reconcile --seed 7 --paths 500: the same bands"
+expect_code "reconcile bounds without fitted" 0 "$CIV" reconcile "$WORK/panel.csv" --base "$WORK/base_c.csv" \
+  --hierarchy district,street --communities "$WORK/comm.csv" --method ols --out "$WORK/rec_nofit.csv"
+expect_err "reconcile bounds without fitted" "warning: the base's bounds \(lo-80, ...\) are not in .*rec_nofit.csv: \
+coherent bands are drawn with the correlation of the nodes' in-sample residuals, so they need --fitted FILE"
+[ "$(head -1 "$WORK/rec_nofit.csv")" = "level,unique_id,ds,h,model,base,mean" ] || fail "rec_nofit header"
+# a bound without its pair, a blank bound, a level that is no number: exit 2 naming the file, column and node
+cut -d, -f1-7,9- "$WORK/base_c.csv" >"$WORK/base_lone.csv"
+expect_code "reconcile lone bound" 2 "$CIV" reconcile "$WORK/panel.csv" --base "$WORK/base_lone.csv" \
+  --fitted "$WORK/fit_c.csv" --hierarchy district --communities "$WORK/comm.csv" --out "$WORK/y.csv"
+expect_err "reconcile lone bound" "base_lone.csv: .*the base has hi-95 but no lo-95: give both bounds of each level"
+sed '3s/,[^,]*$/,/' "$WORK/base_c.csv" >"$WORK/base_blank.csv" # data row 2's hi-95 (the model's name has commas)
+expect_code "reconcile blank bound" 2 "$CIV" reconcile "$WORK/panel.csv" --base "$WORK/base_blank.csv" \
+  --fitted "$WORK/fit_c.csv" --hierarchy district --communities "$WORK/comm.csv" --out "$WORK/y.csv"
+expect_err "reconcile blank bound" "base_blank.csv: row 2: node 'total' has no hi-95 for h = 2"
+sed '1s/lo-80/lo-x/' "$WORK/base_c.csv" >"$WORK/base_x.csv"
+expect_code "reconcile bad level" 2 "$CIV" reconcile "$WORK/panel.csv" --base "$WORK/base_x.csv" \
+  --fitted "$WORK/fit_c.csv" --hierarchy district --communities "$WORK/comm.csv" --out "$WORK/y.csv"
+expect_err "reconcile bad level" "column lo-x: a bound's level must be a number between 0 and 100"
+expect_code "reconcile paths 0" 1 "$CIV" reconcile "$WORK/panel.csv" --base "$WORK/base_c.csv" \
+  --fitted "$WORK/fit_c.csv" --hierarchy district --communities "$WORK/comm.csv" --paths 0 --out "$WORK/y.csv"
+expect_err "reconcile paths 0" "--paths needs a positive whole number, got '0'"
+[ ! -e "$WORK/y.csv" ] || fail "a failing reconcile wrote an output"
 grep -v '^A/A1,' "$WORK/base.csv" >"$WORK/base_gap.csv"
 expect_code "reconcile missing node" 2 "$CIV" reconcile "$WORK/panel.csv" --base "$WORK/base_gap.csv" \
   --hierarchy district,street --communities "$WORK/comm.csv" --out "$WORK/y.csv"

@@ -105,7 +105,10 @@ EXCEPTIONS = [
     ("civ_forecast_panel_chunks", "both", EXEMPT, "the streaming loop under civ_forecast_panel_write"),
     ("civ_demand_classify", "cli", EXEMPT, "one array's class; `forecast --report` gives every series' class"),
     ("civ_backtest_result_seconds", "python", EXEMPT, "the command prints the run time"),
-    ("civ_hier_result_[bhlmnu]*", "both", EXEMPT, "per-value arrays; both clients take civ_hier_result_table"),
+    ("civ_hier_result_[bhlmnu]*", "both", EXEMPT, "per-value arrays; both clients take civ_hier_result_table, and "
+     "for civ_hier_reconcile_bands (no periods) the mean and bounds"),
+    ("civ_hier_reconcile", "cli", EXEMPT, "the points-only form of civ_hier_reconcile_bands, which `civicast "
+     "reconcile` calls (bands when the base has bounds); Python's Hierarchy.reconcile calls it"),
     ("civ_reconcile_method_name", "python", EXEMPT, "the command prints the method"),
     ("civ_alloc_compare_[aelns]*", "both", EXEMPT, "per-value accessors; both clients take the compare tables"),
     ("civ_alloc_effect_name", "both", EXEMPT, "names of the waterfall columns both clients take"),

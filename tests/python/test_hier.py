@@ -645,3 +645,47 @@ def test_base_intervals_conformal_by_default_and_model_on_request():
         civicast.forecast(short, h=3, model="naive", hierarchy=["district"], communities=comm, reconcile="bu")
     with pytest.warns(civicast.ForecastWarning, match=r"conformal base intervals: \d+ node windows kept"):
         civicast.backtest(short, h=2, model="naive", hierarchy=["district"], communities=comm, reconcile="bu")
+
+
+def test_reconcile_forecasts_bands_equal_hierarchy_forecast(tmp_path):
+    """Hierarchy.reconcile_forecasts (civ_hier_reconcile_bands, as `civicast reconcile` with bounds and
+    --fitted): given the base forecasts Hierarchy.forecast makes (conformal, not clamped) and their residuals,
+    its means and bands are Hierarchy.forecast's bit for bit, and the command's file holds the same numbers;
+    without fitted the bounds are left out with a ForecastWarning; a missing bound or lone bound is refused."""
+    import subprocess
+    rng = np.random.default_rng(11)
+    df, comm = small_city(rng)
+    hz = civicast.Hierarchy(df, comm, hierarchy=["district", "street"])
+    ref = hz.forecast(h=4, model="ets", reconcile="wls_var", nonnegative=True)
+    fc, fitted = civicast.forecast(hz.aggregate(), h=4, model="ets", intervals="conformal", nonnegative=False,
+                                   fitted=True)
+    got = hz.reconcile_forecasts(fc, fitted, method="wls_var", nonnegative=True, threads=2)
+    assert list(got.columns) == list(ref.columns)
+    assert list(got["unique_id"]) == list(ref["unique_id"]) and list(got["level"]) == list(ref["level"])
+    for c in ("base", "mean", "lo-80", "hi-80", "lo-95", "hi-95"):
+        np.testing.assert_array_equal(got[c].to_numpy(), ref[c].to_numpy(), err_msg=c)
+    assert (got["ds"].astype(str).to_numpy() == ref["ds"].astype(str).to_numpy()).all()
+    # the command's file: the same numbers (its 17 digits)
+    df.to_csv(tmp_path / "panel.csv", index=False)
+    comm.to_csv(tmp_path / "comm.csv", index=False)
+    fc.to_csv(tmp_path / "base.csv", index=False)
+    fitted.to_csv(tmp_path / "fit.csv", index=False)
+    r = subprocess.run([os.environ["CIV_CLI"], "reconcile", tmp_path / "panel.csv", "--base", tmp_path / "base.csv",
+                        "--fitted", tmp_path / "fit.csv", "--hierarchy", "district,street", "--communities",
+                        tmp_path / "comm.csv", "--method", "wls_var", "--nonnegative", "--out", tmp_path / "rec.csv"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    cmd = pd.read_csv(tmp_path / "rec.csv")
+    np.testing.assert_allclose(cmd[["mean", "lo-80", "hi-95"]].to_numpy(),
+                               got[["mean", "lo-80", "hi-95"]].to_numpy(), rtol=1e-12)
+    with pytest.warns(civicast.ForecastWarning, match="bounds .*left out.*need fitted="):
+        means = hz.reconcile_forecasts(fc, method="ols")
+    assert "lo-80" not in means.columns
+    np.testing.assert_allclose(means["mean"].sum(), hz.reconcile_forecasts(fc, fitted, method="ols")["mean"].sum())
+    with pytest.raises(civicast.Error, match=r"node 'A/A1' has no hi-95 for h = 3"):
+        hz.reconcile_forecasts(fc.assign(**{"hi-95": fc["hi-95"].where(~((fc.unique_id == "A/A1") & (fc.h == 3)))}),
+                               fitted)
+    with pytest.raises(civicast.Error, match="fc has lo-95 but no hi-95"):
+        hz.reconcile_forecasts(fc.drop(columns="hi-95"), fitted)
+    with pytest.raises(civicast.Error, match="fitted must be a DataFrame with unique_id, ds and residual"):
+        hz.reconcile_forecasts(fc, fitted.drop(columns="residual"))

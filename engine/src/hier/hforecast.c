@@ -5,7 +5,8 @@
  * coherent intervals by reconciling sample paths drawn from the base
  * forecast distribution (OpenMP over paths, each path seeded from (seed,
  * step, path), so identical for any thread count).  The result, its
- * accessors and its table.
+ * accessors and its table.  civ_hier_reconcile_bands: the same reconciliation
+ * and paths for base forecasts and bounds made elsewhere.
  */
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
@@ -34,6 +35,7 @@ struct civ_hier_result {
     int phase;
     civ_date_style style;
     int64_t end;                         /* last observed period */
+    int dated;                           /* freq, phase, style and end are known (not civ_hier_reconcile_bands) */
     const unsigned char *absent;         /* while reconciling: civ_hier_base's (NULL: none) */
     size_t n_agg;
 };
@@ -146,17 +148,32 @@ static civ_status base_forecasts(const civ_hier *h, const civ_panel *np, const c
     return CIV_OK;
 }
 
-/* The spread of node i's base forecast at step s, from its interval bounds:
- * the mean over levels of (hi - lo) / (2 z). */
-static double base_sd(const civ_forecast_result *fr, size_t idx)
+/* The base forecasts' interval bounds: n_levels planes of n_nodes x h (level l at [l * plane]), as a
+ * civ_forecast_result lays them out (civ_hier_forecast) or as the caller gives them (civ_hier_reconcile_bands). */
+typedef struct base_bounds {
+    size_t n_levels, plane;
+    const double *levels, *lower, *upper;
+} base_bounds;
+
+static base_bounds forecast_bounds(const civ_forecast_result *fr)
 {
-    size_t L = civ_forecast_result_n_levels(fr);
+    return (base_bounds){.n_levels = civ_forecast_result_n_levels(fr),
+                         .plane = civ_forecast_result_n_series(fr) * civ_forecast_result_horizon(fr),
+                         .levels = civ_forecast_result_levels(fr),
+                         .lower = civ_forecast_result_lower(fr, 0),
+                         .upper = civ_forecast_result_upper(fr, 0)};
+}
+
+/* The spread of node i's base forecast at step s (idx = i * h + s), from its interval bounds:
+ * the mean over levels of (hi - lo) / (2 z). */
+static double base_sd(const base_bounds *b, size_t idx)
+{
     double sum = 0.0;
-    for (size_t l = 0; l < L; l++) {
-        double z = gsl_cdf_ugaussian_Pinv(0.5 + civ_forecast_result_levels(fr)[l] / 200.0);
-        sum += (civ_forecast_result_upper(fr, l)[idx] - civ_forecast_result_lower(fr, l)[idx]) / (2.0 * z);
+    for (size_t l = 0; l < b->n_levels; l++) {
+        double z = gsl_cdf_ugaussian_Pinv(0.5 + b->levels[l] / 200.0);
+        sum += (b->upper[l * b->plane + idx] - b->lower[l * b->plane + idx]) / (2.0 * z);
     }
-    double sd = sum / (double)L;
+    double sd = sum / (double)b->n_levels;
     return isfinite(sd) && sd > 0.0 ? sd : 0.0;
 }
 
@@ -213,14 +230,14 @@ static void one_path(const civ_hier *h, const civ_hier_map *m, const civ_hier_co
  * reconciled (and clamped when non-negative), over OpenMP threads; type-7
  * quantiles per node. */
 static civ_status step_intervals(const civ_hier *h, const civ_hier_map *m, const civ_hier_corr_t *c,
-                                 const civ_forecast_result *fr, const civ_hier_options *opt, size_t s, int nonneg,
+                                 const base_bounds *bb, const civ_hier_options *opt, size_t s, int nonneg,
                                  civ_hier_result *r)
 {
     size_t n = h->n_nodes, P = opt->n_paths ? opt->n_paths : 1000, H = r->h;
     double *paths = malloc(n * P * sizeof *paths), *sd = malloc(n * sizeof *sd), *mean = malloc(n * sizeof *mean);
     int failed = !paths || !sd || !mean;
     for (size_t i = 0; i < n && !failed; i++) {
-        sd[i] = is_absent(r->absent, r->n_agg, i) ? 0.0 : base_sd(fr, i * H + s);
+        sd[i] = is_absent(r->absent, r->n_agg, i) ? 0.0 : base_sd(bb, i * H + s);
         mean[i] = r->base[i * H + s];
     }
     uint64_t seed = civ_seed_mix(opt->forecast.seed, s);
@@ -266,18 +283,21 @@ int civ_hier_nonneg(int mode, const civ_panel *panel)
     return 1;
 }
 
-static civ_status result_alloc(const civ_hier *h, const civ_forecast_result *fr, civ_hier_result **out)
+/* A result of n_nodes x H with the levels[L] and the base point forecasts base (n_nodes x H, node-major). */
+static civ_status result_alloc(const civ_hier *h, size_t H, const double *levels, size_t L, const double *base,
+                               civ_hier_result **out)
 {
     civ_hier_result *r = calloc(1, sizeof *r);
     if (!r)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the hierarchical forecasts");
-    r->n_nodes = h->n_nodes, r->h = civ_forecast_result_horizon(fr), r->n_levels = civ_forecast_result_n_levels(fr);
-    size_t plane = r->n_nodes * r->h, L = r->n_levels;
+    r->n_nodes = h->n_nodes, r->h = H, r->n_levels = L;
+    size_t plane = r->n_nodes * r->h;
     if (L > MAX_LEVELS) {
         free(r);
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "at most %d interval levels, got %zu", MAX_LEVELS, L);
     }
-    memcpy(r->levels, civ_forecast_result_levels(fr), L * sizeof *r->levels);
+    if (L)
+        memcpy(r->levels, levels, L * sizeof *r->levels);
     r->mean = malloc((plane ? plane : 1) * sizeof *r->mean);
     r->base = malloc((plane ? plane : 1) * sizeof *r->base);
     r->lower = malloc((plane * L > 0 ? plane * L : 1) * sizeof *r->lower);
@@ -287,15 +307,24 @@ static civ_status result_alloc(const civ_hier *h, const civ_forecast_result *fr,
         civ_hier_result_free(r);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the hierarchical forecasts");
     }
-    memcpy(r->base, civ_forecast_result_mean(fr), plane * sizeof *r->base);
-    for (size_t i = 0; i < r->n_nodes; i++)
-        civ_copy_truncated(r->model[i], sizeof r->model[i], civ_forecast_result_model(fr, i));
+    if (plane)
+        memcpy(r->base, base, plane * sizeof *r->base);
     *out = r;
     return CIV_OK;
 }
 
+/* result_alloc for the forecasts fr of every node, with their models' names. */
+static civ_status result_of_forecasts(const civ_hier *h, const civ_forecast_result *fr, civ_hier_result **out)
+{
+    civ_status st = result_alloc(h, civ_forecast_result_horizon(fr), civ_forecast_result_levels(fr),
+                                 civ_forecast_result_n_levels(fr), civ_forecast_result_mean(fr), out);
+    for (size_t i = 0; !st && i < h->n_nodes; i++)
+        civ_copy_truncated((*out)->model[i], sizeof (*out)->model[i], civ_forecast_result_model(fr, i));
+    return st;
+}
+
 /* Point forecasts and intervals of every step. */
-static civ_status reconcile_steps(const civ_hier *h, const civ_forecast_result *fr, const double *res, size_t t,
+static civ_status reconcile_steps(const civ_hier *h, const base_bounds *bb, const double *res, size_t t,
                                   const civ_hier_options *opt, int nonneg, civ_hier_result *r)
 {
     size_t n = h->n_nodes, H = r->h;
@@ -335,7 +364,7 @@ static civ_status reconcile_steps(const civ_hier *h, const civ_forecast_result *
         for (size_t i = 0; i < n; i++)
             r->mean[i * H + s] = yt[i];
         if (r->n_levels)
-            st = step_intervals(h, m, &c, fr, opt, s, nonneg, r);
+            st = step_intervals(h, m, &c, bb, opt, s, nonneg, r);
     }
     civ_hier_map_free(m);
     civ_hier_w_free(&w);
@@ -380,20 +409,77 @@ civ_status civ_hier_reconcile_base(const civ_hier *h, const civ_hier_base *b, co
                                    civ_hier_result **out)
 {
     civ_hier_result *r = NULL;
-    civ_status st = result_alloc(h, b->fr, &r);
+    civ_status st = result_of_forecasts(h, b->fr, &r);
     if (!st) {
         r->freq = civ_panel_frequency(b->np), r->phase = civ_panel_phase(b->np);
         r->style = civ_panel_date_style(b->np);
-        r->end = b->start + (int64_t)b->t - 1;
+        r->end = b->start + (int64_t)b->t - 1, r->dated = 1;
         r->absent = b->absent, r->n_agg = h->n_agg;
         r->n_uncalibrated = civ_forecast_result_n_uncalibrated(b->fr);
         for (size_t i = 0; i < h->n_nodes; i++)
             if (is_absent(b->absent, h->n_agg, i))
                 for (size_t s = 0; s < r->h; s++)
                     r->base[i * r->h + s] = 0.0;
-        st = reconcile_steps(h, b->fr, b->res, b->t, opt, nonneg, r);
+        base_bounds bb = forecast_bounds(b->fr);
+        st = reconcile_steps(h, &bb, b->res, b->t, opt, nonneg, r);
         r->absent = NULL;
     }
+    if (st) {
+        civ_hier_result_free(r);
+        return st;
+    }
+    *out = r;
+    return CIV_OK;
+}
+
+/* The arguments of civ_hier_reconcile_bands: the levels in (0, 100), the residuals given when there are
+ * levels, every base forecast and bound a number. */
+static civ_status check_bands_args(const civ_hier *h, const double *base, const base_bounds *bb, size_t H,
+                                   const double *residuals)
+{
+    static const char *const side[] = {"lo", "hi"};
+    size_t n = h->n_nodes, L = bb->n_levels;
+    if (L > MAX_LEVELS)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "at most %d interval levels, got %zu", MAX_LEVELS, L);
+    for (size_t l = 0; l < L; l++)
+        if (!(bb->levels[l] > 0.0 && bb->levels[l] < 100.0))
+            return civ_fail(CIV_ERR_INVALID_ARGUMENT, "interval level %g is not between 0 and 100", bb->levels[l]);
+    if (L && !residuals)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "the bands are drawn with the correlation of the nodes' in-sample "
+                        "residuals: give every node's residuals (civicast forecast --fitted; Python fitted=True), "
+                        "or no levels for the point forecasts alone");
+    for (size_t k = 0; k < n * H; k++) {
+        civ_where at = {.series_id = h->node_id[k / H]};
+        if (!isfinite(base[k]))
+            return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &at, "node '%s' has no base forecast for h = %zu",
+                               h->node_id[k / H], k % H + 1);
+        for (size_t l = 0; l < 2 * L; l++) {
+            double v = (l % 2 ? bb->upper : bb->lower)[(l / 2) * bb->plane + k];
+            if (!isfinite(v))
+                return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &at, "node '%s' has no %s-%g bound for h = %zu",
+                                   h->node_id[k / H], side[l % 2], bb->levels[l / 2], k % H + 1);
+        }
+    }
+    return CIV_OK;
+}
+
+civ_status civ_hier_reconcile_bands(const civ_hier *h, const civ_hier_options *opt, const double *base,
+                                    const double *lower, const double *upper, size_t horizon,
+                                    const double *residuals, size_t n_obs, civ_hier_result **out)
+{
+    size_t L = opt ? opt->forecast.n_levels : 0;
+    if (!h || !opt || !base || !out || horizon == 0 || (L && (!lower || !upper || !opt->forecast.levels)))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_hier_reconcile_bands: NULL argument or horizon 0");
+    base_bounds bb = {.n_levels = L, .plane = h->n_nodes * horizon, .levels = opt->forecast.levels,
+                      .lower = lower, .upper = upper};
+    civ_status st = civ_hier_check_method(h, opt->method);
+    if (!st)
+        st = check_bands_args(h, base, &bb, horizon, residuals);
+    civ_hier_result *r = NULL;
+    if (!st)
+        st = result_alloc(h, horizon, bb.levels, L, base, &r);
+    if (!st)
+        st = reconcile_steps(h, &bb, residuals, n_obs, opt, opt->nonnegative > 0, r);
     if (st) {
         civ_hier_result_free(r);
         return st;
@@ -447,6 +533,10 @@ civ_status civ_hier_result_table(const civ_hier_result *r, const civ_hier *h, ci
 {
     if (!r || !h || !out || r->n_nodes != h->n_nodes)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_hier_result_table: NULL argument or another hierarchy");
+    if (!r->dated)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_hier_result_table: the result of civ_hier_reconcile_bands has "
+                        "no periods (the base forecasts came without them): read civ_hier_result_mean, _lower and "
+                        "_upper");
     civ_table *t = NULL;
     size_t c[7 + 2 * MAX_LEVELS], H = r->h, plane = r->n_nodes * H;
     static const char *const fixed[] = {"level", "unique_id", "ds", "h", "model", "base", "mean"};
