@@ -25,7 +25,9 @@ parallelism; use threads_per_worker=1 workers).
 
 Allocation couples every community (one budget, one multiplier per pool),
 so civicast.dask.allocate gathers its inputs and runs the allocation
-once; see its docstring.
+once; see its docstring.  Reconciliation couples every node of a
+hierarchy, so civicast.dask.forecast(..., hierarchy=...) forecasts the
+nodes in tasks and reconciles them once (see its docstring).
 """
 import numpy as np
 import pandas as pd
@@ -168,7 +170,8 @@ def _partitioned(ddf, id_col, time_col, target_col, freq, who):
 
 def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xreg=None, ic="aicc",
              n_paths=None, nonnegative="auto", freq=None, integer=False, id_col=None, time_col=None,
-             target_col=None, hierarchy=None, groups=None, communities=None, reconcile=None, progress=None):
+             target_col=None, hierarchy=None, groups=None, communities=None, reconcile=None, progress=None,
+             intervals=None):
     """civicast.forecast over a dask DataFrame (long format unique_id, ds, y,
     covariates); returns a lazy dask DataFrame with the same columns and,
     once computed, the same rows and values as civicast.forecast on the
@@ -182,9 +185,24 @@ def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xr
     civicast.forecast's rules.  A frame without unique_id, ds or y is
     refused here, from its metadata, with civicast.forecast's Error
     (CIV_ERR_MISSING_COLUMN), before any partition is read.  Call
-    .compute().  hierarchy=, groups=, communities=, reconcile= are refused
-    (a ValueError naming the cure): reconciliation needs every node's
-    forecast at once, so the partitions cannot reconcile alone.
+    .compute().
+
+    intervals: None or "model" (the models' own intervals: the only kind
+    a partition can make alone); "conformal" is refused, since conformal
+    intervals pool the backtest scores of the whole panel.
+
+    hierarchy=, groups=, communities= (and reconcile=, default
+    "mint_shrink") with intervals="model": every node of the hierarchy
+    forecast across the workers and reconciled once (since 2026-12-07;
+    refused before).  The call runs now and returns the computed pandas
+    DataFrame of civicast.forecast(df, hierarchy=..., intervals="model"),
+    equal to it exactly: the panel is gathered to sum the nodes
+    (civicast.Hierarchy(...).aggregate()), the nodes' base forecasts (not
+    clamped, with their fitted residuals) are made in ddf.npartitions tasks,
+    and Hierarchy.reconcile_forecasts reconciles them with their sample
+    paths.  Without intervals="model" a hierarchy is refused: the
+    single-machine default calibrates the base intervals over every node
+    (conformal), which tasks cannot share.
 
     progress: a callable(done, total), as civicast.forecast's, counting the
     series (x models for a list): the call then runs now and returns the
@@ -192,14 +210,16 @@ def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xr
     does with its progress (done a partition at a time, in the calling
     thread; an exception from progress, or Ctrl-C, cancels the partitions
     not yet run and is raised)."""
+    _check_progress("civicast.dask.forecast", progress)
+    _check_intervals(intervals, hierarchy is not None or groups is not None)
     if hierarchy is not None or groups is not None or communities is not None or reconcile is not None:
-        raise _lib.invalid("civicast.dask.forecast: hierarchies are not forecast per partition (reconciliation needs "
-                           "every node's forecast at once); compute the frame and call civicast.forecast(df, h=..., "
-                           "hierarchy=[...], groups=[...], communities=...) or civicast.Hierarchy(df, communities, "
-                           "...).forecast(...)")
+        return _forecast_hierarchy(ddf, dict(h=h, model=model, level=level, threads=threads, seed=seed, ic=ic,
+                                             n_paths=n_paths, nonnegative=nonnegative, freq=freq, integer=integer,
+                                             xreg=xreg),
+                                   dict(id_col=id_col, time_col=time_col, target_col=target_col),
+                                   hierarchy, groups, communities, reconcile, progress)
     import dask
     dd = _dd()
-    _check_progress("civicast.dask.forecast", progress)
     multi = not isinstance(model, (str, bytes))
     models = _frame._model_list("civicast.dask.forecast", model)  # arguments checked now, not in the workers
     _frame.check_arguments("civicast.dask.forecast", models, h, level, threads, seed, xreg, ic, n_paths, nonnegative,
@@ -216,6 +236,68 @@ def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xr
     if progress is not None:
         return _frames_now(tasks, [n * len(models) for n in n_series], progress)
     return dd.from_delayed(tasks, meta=meta, verify_meta=False)
+
+
+def _check_intervals(intervals, hierarchy):
+    """civicast.dask.forecast's intervals=: "model" (None for a flat panel) is what partitions can make alone."""
+    fn = "civicast.dask.forecast"
+    if intervals not in (None, "model", "conformal"):
+        raise _lib.invalid(f"{fn}: intervals must be 'model' (or None), got {intervals!r}", "intervals")
+    if intervals == "conformal":
+        raise _lib.invalid(f"{fn}: intervals='conformal' is not made per partition: conformal intervals pool the "
+                           "backtest scores of every series of the panel; compute the frame and call "
+                           "civicast.forecast(df, ..., intervals='conformal')", "intervals")
+    if hierarchy and intervals is None:
+        raise _lib.invalid(f"{fn}: a hierarchy's base intervals are conformal by default, calibrated over every "
+                           "node at once, which tasks cannot share: pass intervals='model' (the models' own "
+                           "intervals; exactly civicast.forecast(df, hierarchy=..., intervals='model')), or compute "
+                           "the frame and call civicast.forecast(df, hierarchy=...) for conformal ones", "intervals")
+
+
+def _node_forecasts(nodes, kw):
+    """One task of a hierarchy's base forecasts: civicast.forecast of some nodes' frame, with their fitted
+    residuals (the nodes' own: conformal intervals unless level is None, not clamped at zero)."""
+    from .frame import forecast as _forecast
+    return _forecast(nodes, fitted=True, **kw)
+
+
+def _forecast_hierarchy(ddf, kw, names, hierarchy, groups, communities, reconcile, progress):
+    """civicast.dask.forecast with a hierarchy: see its docstring."""
+    import dask
+    from .hier import Hierarchy
+    fn = "civicast.dask.forecast"
+    if communities is None:
+        raise _lib.invalid(f"{fn}: hierarchy= needs communities= (a DataFrame or a path with unique_id and the "
+                           "hierarchy's columns)", "communities")
+    if kw["xreg"] is not None or not isinstance(kw["model"], (str, bytes)):
+        raise _lib.invalid(f"{fn}: a hierarchy is forecast with one model spec and no xreg=, as civicast.forecast's",
+                           "model" if kw["xreg"] is None else "xreg")
+    _frame.check_arguments(fn, [kw["model"]], kw["h"], kw["level"], kw["threads"], kw["seed"], None, kw["ic"],
+                           kw["n_paths"], kw["nonnegative"], kw["integer"])
+    df = _frame._standard_columns(ddf, names["id_col"], names["time_col"], names["target_col"])
+    df = df.compute() if hasattr(df, "compute") else df
+    if df.index.name == "unique_id" and "unique_id" not in df.columns:
+        df = df.reset_index()
+    hz = Hierarchy(df, communities, hierarchy, groups, freq=kw["freq"])
+    agg = hz.aggregate()
+    ids = pd.unique(agg["unique_id"])
+    tasks_wanted = max(1, min(getattr(ddf, "npartitions", 1), len(ids)))
+    shares = [c for c in np.array_split(np.arange(len(ids)), tasks_wanted) if len(c)]
+    base_kw = dict(h=kw["h"], model=kw["model"], level=kw["level"], threads=kw["threads"], seed=kw["seed"],
+                   ic=kw["ic"], n_paths=kw["n_paths"], nonnegative="off", freq=kw["freq"], intervals="model")
+    chunks = [agg[agg["unique_id"].isin(ids[c])] for c in shares]
+    tasks = [dask.delayed(_node_forecasts)(c, base_kw) for c in chunks]
+    if progress is not None:
+        results = _compute_with_progress(tasks, [len(c) for c in shares], progress)
+    else:
+        results = list(dask.compute(*tasks))
+    fc = pd.concat([r[0] for r in results], ignore_index=True)
+    fitted = pd.concat([r[1] for r in results], ignore_index=True)
+    nonneg = _frame._nonnegative(fn, kw["nonnegative"])
+    if nonneg < 0:  # auto: on when no observation is negative, as civicast.forecast's hierarchy
+        nonneg = int(not (pd.to_numeric(df["y"], errors="coerce") < 0).any())
+    return hz.reconcile_forecasts(fc, fitted, method=reconcile or "mint_shrink", nonnegative=bool(nonneg),
+                                  seed=kw["seed"], n_paths=kw["n_paths"], threads=kw["threads"])
 
 
 def _empty(columns):

@@ -253,15 +253,29 @@ def test_grouped_structure_given_as_hierarchy_names_groups():
         civicast.Hierarchy(df, groups, hierarchy=["state", "gender", "legal"])
 
 
-def test_dask_forecast_refuses_a_hierarchy_with_the_cure():
-    """civicast.dask.forecast(..., hierarchy=...) was a bare TypeError
-    (unexpected keyword argument); it now says to compute the frame and
-    use civicast.forecast / civicast.Hierarchy."""
-    pytest.importorskip("dask.dataframe")
+def test_dask_forecast_of_a_hierarchy():
+    """civicast.dask.forecast(ddf, hierarchy=..., communities=..., intervals="model") (refused before
+    2026-12-07): the nodes' base forecasts in tasks, reconciled once: Hierarchy.forecast(intervals="model")
+    bit for bit in one task and in three; progress counts the nodes; without intervals="model" (the
+    single-machine default is conformal, pooled over every node) and without communities= it is refused."""
+    dd = pytest.importorskip("dask.dataframe")
     import civicast.dask
     df, comm = small_city(np.random.default_rng(2))
-    with pytest.raises(ValueError, match=r"compute the frame and call civicast.forecast\(df, h=..., hierarchy="):
-        civicast.dask.forecast(df, h=2, hierarchy=["district"], communities=comm)
+    hz = civicast.Hierarchy(df, comm, hierarchy=["district", "street"])
+    ref = hz.forecast(h=3, model="ets", reconcile="mint_shrink", intervals="model")
+    for k in (1, 3):
+        seen = []
+        got = civicast.dask.forecast(dd.from_pandas(df, npartitions=k), h=3, model="ets", intervals="model",
+                                     hierarchy=["district", "street"], communities=comm,
+                                     progress=lambda done, total: seen.append((done, total)))
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), ref.reset_index(drop=True), check_exact=True)
+        assert seen[0] == (0, hz.n_nodes) and seen[-1] == (hz.n_nodes, hz.n_nodes) and len(seen) == k + 1
+    with pytest.raises(civicast.Error, match="pass intervals='model'"):
+        civicast.dask.forecast(dd.from_pandas(df, npartitions=2), h=2, hierarchy=["district"], communities=comm)
+    with pytest.raises(civicast.Error, match="intervals='conformal' is not made per partition"):
+        civicast.dask.forecast(dd.from_pandas(df, npartitions=2), h=2, intervals="conformal")
+    with pytest.raises(civicast.Error, match="hierarchy= needs communities="):
+        civicast.dask.forecast(dd.from_pandas(df, npartitions=2), h=2, hierarchy=["district"], intervals="model")
 
 
 def test_ids_written_otherwise_say_so():
