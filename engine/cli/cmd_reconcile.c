@@ -193,11 +193,11 @@ static civ_status read_bounds(const civ_hier *h, const civ_table *t, const char 
     for (size_t l = 0; l < 2 * L; l++)
         for (size_t k = 0; k < plane; k++) {
             double v = civ_table_number(t, rows[k], cols[l]);
+            const char *node = civ_hier_node_id(h, k / H), *name = civ_table_column_name(t, cols[l]);
             if (!isfinite(v))
-                return fail_at(CIV_ERR_NOT_FOUND, path, civ_hier_node_id(h, k / H), civ_table_column_name(t, cols[l]),
-                               "row %zu: node '%s' has no %s for h = %zu: every node needs both bounds of each level "
-                               "at every step (or leave the bound columns out)", rows[k] + 1, civ_hier_node_id(h, k / H),
-                               civ_table_column_name(t, cols[l]), k % H + 1);
+                return fail_at(CIV_ERR_NOT_FOUND, path, node, name, "row %zu: node '%s' has no %s for h = %zu: every "
+                               "node needs both bounds of each level at every step (or leave the bound columns out)",
+                               rows[k] + 1, node, name, k % H + 1);
             (l % 2 ? *upper : *lower)[(l / 2) * plane + k] = v;
         }
     return CIV_OK;
@@ -286,8 +286,10 @@ static civ_status result_table(const civ_hier *h, const civ_table *bt, const siz
             s = civ_table_set_number(t, k, col[5], base[v]);
         if (!s)
             s = civ_table_set_number(t, k, col[6], mean[v]);
-        for (size_t c = 0; !s && c < 2 * L; c++)
-            s = civ_table_set_number(t, k, col[7 + c], (c % 2 ? civ_hier_result_upper : civ_hier_result_lower)(r, c / 2)[v]);
+        for (size_t c = 0; !s && c < 2 * L; c++) {
+            const double *bound = c % 2 ? civ_hier_result_upper(r, c / 2) : civ_hier_result_lower(r, c / 2);
+            s = civ_table_set_number(t, k, col[7 + c], bound[v]);
+        }
     }
     if (s)
         civ_table_free(t);
