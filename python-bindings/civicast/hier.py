@@ -380,8 +380,7 @@ class Hierarchy:
                           "bands are drawn with the correlation of the nodes' in-sample residuals, so they need "
                           "fitted= (civicast.forecast(..., fitted=True))", ForecastWarning, stacklevel=2)
             levels = []
-        H = int(pd.to_numeric(fc["h"]).max())
-        grid = self._node_grid(fn, fc, ["mean"] + [f"{s}-{c}" for c, _ in levels for s in ("lo", "hi")], H)
+        grid, H = self._node_grid(fn, fc, ["mean"] + [f"{s}-{c}" for c, _ in levels for s in ("lo", "hi")])
         opt = _lib.civ_hier_options()
         check(lib.civ_hier_options_init(ctypes.byref(opt)))
         lv = (ctypes.c_double * max(len(levels), 1))(*[v for _, v in levels])
@@ -424,12 +423,26 @@ class Hierarchy:
         res[rows[keep], self._listed[cols[keep]]] = pd.to_numeric(fitted["residual"]).to_numpy(dtype=np.float64)[keep]
         return np.ascontiguousarray(res)
 
-    def _node_grid(self, fn, fc, columns, H):
-        """fc's columns as n_nodes x H arrays in the library's node numbering; a node without a value at some step
-        is refused naming it, the step and the column."""
+    def _node_grid(self, fn, fc, columns):
+        """fc's columns as n_nodes x H arrays in the library's node numbering, H the largest step of the nodes'
+        rows (rows of other series are not used, as in the command); a step that is no whole number >= 1, a node
+        forecast twice for one step, and a node without a value at some step are refused naming them."""
         cols = np.array([self._row_of.get(_label(v), -1) for v in fc["unique_id"]], dtype=np.intp)
-        steps = pd.to_numeric(fc["h"]).to_numpy()
+        steps = pd.to_numeric(fc["h"], errors="coerce").to_numpy(dtype=np.float64)
         keep = cols >= 0
+        bad_h = keep & ~((steps >= 1) & (steps == np.floor(steps)))
+        if bad_h.any():
+            raise _lib.invalid(f"{fn}: fc's h must be a whole number >= 1, got {fc['h'].to_numpy()[bad_h][0]!r}", "h")
+        twice = pd.DataFrame({"node": cols[keep], "h": steps[keep]}).duplicated()
+        if twice.any():
+            k = int(np.flatnonzero(keep)[np.flatnonzero(twice.to_numpy())[0]])
+            raise _lib.invalid(f"{fn}: node '{fc['unique_id'].iloc[k]}' is forecast twice for h = {int(steps[k])}: "
+                               "give one model's forecasts", "h")
+        H = int(steps[keep].max()) if keep.any() else 0
+        if H == 0:
+            raise _lib.invalid(f"{fn}: fc has no forecast of a node of this hierarchy (its unique_id are "
+                               f"{list(pd.unique(fc['unique_id']))[:3]} ...; the nodes are .nodes['unique_id'])",
+                               "unique_id")
         grid = {}
         for name in columns:
             g = np.full((self.n_nodes, H), np.nan)
@@ -442,7 +455,7 @@ class Hierarchy:
                                    "cells lack one): give every node's forecast at every step (hz.aggregate(), then "
                                    "civicast.forecast)", name)
             grid[name] = np.ascontiguousarray(g)
-        return grid
+        return grid, H
 
     def _bands_frame(self, fc, base, out, levels, H):
         """The reconciled result out as Hierarchy.forecast's frame, rows in the order of .nodes."""

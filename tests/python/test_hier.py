@@ -703,3 +703,9 @@ def test_reconcile_forecasts_bands_equal_hierarchy_forecast(tmp_path):
         hz.reconcile_forecasts(fc.drop(columns="hi-95"), fitted)
     with pytest.raises(civicast.Error, match="fitted must be a DataFrame with unique_id, ds and residual"):
         hz.reconcile_forecasts(fc, fitted.drop(columns="residual"))
+    with pytest.raises(civicast.Error, match=f"node '{fc.unique_id.iloc[0]}' is forecast twice for h = 1"):
+        hz.reconcile_forecasts(pd.concat([fc, fc.head(1)]), fitted)
+    other = pd.DataFrame({"unique_id": ["elsewhere"], "h": [9], "mean": [1.0], "lo-80": [0.0], "hi-80": [2.0],
+                          "lo-95": [0.0], "hi-95": [3.0]})  # a row of another series is not used
+    np.testing.assert_array_equal(hz.reconcile_forecasts(pd.concat([fc, other]), fitted, method="wls_var",
+                                                         nonnegative=True)["hi-95"].to_numpy(), got["hi-95"].to_numpy())
