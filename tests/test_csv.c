@@ -2360,7 +2360,7 @@ static void test_skip_rows_tables(void **state)
     assert_int_equal(civ_table_n_rows(t), 2);
     civ_table_free(t);
     assert_int_equal(civ_table_read_csv(write_file("unique_id\nA\nB,2\n", -1), NULL, &t), CIV_ERR_PARSE);
-    assert_true(says("row has 2 fields but the header has 1"));
+    assert_true(says("row has 2 fields but the header (line 1) has 1") && civ_last_error()->line == 3);
 }
 
 static void test_excel_used_range(void **state)

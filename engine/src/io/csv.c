@@ -1398,10 +1398,12 @@ static civ_status check_width(const csv_reader *r, size_t expected)
 {
     if (r->n_fields == expected)
         return CIV_OK;
-    if (expected == 1 && r->names && r->n_fields > 1 && r->n_names == 1 && r->record_line == r->header_line + 1)
-        /* "title" right above "unique_id,pop" */
-        return title_above(r, CIV_ERR_PARSE, r->header_line, 1, "the header is one cell and the next row is wider",
-                           r->names[0]);
+    if (expected == 1 && r->names && r->n_fields > 1 && r->n_names == 1) { /* "title" above "unique_id,pop" */
+        char what[96];
+        civ_snprintf(what, sizeof what, "row has %zu fields but the header (line %ld) has 1", r->n_fields,
+                     r->header_line);
+        return title_above(r, CIV_ERR_PARSE, r->fields[0].line, 1, what, r->names[0]);
+    }
     size_t column = (r->n_fields < expected ? r->n_fields : expected) + 1;
     const csv_field *f = &r->fields[r->n_fields < expected ? r->n_fields - 1 : expected];
     return fail_cell(r, CIV_ERR_PARSE, f->line, column, NULL, "row has %zu fields but the header has %zu",
@@ -1682,7 +1684,7 @@ static civ_status header_missing(const csv_reader *r, const char *role, const ch
             first = c;
     }
     civ_clear_error();
-    if (r->n_names == 1 && r->phantom) /* "2024年社区助餐统计表,,," */
+    if (r->n_names == 1 && (r->phantom || rows_above_table(r) > r->skip_rows)) /* "2024年社区助餐统计表,,," */
         return title_header(r);
     if (dates >= 2)
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
