@@ -78,3 +78,16 @@ def test_forecast_to_files_skip_rows(tmp_path):
 def test_skip_rows_checked(bad):
     with pytest.raises((ValueError, TypeError), match="skip_rows must be a whole number"):
         civicast.read(DEMO / "communities.csv", skip_rows=bad)
+
+
+def test_allocate_names_a_dash_as_excels_zero(tmp_path):
+    """A "-" in an attribute (Excel's accounting format writes a zero so): allocate says so, in settle's words
+    (before 2026-12-07 "write a number there"), from a file and from a DataFrame of text."""
+    comm = pd.read_csv(DEMO / "communities.csv", dtype=str)
+    comm.loc[1, "population_resident"] = "-"
+    path = tmp_path / "dash.csv"
+    comm.to_csv(path, index=False)
+    for x in (path, comm):
+        with pytest.raises(civicast.Error) as e:
+            civicast.allocate(x, SPEC)
+        assert "a dash, as Excel's accounting format writes a zero, is not a number): write 0" in str(e.value)

@@ -486,6 +486,11 @@ static int dash_for_no_data(const char *t)
     return 0;
 }
 
+const char *civ_csv_dash_zero(const char *t)
+{
+    return t && dash_for_no_data(t) ? "a dash, as Excel's accounting format writes a zero, is not a number" : NULL;
+}
+
 /* A word people type for "no data" (N/A, null, 无, 暂无, 未报, 缺报, 空): before 2026-12-07 "'N/A' is not a number"
  * alone, while NA is read as missing. */
 static int word_for_no_data(const char *t)

@@ -123,6 +123,11 @@ size_t civ_csv_first_text_row(const civ_table *t, size_t c);
  * #NAME?, #NUM!, #NULL!, #SPILL!, #CALC!, #GETTING_DATA): a formula that
  * failed, which Excel writes into a CSV as it displays it. */
 int civ_csv_excel_error(const char *text);
+/* For a value that cannot be missing (an amount, an allocation's attribute), where the "leave it empty" of
+ * civ_csv_number_hint is no cure: "a dash, as Excel's accounting format writes a zero, is not a number" when text
+ * is a dash or slash ("-", "—", "/": Excel's Accounting format shows a zero as "-"), else NULL.  The one wording
+ * of that hint (settle's amounts, allocate's attributes). */
+const char *civ_csv_dash_zero(const char *text);
 /* Why a cell that is not a number is not one, when a person can tell: a hint
  * starting with "; " (spaces around it, a unit after it, full-width digits,
  * a dash or slash for no data, accounting parentheses), or "" (static text). */
