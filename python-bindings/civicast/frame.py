@@ -819,14 +819,15 @@ def _text_value_error(s, name, row, frame, message):
     return Error("CIV_ERR_PARSE", f"{where}, column {name}: {message}{cure}", series_id=sid, field=str(name))
 
 
-def _text_values(s, name, frame=None):
+def _text_values(s, name, frame=None, sep=None, pct=0):
     """An object or string column as float64 by the rules the CSV reader reads a value cell by, in one place
     (C civ_csv_parse_cells): text that is a number is read ("1290", "1e3", "+5"), "", "NA" and "NaN" (any case)
     are missing, any other text ("-", "—", "N/A", "1,234", " 12 ", "#N/A") is an Error naming its row, series,
     date and column with the readers' words for it (_text_value_error); non-text cells (numbers, Decimals,
     bools; None, NaN and pd.NA missing) as pd.to_numeric reads them.  Before 2026-12-07 pandas' to_numeric read
     the text: "NA" and "NaN" were refused and " 12 " and "inf" taken, unlike the same CSV, and a string column
-    (convert_dtypes() of text) was refused whole."""
+    (convert_dtypes() of text) was refused whole.  sep, pct: the thousands separator (C text, or None) and
+    percent (0 or 1) the text is written with, as civ_csv_parse_cells takes them (_panel_text_values)."""
     obj = s.to_numpy(dtype=object, na_value=None)
     text = np.fromiter((isinstance(v, str) for v in obj), dtype=bool, count=len(obj))
     out = np.full(len(obj), np.nan)
@@ -848,7 +849,7 @@ def _text_values(s, name, frame=None):
         cells = (ctypes.c_char_p * max(len(uniques), 1))(*[encode(u) for u in uniques])
         vals = np.empty(len(uniques), dtype=np.float64)
         bad = ctypes.c_size_t()
-        status = lib.civ_csv_parse_cells(cells, len(uniques), None, 0, vals.ctypes.data_as(_lib.c_double_p),
+        status = lib.civ_csv_parse_cells(cells, len(uniques), sep, pct, vals.ctypes.data_as(_lib.c_double_p),
                                          ctypes.byref(bad))
         if status:
             message = _lib.last_error().message
@@ -856,6 +857,33 @@ def _text_values(s, name, frame=None):
             raise _text_value_error(s, name, row, frame, message)
         out[text] = vals[codes]
     return out
+
+
+def _panel_text_values(df, fn, thousands=None, percent=False):
+    """df with its text y and covariates (object or pandas' string dtype: pd.read_csv(dtype=str), pd.read_excel
+    of text cells) read as numbers under thousands= and percent= (civ_csv_parse_cells, the CSV reader's rules:
+    "12,345" with thousands=",", "33.3%" as 0.333 with percent=True), as forecast() and backtest() take them;
+    other columns as they are, and df itself when neither is given.  A cell that is no number under them is an
+    Error naming its row, series, date and column (before 2026-12-07 both arguments were refused, or ignored,
+    for a frame)."""
+    sep, pct = _thousands(thousands, fn), _percent(percent, fn)
+    if sep is None and not pct:
+        return df
+    out = None
+    for c in df.columns:
+        s = df[c]
+        if c in ("unique_id", "ds") or not (s.dtype == object or isinstance(s.dtype, pd.StringDtype)):
+            continue
+        try:
+            v = _text_values(s, c, df, sep, pct)
+        except Error as e:
+            if c == "y":
+                raise
+            raise Error(e.status, f"covariate column '{c}' is not numeric: {e.message}", series_id=e.series_id,
+                        field=str(c)) from None
+        out = df.copy() if out is None else out
+        out[c] = v
+    return df if out is None else out
 
 
 def _float_column(s, name, frame=None):
@@ -2059,9 +2087,13 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     every node of the hierarchy is forecast and reconciled by `reconcile`
     (mint_shrink, ols, wls_struct, wls_var, bu, td); returns level,
     unique_id, ds, h, model, base, mean, lo-80, hi-80, ... (civicast.hier).
-    encoding, thousands, percent: how a communities CSV path is written, as
-    civicast.read's (encoding="gb18030" for a sheet saved by Excel on a
-    Chinese Windows); they apply to that path only.
+    thousands, percent: how the frame's text y and covariates are written
+    (pd.read_csv(dtype=str), pd.read_excel of text cells), as civicast.read
+    reads a file's: "12,345" with thousands=",", "33.3%" as 0.333 with
+    percent=True; with hierarchy= also a communities CSV path's.  encoding
+    (and sheet): how a communities path is written, as civicast.read's
+    (encoding="gb18030" for a sheet saved by Excel on a Chinese Windows);
+    they apply to that path only.
 
     intervals: None (the spec's default), "model" or "conformal" (the model's
     intervals calibrated on a backtest of each series, conformal_windows
@@ -2089,11 +2121,12 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     call")."""
     df = _standard_columns(panel_frame(df, "civicast.forecast"), id_col, time_col, target_col)
     fmt = _input_format("civicast.forecast", encoding, thousands, percent, sheet)
-    if (encoding is not None or thousands is not None or percent or sheet is not None) and (
+    if (encoding is not None or sheet is not None) and (
             (hierarchy is None and groups is None) or not isinstance(communities, (str, bytes, os.PathLike))):
-        raise _lib.invalid("civicast.forecast: encoding=, thousands= and percent= say how a communities CSV path is "
-                           "written (with hierarchy= or groups=); the panel is a DataFrame: read a CSV panel with "
-                           "civicast.read(path, encoding=..., thousands=..., percent=...)")
+        raise _lib.invalid("civicast.forecast: encoding= and sheet= say how a communities CSV path (or .xlsx) is "
+                           "written (with hierarchy= or groups=); the panel is a DataFrame: read a CSV or .xlsx panel "
+                           "with civicast.read(path, encoding=..., sheet=...)")
+    df = _panel_text_values(df, "civicast.forecast", thousands, percent)
     if hierarchy is not None or groups is not None:
         if report or fitted or xreg or integer:
             raise _lib.invalid("civicast.forecast: report, fitted, xreg and integer are not available with hierarchy=")
