@@ -11,7 +11,8 @@
 
 #include "commands.h"
 
-enum { N_SPEC, N_FORECASTS, N_OUT, N_SUMMARY, N_WORKBOOK, N_LANG, N_ENCODING, N_THOUSANDS, N_PERCENT, N_SHEET, N_SKIP_ROWS,
+enum { N_SPEC, N_FORECASTS, N_OUT, N_SUMMARY, N_WORKBOOK, N_LANG, N_ENCODING,
+       N_THOUSANDS, N_PERCENT, N_SHEET, N_SKIP_ROWS,
        N_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option need_options[] = {
     [N_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "an allocation spec or plan with [need]"},

@@ -742,8 +742,8 @@ static civ_status skip_leading_rows(csv_reader *r)
         return CIV_OK;
     civ_where w = {.file = r->path, .line = 1};
     return civ_fail_at(CIV_ERR_PARSE, &w,
-                       "the file has %ld row%s, fewer than the %ld to skip above the header (skip_rows, "
-                       "--skip-rows): nothing is left to read; skip the rows above the header only",
+                       "the file has %ld row%s, fewer than the %ld to skip above the header (--skip-rows; "
+                       "Python skip_rows=): nothing is left to read; skip the rows above the header only",
                        rows, rows == 1 ? "" : "s", r->skip_rows);
 }
 
@@ -1320,8 +1320,9 @@ static civ_status csv_read_header(csv_reader *r)
         return s;
     if (!have && r->skip_rows) {
         civ_where w = {.file = r->path, .line = r->line};
-        return civ_fail_at(CIV_ERR_PARSE, &w, "no header below the %ld rows skipped above it (skip_rows, --skip-rows): "
-                           "the file ends there", r->skip_rows);
+        return civ_fail_at(CIV_ERR_PARSE, &w,
+                           "no header below the %ld rows skipped above it (--skip-rows; Python skip_rows=): the "
+                           "file ends there", r->skip_rows);
     }
     if (!have) {
         civ_where w = {.file = r->path, .line = 1};
