@@ -2240,8 +2240,8 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
     fn = "civicast.forecast_to_files"
     if not isinstance(data, (str, os.PathLike)):
         if encoding is not None or layout is not None or thousands is not None or percent or skip_rows:
-            raise _lib.invalid(f"{fn}: encoding, layout, thousands, percent and skip_rows apply to a file, not to a "
-                               "DataFrame")
+            raise _lib.invalid(f"{fn}: encoding, layout, thousands and percent apply to a file, not to a DataFrame, "
+                               "and so does skip_rows")
         data = _standard_columns(panel_frame(data, fn), id_col, time_col, target_col)
     opt, keep = _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted,
                                   intervals, _conformal(conformal_windows, conformal_step, conformal_sample, conformal_refit))

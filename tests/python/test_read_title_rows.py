@@ -70,7 +70,7 @@ def test_forecast_to_files_skip_rows(tmp_path):
     meals = _titled(tmp_path, DEMO / "meals.csv", "meals.csv", "2025年社区助餐统计,,\n")
     stats = civicast.forecast_to_files(meals, tmp_path / "f.csv", h=1, model="naive", skip_rows=1)
     assert stats["n_series"] == civicast.info(DEMO / "meals.csv")["series"]
-    with pytest.raises(ValueError, match="skip_rows apply to a file"):
+    with pytest.raises(ValueError, match="so does skip_rows"):
         civicast.forecast_to_files(civicast.read(DEMO / "meals.csv"), tmp_path / "g.csv", skip_rows=1)
 
 
