@@ -957,6 +957,14 @@ static void test_data_errors(void **state)
     assert_non_null(strstr(civ_last_error()->message, "(lines 2 and 3); the id is a long code as Excel shows it"));
     run_free(&o);
     civ_table_free(c);
+    /* a dash, Excel's accounting zero: the words settle gives it, from the one place (civ_csv_dash_zero; before
+     * 2026-12-07 "write a number there" alone) */
+    c = csv_table("unique_id,pop\nA,1\nB,-\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error()->message, "holds '-' (a dash, as Excel's accounting format writes a zero, "
+                                                      "is not a number): write 0"));
+    run_free(&o);
+    civ_table_free(c);
     c = csv_table("unique_id,pop\nA,1\nB,about 2\n");
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
     assert_non_null(strstr(civ_last_error()->message, "line 3 (community 'B') holds 'about 2': write a number"));

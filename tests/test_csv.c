@@ -2275,6 +2275,94 @@ static void test_thousands_parallel(void **state)
 /* Excel's used range: unnamed columns after the header's last name and rows
  * of empty cells below the data (",,,", CRLF) are dropped; a value under an
  * unnamed column and a row of empty cells between rows are errors. */
+/* Has the last error's message the text `want`? (printed when not) */
+static int says(const char *want)
+{
+    int ok = strstr(civ_last_error()->message, want) != NULL;
+    if (!ok)
+        print_error("'%s' lacks '%s'\n", civ_last_error()->text, want);
+    return ok;
+}
+
+/* Rows above the header (a title, a unit line, an empty row) as Excel and WPS exports carry them: refused naming
+ * the count to skip (before 2026-12-07 "delete that row": the file had to be edited), read with skip_rows, every
+ * error still on the file's own lines. */
+static void test_skip_rows(void **state)
+{
+    (void)state;
+    const char *titled = write_file("\xEF\xBB\xBF" "2025年各社区人口统计,,\n单位：人次,,\nunique_id,ds,y\nA,2024-01,1\n"
+                                    "A,2024-02,2\nA,2024-03,x\n", -1);
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_read_csv(titled, &p), CIV_ERR_MISSING_COLUMN);
+    assert_true(says("skip the 2 rows above the header with --skip-rows 2 (Python skip_rows=2)"));
+    civ_panel_read_options o = {.freq = {CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1}, .skip_rows = 1};
+    assert_int_equal(civ_panel_read_csv_ex(titled, &o, &p), CIV_ERR_MISSING_COLUMN); /* one of two skipped */
+    assert_int_equal(civ_last_error()->line, 2);
+    assert_true(says("line 2 has one cell only") && says("--skip-rows 2"));
+    o.skip_rows = 2;
+    assert_int_equal(civ_panel_read_csv_ex(titled, &o, &p), CIV_ERR_PARSE); /* the bad y on its own line */
+    assert_true(civ_last_error()->line == 6 && civ_last_error()->column == 3);
+    const char *good = write_file("2025年各社区人口统计,,\n,,\nunique_id,ds,y\nA,2024-01,1\nA,2024-02,2\n", -1);
+    assert_int_equal(civ_panel_read_csv_ex(good, &o, &p), CIV_OK);
+    assert_int_equal(civ_panel_n_series(p), 1);
+    civ_panel_free(p);
+    o.skip_rows = 1; /* the empty row left above the header */
+    assert_int_equal(civ_panel_read_csv_ex(good, &o, &p), CIV_ERR_PARSE);
+    assert_true(civ_last_error()->line == 2 && says("(--skip-rows 2; Python skip_rows=2)"));
+    /* a duplicate's first line found below the skipped rows; a title with a line break in its cell */
+    o.skip_rows = 1;
+    assert_int_equal(civ_panel_read_csv_ex(write_file("t,,\nunique_id,ds,y\nA,2024-01,1\nA,2024-01,2\n", -1), &o,
+                                           &p), CIV_ERR_DUPLICATE);
+    assert_true(says("lines 3 and 4"));
+    assert_int_equal(civ_panel_read_csv_ex(write_file("\"标题\n第二行\",,\nunique_id,ds,y\nA,2024-01,1\nA,x,2\n", -1),
+                                           &o, &p), CIV_ERR_DATE);
+    assert_int_equal(civ_last_error()->line, 5);
+    /* the header's own errors name its line */
+    assert_int_equal(civ_panel_read_csv_ex(write_file("t,,\nid,ds,y\nA,2024-01,1\n", -1), &o, &p),
+                     CIV_ERR_MISSING_COLUMN);
+    assert_int_equal(civ_last_error()->line, 2);
+    /* wide panels too */
+    civ_panel_read_options wo = {.freq = {CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1}, .wide = 1};
+    const char *wide = write_file("2024年社区助餐统计表,,\n社区编号,2024年1月,2024年2月\n0101,1,2\n0102,3,\n", -1);
+    assert_int_equal(civ_panel_read_csv_ex(wide, &wo, &p), CIV_ERR_MISSING_COLUMN);
+    assert_true(says("--skip-rows 1 (Python skip_rows=1)"));
+    wo.skip_rows = 1;
+    assert_int_equal(civ_panel_read_csv_ex(wide, &wo, &p), CIV_OK);
+    assert_int_equal(civ_panel_n_series(p), 2);
+    civ_panel_free(p);
+}
+
+/* skip_rows for tables: row lines, too many rows, a negative count; a real one-column file is not a title. */
+static void test_skip_rows_tables(void **state)
+{
+    (void)state;
+    civ_table *t = NULL;
+    civ_table_read_options o = {.skip_rows = 2};
+    const char *titled = write_file("各社区人口,,\n单位：人\nunique_id,pop,name\nA,1,\"x\ny\"\nB,2,z\n", -1);
+    assert_int_equal(civ_table_read_csv(titled, &o, &t), CIV_OK);
+    assert_int_equal(civ_table_n_rows(t), 2);
+    assert_int_equal(civ_table_row_line(t, 0), 4);
+    assert_int_equal(civ_table_row_line(t, 1), 6); /* below a line break inside a cell */
+    civ_table_free(t);
+    assert_int_equal(civ_table_read_csv(write_file("title\nunique_id,pop\nA,1\n", -1), NULL, &t), CIV_ERR_PARSE);
+    assert_true(says("--skip-rows 1"));
+    o.skip_rows = 9;
+    assert_int_equal(civ_table_read_csv(titled, &o, &t), CIV_ERR_PARSE);
+    assert_true(says("the file has 5 rows, fewer than the 9 to skip")); /* the cell's line break is in its row */
+    o.skip_rows = 5;
+    assert_int_equal(civ_table_read_csv(titled, &o, &t), CIV_ERR_PARSE);
+    assert_true(says("no header below the 5 rows skipped"));
+    o.skip_rows = -1;
+    assert_int_equal(civ_table_read_csv(titled, &o, &t), CIV_ERR_INVALID_ARGUMENT);
+    assert_null(t);
+    /* one column read as it is; a wider row further down is a ragged row, not a title */
+    assert_int_equal(civ_table_read_csv(write_file("unique_id\nA\nB\n", -1), NULL, &t), CIV_OK);
+    assert_int_equal(civ_table_n_rows(t), 2);
+    civ_table_free(t);
+    assert_int_equal(civ_table_read_csv(write_file("unique_id\nA\nB,2\n", -1), NULL, &t), CIV_ERR_PARSE);
+    assert_true(says("row has 2 fields but the header (line 1) has 1") && civ_last_error()->line == 3);
+}
+
 static void test_excel_used_range(void **state)
 {
     (void)state;
@@ -2591,6 +2679,8 @@ int main(void)
         cmocka_unit_test(test_thousands_parallel),
         cmocka_unit_test(test_percent_option),
         cmocka_unit_test(test_excel_used_range),
+        cmocka_unit_test(test_skip_rows),
+        cmocka_unit_test(test_skip_rows_tables),
         cmocka_unit_test(test_year_above_months),
         cmocka_unit_test(test_used_range_parallel),
         cmocka_unit_test(test_table_late_text_column),

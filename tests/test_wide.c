@@ -199,9 +199,10 @@ static void test_errors(void **state)
     expect("id,Jan,February,Mar\na,1,2,3\n", NULL, CIV_ERR_MISSING_COLUMN, "Jan", "months without their year");
     expect("id,1月\na,1\n", NULL, CIV_ERR_MISSING_COLUMN, NULL, "no column header is a date"); /* one: a name */
     expect("2024年社区助餐统计表,,,\n社区编号,2024年1月,2024年2月,2024年3月\n0101,1,2,3\n", NULL, CIV_ERR_MISSING_COLUMN,
-           NULL, "if it is a title above the header, delete that row");
+           NULL, "if it is a title above the header (or a unit line such as 单位：元), skip the 1 row above the header "
+           "with --skip-rows 1");
     expect("2024年社区助餐统计表,,,\n社区编号,2024年1月,2024年2月,2024年3月\n0101,1,2,3\n", "社区编号",
-           CIV_ERR_MISSING_COLUMN, NULL, "('2024年社区助餐统计表') and is not a header");
+           CIV_ERR_MISSING_COLUMN, NULL, "has one cell only and is not a header ('2024年社区助餐统计表')");
     expect("2024-01,2024-02\n1,2\n", NULL, CIV_ERR_MISSING_COLUMN, "unique_id", "needs a series id column");
     expect("id,2024-01\na,1\n", "编号", CIV_ERR_MISSING_COLUMN, "编号", "no column '编号'");
     expect("id,2024-01,2024-02-01\na,1,2\n", NULL, CIV_ERR_FREQUENCY, "2024-02-01", "mix forms");

@@ -303,6 +303,26 @@ static void test_sparse_and_lines(void **state)
     assert_string_equal(name, "");
 }
 
+/* An office's export with a title, a unit line and an empty row above the header: refused naming the rows to
+ * skip (before 2026-12-07 "delete that row"), read with skip_rows, its cells still named as Excel shows them. */
+static void test_title_rows(void **state)
+{
+    (void)state;
+    refused(fx("titled.xlsx"), NULL, CIV_ERR_PARSE, "--skip-rows 3 (Python skip_rows=3)", NULL);
+    civ_table_read_options o = {.skip_rows = 3, .text_columns = (const char *const[]){"社区编号", NULL}};
+    civ_table *t = table_of("titled.xlsx", &o);
+    assert_int_equal(civ_table_n_rows(t), 2);
+    assert_string_equal(civ_table_text(t, 1, col(t, "社区编号")), "310101002");
+    assert_true(civ_table_number(t, 0, col(t, "常住人口")) == 1200);
+    assert_int_equal(civ_table_row_line(t, 0), 5);
+    assert_int_equal(civ_table_row_line(t, 1), 6);
+    civ_table_free(t);
+    civ_panel_read_options po = {.freq = {CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1}, .skip_rows = 3, .wide = 1};
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_read_ex(fx("titled.xlsx"), &po, &p), CIV_ERR_MISSING_COLUMN); /* no date header */
+    assert_int_equal(civ_last_error()->line, 4);
+}
+
 /* Hostile and damaged files: a status naming the file and the part or cell, never a crash. */
 static void test_hostile(void **state)
 {
@@ -337,6 +357,7 @@ int main(void)
         cmocka_unit_test(test_formulas_and_errors), cmocka_unit_test(test_sheets),
         cmocka_unit_test(test_sparse_and_lines),    cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_pandas_index),
+        cmocka_unit_test(test_title_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

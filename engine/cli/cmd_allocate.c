@@ -15,7 +15,7 @@
 
 enum { A_SPEC, A_COMMUNITIES, A_FORECASTS, A_OUT, A_SUMMARY, A_EXPLAIN, A_UNCERTAINTY, A_SEED, A_K, A_THREADS,
        A_UNC_OUT, A_DRAWS_OUT, A_COMPARE, A_LANG, A_PAID, A_LAST_YEAR, A_LAST_YEAR_SHEET, A_ENCODING, A_THOUSANDS,
-       A_PERCENT, A_SHEET, A_WORKBOOK,
+       A_PERCENT, A_SHEET, A_SKIP_ROWS, A_WORKBOOK,
        A_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option allocate_options[] = {
     [A_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec (required)"},
@@ -48,6 +48,7 @@ static const civ_cli_option allocate_options[] = {
     [A_LAST_YEAR_SHEET] = CIV_CLI_LAST_YEAR_SHEET_OPTION,
     [A_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [A_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
+    [A_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
     [A_WORKBOOK] = {"--workbook", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE.xlsx",
                     "the budget office's workbook: allocation, summary, rules (and\n"
                     "uncertainty) sheets headed in Chinese, as the plan's allocation.xlsx"},
@@ -299,7 +300,7 @@ static int run_allocate(int argc, char **argv)
     if (code)
         return code;
     if ((code = civ_cli_set_input("allocate", NULL, a.value[A_ENCODING], a.value[A_THOUSANDS],
-                                 a.value[A_PERCENT], a.value[A_SHEET]))) {
+                                 a.value[A_PERCENT], a.value[A_SHEET], a.value[A_SKIP_ROWS]))) {
         civ_cli_args_free(&a);
         return code;
     }

@@ -18,7 +18,7 @@
 
 enum { B_OUT, B_ACCURACY, B_BY_SERIES, B_MODEL, B_H, B_WINDOWS, B_STEP, B_LEVEL, B_THREADS, B_SEED, B_IC, B_PATHS,
        B_NONNEG, B_QUIET, B_INTERVALS /* +1..+4 --conformal-* */, B_FREQ = B_INTERVALS + 5, B_ENCODING,
-       B_THOUSANDS, B_PERCENT, B_SHEET,
+       B_THOUSANDS, B_PERCENT, B_SHEET, B_SKIP_ROWS,
        B_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */,
        B_EXCEL = B_COLUMNS + 4 /* +1 --no-excel, +2 --precision */, B_HIER = B_EXCEL + 3, B_GROUP, B_RECONCILE,
        B_COMMUNITIES };
@@ -50,6 +50,7 @@ static const civ_cli_option backtest_options[] = {
     [B_FREQ] = CIV_CLI_FREQ_OPTION,
     [B_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [B_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
+    [B_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
     [B_COLUMNS] = CIV_CLI_COLUMN_OPTIONS,
     [B_EXCEL] = CIV_CLI_CSV_OPTIONS,
     [B_HIER] = {"--hierarchy", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "a,b",
@@ -371,7 +372,7 @@ static int run_backtest(int argc, char **argv)
     if (code)
         return code;
     if ((code = civ_cli_set_input("backtest", a.value[B_FREQ], a.value[B_ENCODING], a.value[B_THOUSANDS],
-                                 a.value[B_PERCENT], a.value[B_SHEET])) ||
+                                 a.value[B_PERCENT], a.value[B_SHEET], a.value[B_SKIP_ROWS])) ||
         (code = civ_cli_set_columns("backtest", a.value[B_COLUMNS], a.value[B_COLUMNS + 1], a.value[B_COLUMNS + 2],
                                         a.value[B_COLUMNS + 3] != NULL, 1))) {
         civ_cli_args_free(&a);

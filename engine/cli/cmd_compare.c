@@ -12,7 +12,7 @@
 #include "commands.h"
 
 enum { C_COMPARE, C_COMMUNITIES, C_FORECASTS, C_OUT, C_SUMMARY, C_LAST_YEAR, C_LAST_YEAR_SHEET, C_ENCODING,
-       C_THOUSANDS, C_PERCENT, C_SHEET,
+       C_THOUSANDS, C_PERCENT, C_SHEET, C_SKIP_ROWS,
        C_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option compare_options[] = {
     [C_COMPARE] = {"--compare", NULL, CIV_CLI_LIST, CIV_CLI_PATH, "SPEC...", "the specs (at least two)"},
@@ -24,6 +24,7 @@ static const civ_cli_option compare_options[] = {
     [C_LAST_YEAR_SHEET] = CIV_CLI_LAST_YEAR_SHEET_OPTION,
     [C_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [C_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
+    [C_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
     [C_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
@@ -250,7 +251,7 @@ int civ_cli_allocate_compare(int argc, char **argv)
     compare_job j = {.csv = {.bom = 1}, .paths = a.list, .n = a.n_list, .last_year = a.value[C_LAST_YEAR],
                      .last_year_sheet = a.value[C_LAST_YEAR_SHEET]};
     if ((code = civ_cli_set_input("allocate", NULL, a.value[C_ENCODING], a.value[C_THOUSANDS], a.value[C_PERCENT],
-                                  a.value[C_SHEET])) ||
+                                  a.value[C_SHEET], a.value[C_SKIP_ROWS])) ||
         (code = civ_cli_csv_options("allocate", &a, C_EXCEL, &j.csv))) {
         civ_cli_args_free(&a);
         return code;

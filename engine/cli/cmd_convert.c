@@ -15,7 +15,8 @@
 
 #include "commands.h"
 
-enum { V_TABLE, V_HIER, V_GROUP, V_COMMUNITIES, V_SUMMING, V_FREQ, V_ENCODING, V_THOUSANDS, V_PERCENT, V_SHEET,
+enum { V_TABLE, V_HIER, V_GROUP, V_COMMUNITIES, V_SUMMING, V_FREQ, V_ENCODING,
+       V_THOUSANDS, V_PERCENT, V_SHEET, V_SKIP_ROWS,
        V_PRED, V_SHARES, V_SPEC, V_JOINS, V_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */,
        V_EXCEL = V_COLUMNS + 4 /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option convert_options[] = {
@@ -45,6 +46,7 @@ static const civ_cli_option convert_options[] = {
     [V_FREQ] = CIV_CLI_FREQ_OPTION,
     [V_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [V_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
+    [V_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
     [V_COLUMNS] = CIV_CLI_COLUMN_OPTIONS,
     [V_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
@@ -224,7 +226,7 @@ static int run_convert(int argc, char **argv)
     if (code)
         return code;
     if ((code = civ_cli_set_input("convert", a.value[V_FREQ], a.value[V_ENCODING], a.value[V_THOUSANDS],
-                                 a.value[V_PERCENT], a.value[V_SHEET])) ||
+                                 a.value[V_PERCENT], a.value[V_SHEET], a.value[V_SKIP_ROWS])) ||
         (code = civ_cli_set_columns("convert", a.value[V_COLUMNS], a.value[V_COLUMNS + 1], a.value[V_COLUMNS + 2],
                                         a.value[V_COLUMNS + 3] != NULL, 1))) {
         civ_cli_args_free(&a);

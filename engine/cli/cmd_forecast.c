@@ -34,7 +34,7 @@
 enum { F_OUT, F_H, F_MODEL, F_LEVEL, F_THREADS, F_SEED, F_IC, F_XREG, F_PATHS, F_NONNEG, F_REPORT, F_FITTED,
        F_QUIET, F_LIST, F_CHUNK, F_INTERVALS, F_CWINDOWS, F_CSTEP, F_CSAMPLE, F_CREFIT, F_WIDE, F_HIER, F_GROUP,
        F_RECONCILE, F_COMMUNITIES,
-       F_FREQ, F_ENCODING, F_THOUSANDS, F_PERCENT, F_SHEET,
+       F_FREQ, F_ENCODING, F_THOUSANDS, F_PERCENT, F_SHEET, F_SKIP_ROWS,
        F_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */,
        F_INTEGER = F_COLUMNS + 4,
        F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
@@ -85,6 +85,7 @@ static const civ_cli_option forecast_options[] = {
     [F_FREQ] = CIV_CLI_FREQ_OPTION,
     [F_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [F_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
+    [F_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
     [F_COLUMNS] = CIV_CLI_COLUMN_OPTIONS,
     [F_INTEGER] = {"--integer", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL,
                    "whole-number interval bounds for non-negative series (lower\n"
@@ -573,7 +574,7 @@ static int run_forecast(int argc, char **argv)
     if (code)
         return code;
     if ((code = civ_cli_set_input("forecast", a.value[F_FREQ], a.value[F_ENCODING], a.value[F_THOUSANDS],
-                                 a.value[F_PERCENT], a.value[F_SHEET])) ||
+                                 a.value[F_PERCENT], a.value[F_SHEET], a.value[F_SKIP_ROWS])) ||
         (code = civ_cli_set_columns("forecast", a.value[F_COLUMNS], a.value[F_COLUMNS + 1], a.value[F_COLUMNS + 2],
                                         a.value[F_COLUMNS + 3] != NULL, 1))) {
         civ_cli_args_free(&a);

@@ -9,7 +9,7 @@
 
 static int show_info(const char *path, const char *attributes_path);
 
-enum { I_ATTRIBUTES, I_FREQ, I_ENCODING, I_THOUSANDS, I_PERCENT, I_SHEET,
+enum { I_ATTRIBUTES, I_FREQ, I_ENCODING, I_THOUSANDS, I_PERCENT, I_SHEET, I_SKIP_ROWS,
        I_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */ };
 static const civ_cli_option info_options[] = {
     [I_ATTRIBUTES] = {"--attributes", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
@@ -17,6 +17,7 @@ static const civ_cli_option info_options[] = {
     [I_FREQ] = CIV_CLI_FREQ_OPTION,
     [I_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [I_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
+    [I_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
     [I_COLUMNS] = CIV_CLI_COLUMN_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
@@ -41,7 +42,7 @@ static int run_info(int argc, char **argv)
     if (code)
         return code;
     if ((code = civ_cli_set_input("info", a.value[I_FREQ], a.value[I_ENCODING], a.value[I_THOUSANDS],
-                                 a.value[I_PERCENT], a.value[I_SHEET])) ||
+                                 a.value[I_PERCENT], a.value[I_SHEET], a.value[I_SKIP_ROWS])) ||
         (code = civ_cli_set_columns("info", a.value[I_COLUMNS], a.value[I_COLUMNS + 1], a.value[I_COLUMNS + 2],
                                         a.value[I_COLUMNS + 3] != NULL, 1))) {
         civ_cli_args_free(&a);

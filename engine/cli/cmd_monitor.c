@@ -14,7 +14,7 @@
 
 enum { M_PERIOD, M_OUT, M_WARN, M_MODEL, M_THRESHOLD, M_SCOPE, M_THREADS, M_SEED, M_RISKS, M_MATRIX, M_EVENTS,
        M_QUANTILE, M_END, M_LOCAL_TIMES, M_UTC_OFFSET, M_DEM_FC, M_DEM_ACT, M_LANG, M_ENCODING, M_THOUSANDS,
-       M_PERCENT, M_SHEET,
+       M_PERCENT, M_SHEET, M_SKIP_ROWS,
        M_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option monitor_options[] = {
     [M_PERIOD] = {"--period", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "YYYY-MM", "the period whose alerts are listed "
@@ -60,6 +60,7 @@ static const civ_cli_option monitor_options[] = {
                                                                      "headers and words (default zh)"},
     [M_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [M_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
+    [M_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
     [M_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
@@ -164,7 +165,7 @@ static int parse(int argc, char **argv, civ_cli_monitor_job *job, const char **o
         code = civ_cli_csv_options("monitor", &a, M_EXCEL, &job->csv);
     if (!code) /* every CSV input: actuals, register, events, demand */
         code = civ_cli_set_input("monitor", NULL, a.value[M_ENCODING], a.value[M_THOUSANDS],
-                                 a.value[M_PERCENT], a.value[M_SHEET]);
+                                 a.value[M_PERCENT], a.value[M_SHEET], a.value[M_SKIP_ROWS]);
     civ_cli_args_free(&a); /* the strings point into argv */
     return code;
 }

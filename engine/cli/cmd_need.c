@@ -11,7 +11,8 @@
 
 #include "commands.h"
 
-enum { N_SPEC, N_FORECASTS, N_OUT, N_SUMMARY, N_WORKBOOK, N_LANG, N_ENCODING, N_THOUSANDS, N_PERCENT, N_SHEET,
+enum { N_SPEC, N_FORECASTS, N_OUT, N_SUMMARY, N_WORKBOOK, N_LANG, N_ENCODING,
+       N_THOUSANDS, N_PERCENT, N_SHEET, N_SKIP_ROWS,
        N_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option need_options[] = {
     [N_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "an allocation spec or plan with [need]"},
@@ -23,6 +24,7 @@ static const civ_cli_option need_options[] = {
     [N_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "zh|en", "language of --workbook (default zh)"},
     [N_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [N_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
+    [N_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
     [N_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
@@ -55,7 +57,7 @@ static int run_need(int argc, char **argv)
     if (code)
         return code;
     if ((code = civ_cli_set_input("need", NULL, a.value[N_ENCODING], a.value[N_THOUSANDS], a.value[N_PERCENT],
-                                  a.value[N_SHEET]))) {
+                                  a.value[N_SHEET], a.value[N_SKIP_ROWS]))) {
         civ_cli_args_free(&a);
         return code;
     }

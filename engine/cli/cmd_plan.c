@@ -445,7 +445,7 @@ static int run_plan(int argc, char **argv)
     if (code)
         return code;
     if ((code = civ_cli_set_input("plan", a.value[P_FREQ], a.value[P_ENCODING], a.value[P_THOUSANDS],
-                                 a.value[P_PERCENT], NULL))) { /* --sheet: below, through the plan */
+                                 a.value[P_PERCENT], NULL, NULL))) { /* --sheet: below, through the plan */
         civ_cli_args_free(&a);
         return code;
     }
@@ -474,7 +474,7 @@ static int run_plan(int argc, char **argv)
                                    : civ_cli_usage_error("plan", "--sheet needs a sheet name");
     else if ((code = civ_cli_set_input("plan", set_or_null(civ_plan_freq(plan)), set_or_null(civ_plan_encoding(plan)),
                                        set_or_null(civ_plan_thousands(plan)), civ_plan_percent(plan) ? "" : NULL,
-                                       set_or_null(civ_plan_panel_sheet(plan)))))
+                                       set_or_null(civ_plan_panel_sheet(plan)), NULL)))
         ;
     /* --id-col ... override [plan] id_column ... (and manifest.json says so);
      * the panel's only: the communities are keyed by the spec's [data] id */

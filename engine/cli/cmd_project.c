@@ -11,7 +11,7 @@
 enum { J_SPEC, J_COMMUNITIES, J_FORECASTS, J_YEARS, J_OUT, J_SUMMARY, J_EXPLAIN, J_LANG, J_LAST_YEAR,
        J_LAST_YEAR_SHEET, J_ENCODING,
        J_THOUSANDS,
-       J_PERCENT, J_SHEET, J_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+       J_PERCENT, J_SHEET, J_SKIP_ROWS, J_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option project_options[] = {
     [J_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec with [need] (required)"},
     [J_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "community attributes (required)"},
@@ -26,6 +26,7 @@ static const civ_cli_option project_options[] = {
     [J_LAST_YEAR_SHEET] = CIV_CLI_LAST_YEAR_SHEET_OPTION,
     [J_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [J_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
+    [J_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
     [J_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
@@ -86,7 +87,7 @@ static int run_project(int argc, char **argv)
     if (code)
         return code;
     if ((code = civ_cli_set_input("project", NULL, a.value[J_ENCODING], a.value[J_THOUSANDS], a.value[J_PERCENT],
-                                  a.value[J_SHEET]))) {
+                                  a.value[J_SHEET], a.value[J_SKIP_ROWS]))) {
         civ_cli_args_free(&a);
         return code;
     }

@@ -15,7 +15,7 @@
 #include "commands.h"
 
 enum { C_BASE, C_OUT, C_HIER, C_GROUP, C_COMMUNITIES, C_METHOD, C_FITTED, C_NONNEG, C_SEED, C_PATHS, C_ENCODING,
-       C_THOUSANDS, C_PERCENT, C_SHEET, C_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+       C_THOUSANDS, C_PERCENT, C_SHEET, C_SKIP_ROWS, C_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option reconcile_options[] = {
     [C_BASE] = {"--base", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                 "every node's forecasts: unique_id, h, mean (and ds, model; lo-<L>, hi-<L>\n"
@@ -40,6 +40,7 @@ static const civ_cli_option reconcile_options[] = {
     [C_PATHS] = {"--paths", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N", "sample paths a step for the bands (default 1000)"},
     [C_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [C_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
+    [C_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
     [C_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
@@ -390,7 +391,7 @@ static int run_reconcile(int argc, char **argv)
     civ_reconcile_method m = a.value[C_FITTED] ? CIV_RECONCILE_MINT_SHRINK : CIV_RECONCILE_OLS;
     const char *in = a.n_positional ? a.positional[0] : NULL;
     if (!(code = civ_cli_set_input("reconcile", NULL, a.value[C_ENCODING], a.value[C_THOUSANDS],
-                                   a.value[C_PERCENT], a.value[C_SHEET])))
+                                   a.value[C_PERCENT], a.value[C_SHEET], a.value[C_SKIP_ROWS])))
         code = civ_cli_csv_options("reconcile", &a, C_EXCEL, &csv);
     if (code)
         ;

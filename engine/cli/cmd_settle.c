@@ -9,7 +9,7 @@
 #include "commands.h"
 
 enum { S_SPEC, S_ALLOCATION, S_SPENDING, S_OUT, S_SUMMARY, S_EXPLAIN, S_LANG, S_ENCODING, S_THOUSANDS, S_PERCENT,
-       S_SHEET,
+       S_SHEET, S_SKIP_ROWS,
        S_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option settle_options[] = {
     [S_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec with [settlement] (required)"},
@@ -23,6 +23,7 @@ static const civ_cli_option settle_options[] = {
     [S_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "en|zh", "language of --explain (default en)"},
     [S_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [S_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
+    [S_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
     [S_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
@@ -51,7 +52,7 @@ static int run_settle(int argc, char **argv)
     if (code)
         return code;
     if ((code = civ_cli_set_input("settle", NULL, a.value[S_ENCODING], a.value[S_THOUSANDS], a.value[S_PERCENT],
-                                  a.value[S_SHEET]))) {
+                                  a.value[S_SHEET], a.value[S_SKIP_ROWS]))) {
         civ_cli_args_free(&a);
         return code;
     }

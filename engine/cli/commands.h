@@ -256,6 +256,7 @@ civ_status civ_cli_read_panel(const char *path, civ_panel **out);
  *   --encoding E   utf-8 (default) or gb18030 for CSV input
  *   --thousands C  the thousands separator of CSV numbers (",", "'" or " ")
  *   --percent      "33.3%" in a CSV number cell reads as 0.333
+ *   --skip-rows N  the rows above the header of every CSV and .xlsx input
  *   --sheet NAME   the sheet of every Excel workbook (.xlsx) input
  *                  (civ_table_read_options.sheet; a plan's own [plan]
  *                  panel_sheet / communities_sheet name each input's)
@@ -268,7 +269,14 @@ civ_status civ_cli_read_panel(const char *path, civ_panel **out);
 /* The --sheet given (civ_cli_set_input), or NULL. */
 const char *civ_cli_input_sheet(void);
 int civ_cli_set_input(const char *command, const char *freq, const char *encoding, const char *thousands,
-                      const char *percent, const char *sheet);
+                      const char *percent, const char *sheet, const char *skip_rows);
+/* --skip-rows N: the rows above the header of every CSV and .xlsx input the command reads through
+ * civ_cli_read_panel and civ_cli_read_table (a title, a unit line; civ_table_read_options.skip_rows), given to
+ * civ_cli_set_input as its last argument.  Not in `plan` (a plan's inputs are read by the plan's own rules). */
+#define CIV_CLI_SKIP_ROWS_OPTION                                                                     \
+    {"--skip-rows", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N",                                          \
+     "rows above the header to skip in CSV and .xlsx inputs: a title, a unit line\n"                \
+     "(\"单位：元\"), empty rows (default: 0)"}
 #define CIV_CLI_FREQ_OPTION                                                                          \
     {"--freq", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "F",                                               \
      "frequency of day dates (default: inferred from their spacing):\n"                              \

@@ -322,15 +322,22 @@ static civ_status guarded_read(const char *path, read_kind kind, void *out, cons
     return s;
 }
 
-/* --freq, --encoding, --thousands, --percent and --sheet (civ_cli_set_input); --id-col, --time-col and
+/* --freq, --encoding, --thousands, --percent, --sheet and --skip-rows (civ_cli_set_input); --id-col, --time-col and
  * --target-col (civ_cli_set_columns). */
 static civ_panel_read_options input = {.freq = {CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1}};
 
 const char *civ_cli_input_sheet(void) { return input.sheet; }
 
 int civ_cli_set_input(const char *command, const char *freq, const char *encoding, const char *thousands,
-                      const char *percent, const char *sheet)
+                      const char *percent, const char *sheet, const char *skip_rows)
 {
+    if (skip_rows) {
+        size_t n;
+        if (civ_cli_parse_size(skip_rows, &n) || n > 1000000)
+            return civ_cli_usage_error(command, "--skip-rows must be a whole number of rows from 0 to 1000000 (the "
+                                                "rows above the header: a title, a unit line), got '%s'", skip_rows);
+        input.skip_rows = (int)n;
+    }
     if (sheet && !sheet[0])
         return civ_cli_usage_error(command, "--sheet needs a sheet name");
     if (sheet)
@@ -434,6 +441,8 @@ civ_table_read_options civ_cli_table_options(const civ_table_read_options *optio
     o.percent |= input.percent;
     if (!o.sheet)
         o.sheet = input.sheet;
+    if (!o.skip_rows)
+        o.skip_rows = input.skip_rows;
     if (!o.id_column)
         o.id_column = table_id_column;
     return o;

@@ -430,6 +430,18 @@ typedef struct civ_table_read_options {
      * would save (values exact, date cells as ISO dates, docs/CLI.md "Excel
      * workbooks (.xlsx)") under every rule above; ignored for other files. */
     const char *sheet;
+    /* How many rows above the header to skip: a title ("2025年各社区人口统计,,,"),
+     * a unit line ("单位：元"), empty rows, as Excel and WPS exports carry
+     * them.  0 = none: the header is the first row (after a byte-order
+     * mark), and a one-cell first row over a wider table is refused naming
+     * the count to skip.  Rows as a spreadsheet counts them: a line break
+     * outside quotes ends a row, an empty line is a row; a workbook's rows
+     * from row 1.  Errors keep naming the file's own lines and cells (the
+     * header of a file read with 2 is on line 3).  Negative, or as many
+     * rows as the file has, is an error (CIV_ERR_INVALID_ARGUMENT,
+     * CIV_ERR_PARSE).  Also for CSV and .xlsx panels
+     * (civ_panel_read_options.skip_rows); HDF5 files ignore it. */
+    int skip_rows;
 } civ_table_read_options;
 
 /** Reads a CSV table (RFC 4180 quoting, UTF-8, optional BOM, LF or CRLF).  The
@@ -746,6 +758,9 @@ typedef struct civ_panel_read_options {
     int percent;
     /* An Excel workbook's sheet (.xlsx), as civ_table_read_options.sheet. */
     const char *sheet;
+    /* Rows above the header to skip (a title, a unit line), as
+     * civ_table_read_options.skip_rows. */
+    int skip_rows;
 } civ_panel_read_options;
 /** As civ_panel_read_csv with options (`options` may be NULL).  Day dates get
  *  the frequency of their spacing (civ_dates_infer), or options->freq; the

@@ -9,8 +9,8 @@ import numpy as np
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import (ForecastWarning, PanelData, _conformal, _forecast_options, _model_list, _Owned, _standard_columns,
-                    count_dtypes, panel_frame, table_to_frame)
+from .frame import (ForecastWarning, PanelData, _conformal, _forecast_options, _model_list, _Owned, _panel_text_values,
+                    _standard_columns, count_dtypes, panel_frame, table_to_frame)
 
 _FN = "civicast.backtest"
 
@@ -71,7 +71,8 @@ def _windows_frame(pdata, res, models, K, step):
 def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), threads=None, seed=None, ic="aicc",
              n_paths=None, nonnegative="auto", freq=None, accuracy=False, intervals=None, conformal_windows=None,
              conformal_step=None, conformal_sample=None, id_col=None, time_col=None, target_col=None, _spec=None,
-             conformal_refit=None, progress=None, hierarchy=None, groups=None, communities=None, reconcile=None):
+             conformal_refit=None, progress=None, hierarchy=None, groups=None, communities=None, reconcile=None,
+             thousands=None, percent=False):
     """Rolling-origin backtest of one model spec or a list of them on the
     long-format DataFrame `df` (unique_id, ds, y).
 
@@ -105,13 +106,19 @@ def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), thread
     one C call, civ_hier_backtest).  One model; intervals and conformal_*
     say how the base forecasts' intervals are made (None: conformal ones,
     calibrated on each window's history; "model": the models' own), from
-    which the reconciled sample paths take their spreads."""
+    which the reconciled sample paths take their spreads.
+
+    thousands, percent: how the frame's text y and covariates are written
+    (pd.read_csv(dtype=str), pd.read_excel of text cells), as forecast()'s:
+    "12,345" with thousands=",", "33.3%" as 0.333 with percent=True (the
+    CLI's --thousands, --percent)."""
     if hierarchy is not None or groups is not None:
         if _spec is not None:
             raise _lib.invalid(f"{_FN}: hierarchy= is not backtested by partitions (a window needs every series "
                                "in one task)", "hierarchy")
         from .hier import backtest_hierarchy
-        df = _standard_columns(panel_frame(df, _FN), id_col, time_col, target_col)
+        df = _panel_text_values(_standard_columns(panel_frame(df, _FN), id_col, time_col, target_col), _FN,
+                                 thousands, percent)
         return backtest_hierarchy(df, communities, hierarchy, groups, reconcile, freq=freq, h=h, model=model,
                                   windows=windows, step=step, level=level, threads=threads, seed=seed, ic=ic,
                                   n_paths=n_paths, nonnegative=nonnegative, accuracy=accuracy, progress=progress,
@@ -126,7 +133,8 @@ def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), thread
     keep = []
     opt = _options(models, h, windows, step, level, threads, seed, ic, n_paths, nonnegative, intervals,
                    _conformal(conformal_windows, conformal_step, conformal_sample, conformal_refit), keep)
-    df = _standard_columns(panel_frame(df, _FN), id_col, time_col, target_col)
+    df = _panel_text_values(_standard_columns(panel_frame(df, _FN), id_col, time_col, target_col), _FN, thousands,
+                             percent)
     pdata = PanelData(df, freq=freq, spec=_spec)  # _spec: civicast.dask's partitions share one layout
     res = _Owned(lib.civ_backtest_result_free)
     try:

@@ -56,7 +56,7 @@ def _summary(ptr, source):
 
 
 def info(data, attributes=None, freq=None, encoding=None, id_col=None, time_col=None, target_col=None,
-         layout=None, thousands=None, percent=False, isolate=None, sheet=None):
+         layout=None, thousands=None, percent=False, isolate=None, sheet=None, skip_rows=None):
     """What a panel holds, as ``civicast info FILE [--attributes FILE]``
     prints it (civ_panel_summarize): a dict with file (the path, or None for
     a DataFrame), series, frequency ("monthly", ...), season_length, first
@@ -71,7 +71,8 @@ def info(data, attributes=None, freq=None, encoding=None, id_col=None, time_col=
 
     data: a panel file (.csv long or wide, .h5) or a long-format DataFrame.
     freq, encoding, id_col, time_col, target_col, layout, thousands,
-    percent, isolate and sheet (an .xlsx input's sheet): as civicast.read's.  Errors: civicast.Error with
+    percent, isolate, sheet (an .xlsx input's sheet) and skip_rows (the rows above the header of every CSV and
+    .xlsx input): as civicast.read's.  Errors: civicast.Error with
     the file, line and column; a data or attributes argument that is neither a DataFrame nor a path is a
     civicast.WrongType naming it."""
     for what, v in (("data", data), ("attributes", attributes)):
@@ -80,18 +81,19 @@ def info(data, attributes=None, freq=None, encoding=None, id_col=None, time_col=
                                f"{type(v).__module__}.{type(v).__name__}", what, kind=TypeError)
     if isinstance(data, pd.DataFrame):
         pdata = PanelData(data, freq=freq, attributes=_attributes_frame(attributes, encoding, id_col, thousands,
-                                                                        percent, isolate, sheet))
+                                                                        percent, isolate, sheet, skip_rows))
         try:
             return _summary(pdata.ptr, None)
         finally:
             pdata.handle.close()
     with _read_panel(data, isolate, freq=freq, encoding=encoding, id_col=id_col, time_col=time_col,
-                     target_col=target_col, layout=layout, thousands=thousands, percent=percent, sheet=sheet) as p:
+                     target_col=target_col, layout=layout, thousands=thousands, percent=percent, sheet=sheet,
+                     skip_rows=skip_rows) as p:
         if attributes is not None:
             if isinstance(attributes, pd.DataFrame):
                 t = attributes_table(attributes)
             else:
-                t = _read_table(attributes, None, isolate, encoding, id_col, thousands, percent, sheet)
+                t = _read_table(attributes, None, isolate, encoding, id_col, thousands, percent, sheet, skip_rows)
             status = lib.civ_panel_set_attributes(p.ptr, t.ptr)
             if status == 0:
                 t.ptr = ctypes.c_void_p()  # the panel owns it now
@@ -101,12 +103,12 @@ def info(data, attributes=None, freq=None, encoding=None, id_col=None, time_col=
         return _summary(p.ptr, os.fspath(data))
 
 
-def _attributes_frame(attributes, encoding, id_col, thousands, percent, isolate, sheet=None):
+def _attributes_frame(attributes, encoding, id_col, thousands, percent, isolate, sheet=None, skip_rows=None):
     if attributes is None:
         return None
     if isinstance(attributes, pd.DataFrame):
         return attributes
-    with _read_table(attributes, None, isolate, encoding, id_col, thousands, percent, sheet) as t:
+    with _read_table(attributes, None, isolate, encoding, id_col, thousands, percent, sheet, skip_rows) as t:
         return table_to_frame(t.ptr)
 
 

@@ -158,7 +158,7 @@ class civ_error(ctypes.Structure):
 class civ_table_read_options(ctypes.Structure):
     _fields_ = [("text_columns", ctypes.POINTER(ctypes.c_char_p)), ("encoding", ctypes.c_char_p),
                 ("id_column", ctypes.c_char_p), ("thousands", ctypes.c_char_p), ("percent", ctypes.c_int),
-                ("sheet", ctypes.c_char_p)]
+                ("sheet", ctypes.c_char_p), ("skip_rows", ctypes.c_int)]
 
 
 class civ_freq_spec(ctypes.Structure):
@@ -172,7 +172,8 @@ class civ_date_style(ctypes.Structure):
 class civ_panel_read_options(ctypes.Structure):
     _fields_ = [("freq", civ_freq_spec), ("encoding", ctypes.c_char_p), ("id_column", ctypes.c_char_p),
                 ("time_column", ctypes.c_char_p), ("target_column", ctypes.c_char_p), ("wide", ctypes.c_int),
-                ("thousands", ctypes.c_char_p), ("percent", ctypes.c_int), ("sheet", ctypes.c_char_p)]
+                ("thousands", ctypes.c_char_p), ("percent", ctypes.c_int), ("sheet", ctypes.c_char_p),
+                ("skip_rows", ctypes.c_int)]
 
 
 class civ_monitor_workbook_tables(ctypes.Structure):

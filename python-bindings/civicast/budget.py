@@ -66,7 +66,7 @@ def _labels(specs, labels):
 
 
 def compare(communities, specs, forecasts=None, labels=None, encoding=None, thousands=None, percent=False,
-            last_year=None, sheet=None, last_year_sheet=None):
+            last_year=None, sheet=None, last_year_sheet=None, skip_rows=None):
     """Solves several allocation specs on the same communities (scenarios).
 
     communities: DataFrame or .csv/.h5 path; specs: a list of at least one
@@ -82,13 +82,13 @@ def compare(communities, specs, forecasts=None, labels=None, encoding=None, thou
     waterfall of what each rule moved, per spec and scope, columns base,
     tilt, earmark, floor, cap, hold_harmless, pace, ratable, rebalance,
     rounding, amount (civ_alloc_compare_waterfall).  Money in minor units.
-    encoding, thousands, percent: as civicast.allocate's, for CSV paths.
+    encoding, thousands, percent, skip_rows: as civicast.allocate's, for CSV paths.
     last_year: last year's allocation for every spec (a DataFrame or path, as
     civicast.allocate's and ``--compare ... --last-year FILE``); None: each
     spec's own [data] last_year_file; last_year_sheet: its sheet when it is
     an .xlsx (as civicast.allocate's).  Errors: civicast.Error (a spec's error
     is prefixed with its label)."""
-    fmt = _input_format("civicast.compare", encoding, thousands, percent, sheet)
+    fmt = _input_format("civicast.compare", encoding, thousands, percent, sheet, skip_rows)
     _sheet(last_year_sheet, "civicast.compare")
     if isinstance(specs, (str, bytes, os.PathLike)):
         specs = [specs]
@@ -129,7 +129,7 @@ def compare(communities, specs, forecasts=None, labels=None, encoding=None, thou
 
 def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight_concentration=0.0,
                 threads=None, perturb_forecasts=None, encoding=None, thousands=None, percent=False,
-                keep_draws=False, last_year=None, sheet=None, last_year_sheet=None):
+                keep_draws=False, last_year=None, sheet=None, last_year_sheet=None, skip_rows=None):
     """A seeded Monte Carlo of the allocation (``civicast allocate
     --uncertainty N --uncertainty-out FILE``).
 
@@ -145,7 +145,7 @@ def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight
     point allocation), mean_fen, p5_fen, p50_fen, p95_fen, all in minor
     units; attrs["draws"],
     ["seed"] and ["seconds"] describe the run.  encoding, thousands, percent:
-    as civicast.allocate's, for CSV paths.  keep_draws=True also returns
+    as civicast.allocate's, for CSV paths (skip_rows too).  keep_draws=True also returns
     every draw's amounts (civ_alloc_uncertainty_draw): (table, draws), draws a
     DataFrame of int64 minor units, one row per community (index: the ids,
     in the table's order) and one column per draw (0 .. draws-1), for
@@ -155,7 +155,7 @@ def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight
     civicast.allocate's (``--uncertainty N --last-year FILE``); None: the
     spec's [data] last_year_file; last_year_sheet as civicast.allocate's.
     Errors: civicast.Error (CIV_ERR_SPEC when there is nothing to perturb)."""
-    fmt = _input_format("civicast.uncertainty", encoding, thousands, percent, sheet)
+    fmt = _input_format("civicast.uncertainty", encoding, thousands, percent, sheet, skip_rows)
     _sheet(last_year_sheet, "civicast.uncertainty")
     opt = _lib.civ_alloc_uncertainty_options()
     check(lib.civ_alloc_uncertainty_options_init(ctypes.byref(opt)))
@@ -225,7 +225,7 @@ def _forecast_table(forecasts, fmt=None):
     return _read_table(forecasts, _FORECAST_TEXT_COLUMNS, **(fmt or {}))
 
 
-def need(spec, forecasts, encoding=None, thousands=None, percent=False, sheet=None):
+def need(spec, forecasts, encoding=None, thousands=None, percent=False, sheet=None, skip_rows=None):
     """The projected budget need per year (``civicast need``): the [need]
     section of `spec` (an allocation spec or plan file path, or its text)
     and forecasts (forecast()'s DataFrame or a file) grouped by calendar
@@ -240,8 +240,8 @@ def need(spec, forecasts, encoding=None, thousands=None, percent=False, sheet=No
     attrs["minor_unit"], ["currency"] (the [budget] currency, else "CNY"),
     ["first_year"] and ["years"] describe the [need].  Errors: civicast.Error (e.g. CIV_ERR_NOT_FOUND for a year
     the forecasts do not reach: forecast further ahead).  encoding,
-    thousands, percent: as civicast.allocate's, for a CSV path of forecasts."""
-    fmt = _input_format("civicast.need", encoding, thousands, percent, sheet)
+    thousands, percent, skip_rows: as civicast.allocate's, for a CSV path of forecasts."""
+    fmt = _input_format("civicast.need", encoding, thousands, percent, sheet, skip_rows)
     pc, py = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
     fc = None
     with _need_handle(spec) as nd:
@@ -264,7 +264,8 @@ def need(spec, forecasts, encoding=None, thousands=None, percent=False, sheet=No
                     o.close()
 
 
-def settle(spec, allocation, spending, explain=False, encoding=None, thousands=None, percent=False, sheet=None):
+def settle(spec, allocation, spending, explain=False, encoding=None, thousands=None, percent=False, sheet=None,
+           skip_rows=None):
     """Settlement (清算) of an allocation against actual spending by the
     spec's [settlement] rules: the Python side of ``civicast settle`` over the
     same C call (civ_alloc_settle; docs/ALLOCATION.md "Settlement").
@@ -280,14 +281,14 @@ def settle(spec, allocation, spending, explain=False, encoding=None, thousands=N
     carry_over_fen, clawback_fen, top_up_fen, uncovered_fen (int64, exact;
     allocated - spent = carry_over + clawback - top_up - uncovered) and the
     tidy totals (section, item, measure, unit, value).  encoding, thousands,
-    percent: as civicast.allocate's, for CSV paths (a spending sheet saved
+    percent, skip_rows: as civicast.allocate's, for CSV paths (a spending sheet saved
     by Excel: encoding="gb18030", thousands=","; an allocation civicast
     wrote, valid UTF-8, stays UTF-8).  Errors: civicast.Error naming the
     cell: for a path the file, its line (as a spreadsheet counts it: the
     header is line 1) and column; for a DataFrame "the spending DataFrame,
     row N" with N the row's position (from 0, as df.iloc)."""
     from .frame import _explain_code
-    fmt = _input_format("civicast.settle", encoding, thousands, percent, sheet)
+    fmt = _input_format("civicast.settle", encoding, thousands, percent, sheet, skip_rows)
     out, summ = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
     al = sp_t = None
     code = _explain_code(explain)
@@ -310,7 +311,7 @@ def settle(spec, allocation, spending, explain=False, encoding=None, thousands=N
 
 
 def project(communities, spec, forecasts, years, explain=False, encoding=None, thousands=None, percent=False,
-            last_year=None, sheet=None, last_year_sheet=None):
+            last_year=None, sheet=None, last_year_sheet=None, skip_rows=None):
     """The multi-year allocation projection: the Python side of ``civicast
     project`` over the same C call (civ_alloc_project; docs/ALLOCATION.md
     "Multi-year projection").
@@ -322,13 +323,13 @@ def project(communities, spec, forecasts, years, explain=False, encoding=None, t
     table for every year stacked with a leading "year" column (each fund's
     last year is the community's amount of the year before), and the
     per-year facts (year, item, unit, value: index, budget, reserved, fund
-    amounts, binding counts).  encoding, thousands, percent: as
+    amounts, binding counts).  encoding, thousands, percent, skip_rows: as
     civicast.allocate's, for CSV paths.  last_year: last year's allocation
     (a DataFrame or path), the first year's history, as civicast.allocate's
     (``civicast project --last-year FILE``); None: the spec's [data]
     last_year_file; last_year_sheet as civicast.allocate's."""
     from .frame import _explain_code
-    fmt = _input_format("civicast.project", encoding, thousands, percent, sheet)
+    fmt = _input_format("civicast.project", encoding, thousands, percent, sheet, skip_rows)
     _sheet(last_year_sheet, "civicast.project")
     if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or not 1 <= years <= 100:
         raise _lib.invalid(f"years must be a whole number 1..100, not {years!r}")

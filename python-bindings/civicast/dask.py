@@ -90,13 +90,16 @@ def _id_dtype_out(id_dtype):
 
 def _ids_back(out, id_dtype):
     """A partition's result with its ids (text after partition_by_id) back in
-    the input's dtype, as civicast.forecast gives them."""
-    if _known_categories(id_dtype):  # the text ids back to the input's categories (ints too)
-        codes = id_dtype.categories.astype(str).get_indexer(out["unique_id"].astype(str))
-        out["unique_id"] = pd.Categorical.from_codes(codes, dtype=id_dtype)
-    elif isinstance(id_dtype, pd.StringDtype):  # pandas' string dtype (convert_dtypes()), as civicast.forecast keeps it
-        out["unique_id"] = out["unique_id"].astype(id_dtype)
-    elif _id_dtype_out(id_dtype) is not object and len(out):
+    the input's dtype, as civicast.forecast gives them: categoricals with known
+    categories and pandas' string dtype by frame.text_ids_as, the one rule of
+    forecast's and allocate's outputs (before 2026-12-07 a copy of it here);
+    integer and whole-float ids by frame.ids_like; other ids stay text."""
+    if _known_categories(id_dtype) or isinstance(id_dtype, pd.StringDtype):
+        typed = _frame.text_ids_as(out["unique_id"].to_numpy(dtype=object), id_dtype)
+        if typed is not None:
+            out["unique_id"] = pd.Series(typed, index=out.index)
+            return out
+    if _id_dtype_out(id_dtype) is not object and len(out):
         _frame.ids_like(out, "unique_id", pd.DataFrame({"unique_id": pd.Series([], dtype=id_dtype)}))
     elif _id_dtype_out(id_dtype) is not object:
         out["unique_id"] = out["unique_id"].astype(_id_dtype_out(id_dtype))

@@ -819,14 +819,15 @@ def _text_value_error(s, name, row, frame, message):
     return Error("CIV_ERR_PARSE", f"{where}, column {name}: {message}{cure}", series_id=sid, field=str(name))
 
 
-def _text_values(s, name, frame=None):
+def _text_values(s, name, frame=None, sep=None, pct=0):
     """An object or string column as float64 by the rules the CSV reader reads a value cell by, in one place
     (C civ_csv_parse_cells): text that is a number is read ("1290", "1e3", "+5"), "", "NA" and "NaN" (any case)
     are missing, any other text ("-", "—", "N/A", "1,234", " 12 ", "#N/A") is an Error naming its row, series,
     date and column with the readers' words for it (_text_value_error); non-text cells (numbers, Decimals,
     bools; None, NaN and pd.NA missing) as pd.to_numeric reads them.  Before 2026-12-07 pandas' to_numeric read
     the text: "NA" and "NaN" were refused and " 12 " and "inf" taken, unlike the same CSV, and a string column
-    (convert_dtypes() of text) was refused whole."""
+    (convert_dtypes() of text) was refused whole.  sep, pct: the thousands separator (C text, or None) and
+    percent (0 or 1) the text is written with, as civ_csv_parse_cells takes them (_panel_text_values)."""
     obj = s.to_numpy(dtype=object, na_value=None)
     text = np.fromiter((isinstance(v, str) for v in obj), dtype=bool, count=len(obj))
     out = np.full(len(obj), np.nan)
@@ -848,7 +849,7 @@ def _text_values(s, name, frame=None):
         cells = (ctypes.c_char_p * max(len(uniques), 1))(*[encode(u) for u in uniques])
         vals = np.empty(len(uniques), dtype=np.float64)
         bad = ctypes.c_size_t()
-        status = lib.civ_csv_parse_cells(cells, len(uniques), None, 0, vals.ctypes.data_as(_lib.c_double_p),
+        status = lib.civ_csv_parse_cells(cells, len(uniques), sep, pct, vals.ctypes.data_as(_lib.c_double_p),
                                          ctypes.byref(bad))
         if status:
             message = _lib.last_error().message
@@ -856,6 +857,33 @@ def _text_values(s, name, frame=None):
             raise _text_value_error(s, name, row, frame, message)
         out[text] = vals[codes]
     return out
+
+
+def _panel_text_values(df, fn, thousands=None, percent=False):
+    """df with its text y and covariates (object or pandas' string dtype: pd.read_csv(dtype=str), pd.read_excel
+    of text cells) read as numbers under thousands= and percent= (civ_csv_parse_cells, the CSV reader's rules:
+    "12,345" with thousands=",", "33.3%" as 0.333 with percent=True), as forecast() and backtest() take them;
+    other columns as they are, and df itself when neither is given.  A cell that is no number under them is an
+    Error naming its row, series, date and column (before 2026-12-07 both arguments were refused, or ignored,
+    for a frame)."""
+    sep, pct = _thousands(thousands, fn), _percent(percent, fn)
+    if sep is None and not pct:
+        return df
+    out = None
+    for c in df.columns:
+        s = df[c]
+        if c in ("unique_id", "ds") or not (s.dtype == object or isinstance(s.dtype, pd.StringDtype)):
+            continue
+        try:
+            v = _text_values(s, c, df, sep, pct)
+        except Error as e:
+            if c == "y":
+                raise
+            raise Error(e.status, f"covariate column '{c}' is not numeric: {e.message}", series_id=e.series_id,
+                        field=str(c)) from None
+        out = df.copy() if out is None else out
+        out[c] = v
+    return df if out is None else out
 
 
 def _float_column(s, name, frame=None):
@@ -1328,14 +1356,17 @@ def frame_to_table(df, exact=False):
     return t
 
 
-def _read_options(text_columns, encoding=None, id_col=None, thousands=None, percent=False, sheet=None):
-    if not text_columns and not encoding and id_col is None and thousands is None and not percent and sheet is None:
+def _read_options(text_columns, encoding=None, id_col=None, thousands=None, percent=False, sheet=None,
+                  skip_rows=None):
+    if not text_columns and not encoding and id_col is None and thousands is None and not percent and sheet is None \
+            and not skip_rows:
         return None
     text_columns = text_columns or ()
     arr = (ctypes.c_char_p * (len(text_columns) + 1))(*[encode(c) for c in text_columns], None)
     opt = _lib.civ_table_read_options(ctypes.cast(arr, ctypes.POINTER(ctypes.c_char_p)),
                                       _encoding(encoding), _column_name("id_col", id_col),
-                                      _thousands(thousands), _percent(percent), _sheet(sheet))
+                                      _thousands(thousands), _percent(percent), _sheet(sheet),
+                                      _skip_rows(skip_rows))
     opt._keep = arr
     return opt
 
@@ -1359,6 +1390,17 @@ def _thousands(sep, fn="civicast.read"):
         raise _lib.invalid(f"{fn}: thousands must be ',' (12,345), \"'\" (12'345) or ' ' (12 345), got {sep!r}",
                            "thousands")
     return encode(sep)
+
+
+def _skip_rows(skip_rows, fn="civicast.read"):
+    """skip_rows= (the rows above the header: a title, a unit line; None or 0 = none) as
+    civ_table_read_options.skip_rows."""
+    if skip_rows is None:
+        return 0
+    if isinstance(skip_rows, bool) or not isinstance(skip_rows, (int, np.integer)) or not 0 <= skip_rows <= 1000000:
+        raise _lib.invalid(f"{fn}: skip_rows must be a whole number of rows from 0 to 1000000 (the rows above the "
+                           f"header: a title, a unit line), got {skip_rows!r}", "skip_rows")
+    return int(skip_rows)
 
 
 def _sheet(sheet, fn="civicast.read"):
@@ -1394,7 +1436,7 @@ def _layout_wide(layout, fn):
 
 
 def _panel_read_options(freq=None, encoding=None, id_col=None, time_col=None, target_col=None, layout=None,
-                        fn="civicast.read", thousands=None, percent=False, sheet=None):
+                        fn="civicast.read", thousands=None, percent=False, sheet=None, skip_rows=None):
     """civ_panel_read_options from the arguments of read() and forecast_to_files()."""
     ro = _lib.civ_panel_read_options()
     want = _want_spec(freq)
@@ -1410,11 +1452,12 @@ def _panel_read_options(freq=None, encoding=None, id_col=None, time_col=None, ta
     ro.thousands = _thousands(thousands, fn)
     ro.percent = _percent(percent, fn)
     ro.sheet = _sheet(sheet, fn)
+    ro.skip_rows = _skip_rows(skip_rows, fn)
     return ro
 
 
 def _read_table(path, text_columns=None, isolate=None, encoding=None, id_col=None, thousands=None, percent=False,
-                sheet=None):
+                sheet=None, skip_rows=None):
     """Reads a table file; an .h5 path is read through a child process's
     clean copy (civicast._hdf5_probe) unless isolate is False or
     CIV_HDF5_GUARD=off."""
@@ -1429,7 +1472,7 @@ def _read_table(path, text_columns=None, isolate=None, encoding=None, id_col=Non
                 check(lib.civ_table_set_source(t.ptr, encode(path), first.value))
                 return t
     t = _Owned(lib.civ_table_free)
-    opt = _read_options(text_columns, encoding, id_col, thousands, percent, sheet)
+    opt = _read_options(text_columns, encoding, id_col, thousands, percent, sheet, skip_rows)
     check(lib.civ_table_read(encode(os.fspath(path)), ctypes.byref(opt) if opt is not None else None,
                              ctypes.byref(t.ptr)))
     return t
@@ -1437,19 +1480,22 @@ def _read_table(path, text_columns=None, isolate=None, encoding=None, id_col=Non
 
 # ==================================================================== file I/O
 
-def _csv_header(path, encoding=None):
+def _csv_header(path, encoding=None, skip_rows=None):
     import csv
     enc = "gb18030" if encoding and encoding.lower() in ("gb18030", "gbk", "gb2312", "cp936") else "utf-8-sig"
     # the C reader reports bad bytes with their line; here only the names matter
     with open(path, newline="", encoding=enc, errors="replace") as f:
+        rows = csv.reader(f)
         try:
-            return next(csv.reader(f))
+            for _ in range(skip_rows or 0):  # rows above the header, as the C reader counts them (a record each)
+                next(rows)
+            return next(rows)
         except StopIteration:
             return []
 
 
 def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=None, id_col=None, time_col=None,
-         target_col=None, layout=None, thousands=None, percent=False, sheet=None):
+         target_col=None, layout=None, thousands=None, percent=False, sheet=None, skip_rows=None):
     """Reads a civicast file (.csv, .h5/.hdf5) or an Excel workbook's sheet (.xlsx) into a DataFrame.
 
     kind: "panel" (long format unique_id, ds, y, covariates; attributes in
@@ -1472,7 +1518,12 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
     grouped in threes, any other use an Error at the cell (a decimal comma is
     never taken for a separator); without it such cells are refused with
     that hint.  percent=True reads "33.3%" as 0.333 (Excel's Percentage
-    format; the same double as "0.333").  text_columns forces table columns
+    format; the same double as "0.333").  skip_rows=N skips the N rows above
+    the header of a CSV or .xlsx file (a title such as "2025年各社区人口统计",
+    a unit line "单位：元", empty rows, as Excel and WPS exports carry them;
+    pandas' skiprows=N; the CLI's --skip-rows N): errors still name the
+    file's own lines.  Without it such a title is refused with the count
+    to give.  text_columns forces table columns
     to text (see civ_table_read_options).
     id_col=, time_col=, target_col= name a CSV's own series id, date and
     value columns when they are not unique_id, ds and y (e.g. "社区编号",
@@ -1509,6 +1560,7 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
         raise _lib.invalid(f"civicast.read: kind must be 'panel', 'table' or None, got {kind!r}")
     _layout_wide(layout, "civicast.read")
     _sheet(sheet)
+    _skip_rows(skip_rows)
     cols = {"id_col": id_col, "time_col": time_col, "target_col": target_col}
     as_panel = kind != "table" and (time_col is not None or target_col is not None)  # a table's columns may say
     if _hdf5_probe.is_hdf5_path(path) and _hdf5_probe.guard_enabled(isolate):
@@ -1520,7 +1572,7 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
     ext = os.path.splitext(path)[1].lower()
     if kind is None:
         if ext == ".csv" and os.path.exists(path):
-            head = set(_csv_header(path, encoding))
+            head = set(_csv_header(path, encoding, skip_rows))
             roles = (("unique_id", id_col), ("ds", time_col), ("y", target_col))
             panel = time_col is not None or target_col is not None or layout == "wide"  # only a panel has them
             kind = "panel" if panel or all(std in head or name in head for std, name in roles) else "table"
@@ -1528,7 +1580,7 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
             roles = (("unique_id", id_col), ("ds", time_col), ("y", target_col))
             if time_col is None and target_col is None and layout != "wide":
                 with _read_table(path, text_columns, isolate=False, encoding=encoding, id_col=id_col,
-                                 thousands=thousands, percent=percent, sheet=sheet) as t:
+                                 thousands=thousands, percent=percent, sheet=sheet, skip_rows=skip_rows) as t:
                     head = {_dec(lib.civ_table_column_name(t.ptr, c)) for c in range(lib.civ_table_n_columns(t.ptr))}
                     if not all(std in head or name in head for std, name in roles):
                         df = table_to_frame(t.ptr)
@@ -1553,7 +1605,7 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
     if kind == "panel":
         p = _Owned(lib.civ_panel_free)
         ro = _panel_read_options(freq, encoding, id_col, time_col, target_col, layout, thousands=thousands,
-                                 percent=percent, sheet=sheet)
+                                 percent=percent, sheet=sheet, skip_rows=skip_rows)
         status = lib.civ_panel_read_ex(encode(path), ctypes.byref(ro), ctypes.byref(p.ptr))
         if status and ext in (".h5", ".hdf5") and as_panel and \
                 _lib.last_error().status == "CIV_ERR_SCHEMA" and "'civicast.table'" in _lib.last_error().message:
@@ -1562,7 +1614,7 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
         with p:
             return panel_to_frame(p.ptr)
     with _read_table(path, text_columns, isolate=False, encoding=encoding, id_col=id_col, thousands=thousands,
-                     percent=percent, sheet=sheet) as t:
+                     percent=percent, sheet=sheet, skip_rows=skip_rows) as t:
         df = table_to_frame(t.ptr)
     if "unique_id" not in (text_columns or ()):  # the id column (id_col= renames it): codes 101 as int64
         ids_like(df, "unique_id")
@@ -2035,9 +2087,13 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     every node of the hierarchy is forecast and reconciled by `reconcile`
     (mint_shrink, ols, wls_struct, wls_var, bu, td); returns level,
     unique_id, ds, h, model, base, mean, lo-80, hi-80, ... (civicast.hier).
-    encoding, thousands, percent: how a communities CSV path is written, as
-    civicast.read's (encoding="gb18030" for a sheet saved by Excel on a
-    Chinese Windows); they apply to that path only.
+    thousands, percent: how the frame's text y and covariates are written
+    (pd.read_csv(dtype=str), pd.read_excel of text cells), as civicast.read
+    reads a file's: "12,345" with thousands=",", "33.3%" as 0.333 with
+    percent=True; with hierarchy= also a communities CSV path's.  encoding
+    (and sheet): how a communities path is written, as civicast.read's
+    (encoding="gb18030" for a sheet saved by Excel on a Chinese Windows);
+    they apply to that path only.
 
     intervals: None (the spec's default), "model" or "conformal" (the model's
     intervals calibrated on a backtest of each series, conformal_windows
@@ -2065,11 +2121,12 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     call")."""
     df = _standard_columns(panel_frame(df, "civicast.forecast"), id_col, time_col, target_col)
     fmt = _input_format("civicast.forecast", encoding, thousands, percent, sheet)
-    if (encoding is not None or thousands is not None or percent or sheet is not None) and (
+    if (encoding is not None or sheet is not None) and (
             (hierarchy is None and groups is None) or not isinstance(communities, (str, bytes, os.PathLike))):
-        raise _lib.invalid("civicast.forecast: encoding=, thousands= and percent= say how a communities CSV path is "
-                           "written (with hierarchy= or groups=); the panel is a DataFrame: read a CSV panel with "
-                           "civicast.read(path, encoding=..., thousands=..., percent=...)")
+        raise _lib.invalid("civicast.forecast: encoding= and sheet= say how a communities CSV path (or .xlsx) is "
+                           "written (with hierarchy= or groups=); the panel is a DataFrame: read a CSV or .xlsx panel "
+                           "with civicast.read(path, encoding=..., sheet=...)")
+    df = _panel_text_values(df, "civicast.forecast", thousands, percent)
     if hierarchy is not None or groups is not None:
         if report or fitted or xreg or integer:
             raise _lib.invalid("civicast.forecast: report, fitted, xreg and integer are not available with hierarchy=")
@@ -2152,7 +2209,8 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
                       seed=None, xreg=None, ic="aicc", n_paths=None, nonnegative="auto", freq=None, chunk=None,
                       excel=False, precision="full", intervals=None, conformal_windows=None, conformal_step=None,
                       conformal_sample=None, encoding=None, id_col=None, time_col=None, target_col=None,
-                      layout=None, conformal_refit=None, thousands=None, percent=False, sheet=None, progress=None):
+                      layout=None, conformal_refit=None, thousands=None, percent=False, sheet=None, progress=None,
+                      skip_rows=None):
     """Forecasts every series and writes the results to files in chunks of
     series (civ_forecast_panel_write): memory holds one chunk of results,
     whatever the number of series, so a panel of millions of series can be
@@ -2170,8 +2228,8 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
     with intervals="conformal" every series' results are in memory at once
     (chunk has no effect).  id_col, time_col, target_col:
     the data's own names of unique_id, ds and y, as read() for a CSV path
-    and forecast() for a DataFrame; encoding, layout, thousands, percent: as
-    read(), for a CSV path.
+    and forecast() for a DataFrame; encoding, layout, thousands, percent,
+    sheet, skip_rows: as read(), for a CSV or .xlsx path.
     Other arguments as forecast() (progress and Ctrl-C included: a stopped
     run writes nothing).  Files appear complete or not at all.
     Returns a dict: n_series, n_failed, seconds, models (the most used,
@@ -2181,8 +2239,9 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
     otherwise)."""
     fn = "civicast.forecast_to_files"
     if not isinstance(data, (str, os.PathLike)):
-        if encoding is not None or layout is not None or thousands is not None or percent:
-            raise _lib.invalid(f"{fn}: encoding, layout, thousands and percent apply to a file, not to a DataFrame")
+        if encoding is not None or layout is not None or thousands is not None or percent or skip_rows:
+            raise _lib.invalid(f"{fn}: encoding, layout, thousands and percent apply to a file, not to a DataFrame, "
+                               "and so does skip_rows")
         data = _standard_columns(panel_frame(data, fn), id_col, time_col, target_col)
     opt, keep = _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted,
                                   intervals, _conformal(conformal_windows, conformal_step, conformal_sample, conformal_refit))
@@ -2195,7 +2254,8 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
         data = read(data, "panel", freq=freq)  # through the HDF5 guard, as read() does (HDF5 has standard names)
     if isinstance(data, (str, os.PathLike)):
         p = _Owned(lib.civ_panel_free)
-        ro = _panel_read_options(freq, encoding, id_col, time_col, target_col, layout, fn, thousands, percent, sheet)
+        ro = _panel_read_options(freq, encoding, id_col, time_col, target_col, layout, fn, thousands, percent, sheet,
+                                 skip_rows)
         check(lib.civ_panel_read_ex(encode(os.fspath(data)), ctypes.byref(ro), ctypes.byref(p.ptr)))
         with p, _lib.stoppable(progress) as stop:
             opt.progress = stop.series
@@ -2327,22 +2387,27 @@ def _allocation_arg(x, sp, fmt=None):
     if x is None or isinstance(x, pd.DataFrame) or _hdf5_probe.is_hdf5_path(os.fspath(x)):
         return _table_arg(x, sp, fmt)
     f = fmt or {}
-    opt = _read_options(None, f.get("encoding"), None, f.get("thousands"), f.get("percent", False), f.get("sheet"))
+    opt = _read_options(None, f.get("encoding"), None, f.get("thousands"), f.get("percent", False), f.get("sheet"),
+                        f.get("skip_rows"))
     t = _Owned(lib.civ_table_free)
     check(lib.civ_alloc_allocation_read(sp.ptr, encode(os.fspath(x)), ctypes.byref(opt) if opt is not None else None,
                                         ctypes.byref(t.ptr)))
     return t
 
 
-def _input_format(fn, encoding=None, thousands=None, percent=False, sheet=None):
-    """encoding=, thousands=, percent= and sheet= of the budget functions, checked
-    before anything is read (as the CLI's --encoding, --thousands, --percent, --sheet:
-    they apply to every CSV path, and sheet= to every .xlsx path, the call reads)."""
+def _input_format(fn, encoding=None, thousands=None, percent=False, sheet=None, skip_rows=None):
+    """encoding=, thousands=, percent=, sheet= and skip_rows= of the budget functions, checked
+    before anything is read (as the CLI's --encoding, --thousands, --percent, --sheet, --skip-rows:
+    they apply to every CSV path, and sheet= to every .xlsx path, the call reads; skip_rows= to both).
+    skip_rows is in the dict only when given, for the callees that take the others alone."""
     _encoding(encoding, fn)
     _thousands(thousands, fn)
     _percent(percent, fn)
     _sheet(sheet, fn)
-    return {"encoding": encoding, "thousands": thousands, "percent": bool(percent), "sheet": sheet}
+    fmt = {"encoding": encoding, "thousands": thousands, "percent": bool(percent), "sheet": sheet}
+    if _skip_rows(skip_rows, fn):
+        fmt["skip_rows"] = int(skip_rows)
+    return fmt
 
 
 # Columns in minor units that are real numbers by design (docs/ALLOCATION.md, "Outputs" and
@@ -2524,7 +2589,8 @@ def _warn_no_forecast(sp, prob, res):
 
 
 def allocate(communities, spec, forecasts=None, explain=False, paid=None, encoding=None, thousands=None,
-             percent=False, last_year=None, sheet=None, last_year_sheet=None):
+             percent=False, last_year=None, sheet=None, last_year_sheet=None,
+             skip_rows=None):
     """Splits the spec's budget across communities by the factor method.
 
     communities: DataFrame (one row per community, keyed by the spec's id
@@ -2572,8 +2638,10 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
     "33.3%"; the CLI's --encoding, --thousands, --percent); a DataFrame's
     text columns (not the spec's text columns) whose cells are all numbers
     under thousands and percent are read as numbers, as a file's.
+    skip_rows: the rows above the header of every CSV and .xlsx path among
+    the inputs (a title, a unit line), as civicast.read's (--skip-rows).
     Errors: civicast.Error naming the spec key or data row."""
-    fmt = _input_format("civicast.allocate", encoding, thousands, percent, sheet)
+    fmt = _input_format("civicast.allocate", encoding, thousands, percent, sheet, skip_rows)
     _sheet(last_year_sheet, "civicast.allocate")
     with _spec_handle(spec) as sp:
         _set_last_year(sp, last_year, fmt, last_year_sheet)
@@ -2610,7 +2678,8 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
 
 def allocate_to_file(communities, spec, out, forecasts=None, explain=False, excel=True, precision="full",
                      min_decimals=None, paid=None, encoding=None, thousands=None, percent=False, last_year=None,
-                     sheet=None, last_year_sheet=None):
+                     sheet=None, last_year_sheet=None,
+             skip_rows=None):
     """As allocate(), but writes the per-community table straight to `out`
     (.csv, or .h5 / .hdf5) with civ_alloc_result_write instead of returning
     it: a CSV is built and written a block of rows at a time, so a million
@@ -2623,7 +2692,7 @@ def allocate_to_file(communities, spec, out, forecasts=None, explain=False, exce
     (2 for fen), as the CLI does; encoding, thousands, percent, last_year
     and last_year_sheet as allocate().  Returns the summary table."""
     out = os.fspath(out)
-    fmt = _input_format("civicast.allocate_to_file", encoding, thousands, percent, sheet)
+    fmt = _input_format("civicast.allocate_to_file", encoding, thousands, percent, sheet, skip_rows)
     _sheet(last_year_sheet, "civicast.allocate_to_file")
     with _spec_handle(spec) as sp:
         if min_decimals is None:

@@ -474,3 +474,35 @@ def test_local_cluster_forecast_progress(meals, client, tmp_path):
         client.run(_fast_workers)
     started = len(list(tmp_path.iterdir()))
     assert 1 <= started <= 4, started  # 3 when measured; 7 with the cancel left out (the rest released late)
+
+
+def test_ids_back_by_the_shared_rule():
+    """A partition's text ids back in the input's dtype by frame.text_ids_as, the rule of forecast's and
+    allocate's outputs: categorical (int categories matched by text) and string as forecast keeps them; an id
+    outside the known categories stays text (before 2026-12-07 dask's own copy of the rule made it NaN)."""
+    out = pd.DataFrame({"unique_id": np.array(["101", "102"], dtype=object), "mean": [1.0, 2.0]})
+    cat = pd.CategoricalDtype([102, 101])
+    got = cdask._ids_back(out.copy(), cat)["unique_id"]
+    assert got.dtype == cat and got.tolist() == [101, 102]
+    got = cdask._ids_back(out.copy(), pd.StringDtype())["unique_id"]
+    assert got.dtype == pd.StringDtype() and got.tolist() == ["101", "102"]
+    got = cdask._ids_back(out.copy(), pd.CategoricalDtype([101]))["unique_id"]
+    assert got.notna().all() and got.astype(str).tolist() == ["101", "102"]
+
+
+@pytest.mark.parametrize("kind", ["object", "string", "category"])
+def test_summary_text_columns_as_the_other_frames(kind):
+    """The allocation summary's text columns (section, item, measure, unit) are object, as every text column
+    civicast returns that is not the caller's ids (the allocation's name, district, explanation) and as
+    pd.read_csv gives them; pandas and Dask alike, whatever the communities' id dtype.  item mixes fund, pool
+    and district names and totals, so it takes no caller's dtype (decided 2026-12-07)."""
+    comm = read_csv(DEMO / "communities.csv")
+    comm = {"object": comm, "string": comm.convert_dtypes(),
+            "category": comm.assign(unique_id=comm.unique_id.astype("category"))}[kind]
+    spec = DEMO / "allocation.spec"
+    alloc, summary = civicast.allocate(comm, spec, explain=True)
+    _, dsummary = cdask.allocate(dd.from_pandas(comm, npartitions=3), spec)
+    for s in (summary, dsummary):
+        assert [str(s[c].dtype) for c in ("section", "item", "measure", "unit")] == ["object"] * 4
+    assert alloc["district"].dtype == alloc["explanation"].dtype == summary["item"].dtype
+    assert (summary["item"][summary["section"] == "district"].isin(comm["district"].astype(str))).all()

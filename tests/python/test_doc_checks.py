@@ -73,7 +73,7 @@ GOOD = [
     f"nonnegative=\"auto\", freq=None, chunk=None, excel=False, precision=\"full\", intervals=None, "
     f"conformal_windows=None, conformal_step=None, conformal_sample=None, encoding=None, id_col=None, "
     f"time_col=None, target_col=None, layout=None, conformal_refit=None, thousands=None, percent=False, "
-    f"sheet=None, progress=None)\n"
+    f"sheet=None, progress=None, skip_rows=None)\n"
     f"stats = civicast.forecast_to_files(\"big.csv\", \"fc.csv\", h=24)   # a call after the signature\n{F}",
     f"{F}python signature\n# each also takes encoding=None, thousands=None, percent=False, sheet=None (below)\n"
     f"t = civicast.monitor(indicators, actuals, period=None)\nchecked = civicast.demand_check(forecasts, actuals)\n{F}",

@@ -81,12 +81,19 @@ static void row_where(const civ_table *t, size_t r, size_t c, civ_where *w, char
 }
 
 /* The cure for a text cell that is a number as a spreadsheet displays it ("3,597", "32.4%"), read without the
- * option that reads it (a DataFrame's text, a table read without --thousands): that option; else "write a number". */
-static const char *displayed_number_cure(const civ_table *t, const char *cell)
+ * option that reads it (a DataFrame's text, a table read without --thousands): that option; for a dash, Excel's
+ * accounting zero, the words settle gives it (civ_csv_dash_zero); else "write a number". */
+static const char *displayed_number_cure(const civ_table *t, const char *cell, char *buf, size_t size)
 {
     static const char seps[] = {',', ' ', '\''};
     double x;
     size_t n = strlen(cell);
+    const char *dash = civ_csv_dash_zero(cell);
+    if (dash) {
+        civ_snprintf(buf, size, " (%s): write 0 for a community with nothing (civicast never guesses a zero), "
+                     "or its number", dash);
+        return buf;
+    }
     for (int k = 0; k < 3; k++)
         if (strchr(cell, seps[k]) && civ_csv_parse_formatted(cell, n, seps[k], 1, &x) == CIV_CSV_NUMBER_OK &&
             !t->thousands)
@@ -116,14 +123,14 @@ static civ_status attribute_is_text(const civ_alloc_problem *p, const civ_table 
     const char *cell = civ_table_text(t, r, col);
     const char *id = civ_table_find_column(t, p->spec->id_column, &idc) ? NULL : civ_table_text(t, r, idc);
     civ_where w = {.series_id = id, .field = name};
-    char row[64];
+    char row[64], cure[200];
     row_where(t, r, col, &w, row, sizeof row);
     return civ_fail_at(CIV_ERR_DOMAIN, &w,
                        "%s: attribute '%s' is text, not numbers: %s%s%s%s holds '%.80s'%s", role, name,
                        row, id ? " (community '" : "", id ? id : "", id ? "')" : "", cell,
                        civ_csv_excel_error(cell) ? ", an Excel error value: fix the formula in the sheet or clear "
                                                    "the cell"
-                                                 : displayed_number_cure(t, cell));
+                                                 : displayed_number_cure(t, cell, cure, sizeof cure));
 }
 
 /* "; did you mean 'X' (the data has: a, b, ...)" for a column name the table lacks: names that start with it

@@ -96,10 +96,10 @@ static civ_status not_an_amount(const civ_table *t, const char *what, const char
     const char *cell = civ_table_text(t, r_bad, c);
     civ_alloc_row_place(t, what, r_bad, c, ids[r_bad], 0, &d, who, sizeof who);
     char what_is[300];
-    const char *hint = civ_csv_number_hint(cell ? cell : "");
-    if (strstr(hint, "dash or slash")) /* its generic cure (leave it empty) is refused here */
-        hint = " (a dash, as Excel's accounting format writes a zero, is not a number)";
-    if (cell && cell[0])
+    const char *hint = civ_csv_number_hint(cell ? cell : ""), *dash = civ_csv_dash_zero(cell);
+    if (dash) /* the generic cure (leave it empty) is refused here */
+        civ_snprintf(what_is, sizeof what_is, "'%.200s', not an amount (%s)", cell, dash);
+    else if (cell && cell[0])
         civ_snprintf(what_is, sizeof what_is, "'%.200s', not an amount%s", cell, hint);
     else
         civ_snprintf(what_is, sizeof what_is, "empty");

@@ -393,6 +393,8 @@ typedef struct csv_reader {
     int percent;          /* 1: "33.3%" reads as 0.333 (options .percent) */
     const char *sheet;    /* a workbook's sheet (options .sheet), or NULL */
     int is_sheet;         /* 1: fd is the CSV text of a workbook's sheet (xlsx_read.c); its lines are sheet rows */
+    long skip_rows;       /* rows above the header that every rewind skips (options .skip_rows) */
+    long header_line;     /* the line the header starts on (1 unless rows were skipped) */
 } csv_reader;
 
 /* A number cell, as the reader's options say numbers are written. */
@@ -482,6 +484,11 @@ static int dash_for_no_data(const char *t)
         if (!strcmp(t, marks[k]))
             return 1;
     return 0;
+}
+
+const char *civ_csv_dash_zero(const char *t)
+{
+    return t && dash_for_no_data(t) ? "a dash, as Excel's accounting format writes a zero, is not a number" : NULL;
 }
 
 /* A word people type for "no data" (N/A, null, 无, 暂无, 未报, 缺报, 空): before 2026-12-07 "'N/A' is not a number"
@@ -702,7 +709,45 @@ static civ_status csv_fill(csv_reader *r)
     return CIV_OK;
 }
 
-/* Positions the reader at the start of the file (after a BOM). */
+/* Skips r->skip_rows rows above the header (options .skip_rows: a title, a unit line such as "单位：元", empty
+ * rows), counted as a spreadsheet counts them and as civ_csv_record_line counts records: a line break outside
+ * quotes ends a row, so an empty line is a row.  r->line keeps the file's own numbering (a quoted line break is a
+ * line of a CSV file, not of a sheet), so errors below name the lines a person sees. */
+static civ_status skip_leading_rows(csv_reader *r)
+{
+    long left = r->skip_rows, rows = 0;
+    int quoted = 0;
+    char last = '\n';
+    while (left > 0) {
+        if (r->pos == r->len) {
+            civ_status s = r->eof ? CIV_OK : csv_fill(r);
+            if (s)
+                return s;
+            if (r->pos == r->len && r->eof)
+                break;
+            continue;
+        }
+        char c = last = r->buf[r->pos++];
+        if (c == '"')
+            quoted = !quoted; /* "" inside a quoted cell toggles twice */
+        else if (c == '\n') {
+            r->line += !quoted || !r->is_sheet;
+            rows += !quoted;
+            left -= !quoted;
+        }
+    }
+    if (left > 0 && last != '\n')
+        rows++, left--; /* a last row without a line break */
+    if (left <= 0)
+        return CIV_OK;
+    civ_where w = {.file = r->path, .line = 1};
+    return civ_fail_at(CIV_ERR_PARSE, &w,
+                       "the file has %ld row%s, fewer than the %ld to skip above the header (--skip-rows; "
+                       "Python skip_rows=): nothing is left to read; skip the rows above the header only",
+                       rows, rows == 1 ? "" : "s", r->skip_rows);
+}
+
+/* Positions the reader at the start of the file (after a BOM and the rows to skip). */
 static civ_status csv_rewind(csv_reader *r)
 {
     if (lseek(r->fd, 0, SEEK_SET) != 0) {
@@ -734,7 +779,7 @@ static civ_status csv_rewind(csv_reader *r)
                            "the file is UTF-16 text: civicast reads UTF-8; save it as \"CSV UTF-8\" (Excel) or "
                            "convert it (iconv -f UTF-16 -t UTF-8)");
     }
-    return CIV_OK;
+    return skip_leading_rows(r);
 }
 
 static void csv_close(csv_reader *r)
@@ -930,12 +975,18 @@ static civ_status csv_decode(csv_reader *r, const char *encoding)
  * one --encoding gb18030 then serves a command that reads a GBK sheet and
  * civicast's own outputs, or sheets saved as CSV UTF-8.  (In GB18030 those bytes would be 锘 plus a stray
  * byte: the well-known sign of a UTF-8 file misread, not a header.) */
-static civ_status csv_open_encoded(csv_reader *r, const char *path, const char *encoding, const char *sheet)
+static civ_status csv_open_encoded(csv_reader *r, const char *path, const char *encoding, const char *sheet,
+                                   int skip_rows)
 {
+    if (skip_rows < 0)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "skip_rows is %d: the rows to skip above the header are 0 or more",
+                        skip_rows);
     civ_status s = csv_open(r, path, sheet);
-    if (s || is_utf8_name(encoding) || r->pos == 3 || r->is_sheet) /* a workbook's text is UTF-8 */
+    if (s)
         return s;
-    if ((s = csv_decode(r, encoding)))
+    int utf8 = is_utf8_name(encoding) || r->pos == 3 || r->is_sheet; /* a workbook's text is UTF-8 */
+    r->skip_rows = skip_rows; /* taken by every rewind from here on */
+    if (utf8 ? skip_rows && (s = csv_rewind(r)) : (s = csv_decode(r, encoding)) != CIV_OK)
         csv_close(r);
     return s;
 }
@@ -982,6 +1033,53 @@ static int all_cells_empty(const csv_field *fields, size_t n)
     return 1;
 }
 
+/* How many rows are above the first row of r's file with two or more cells that are not empty: the rows to skip
+ * (options .skip_rows) when the rows above it are a title, a unit line ("单位：元") or empty, for the message that
+ * refuses such a file.  The file's first 64 KiB are scanned (pread: r's own position is kept) as
+ * skip_leading_rows counts rows; 0 when no such row is found there. */
+static long rows_above_table(const csv_reader *r)
+{
+    enum { SCAN = 64 * 1024 };
+    char *b = malloc(SCAN);
+    ssize_t n = b ? pread(r->fd, b, SCAN, 0) : -1;
+    long row = 0, found = 0;
+    size_t i = n >= 3 && !memcmp(b, "\xEF\xBB\xBF", 3) ? 3 : 0, len = 0, cells = 0;
+    int quoted = 0;
+    for (; n > 0 && i < (size_t)n && !found; i++) {
+        char c = b[i];
+        if (c == '"')
+            quoted = !quoted;
+        else if (quoted || (c != ',' && c != '\n' && c != '\r'))
+            len++;
+        if (!quoted && (c == ',' || c == '\n')) {
+            cells += len > 0;
+            len = 0;
+        }
+        if (!quoted && c == '\n') {
+            if (cells >= 2)
+                found = row;
+            row++, cells = 0;
+        }
+    }
+    free(b);
+    return found;
+}
+
+/* What to do about a header of one cell over a table ("2025年各社区人口统计,,,"): the rows above the table to skip,
+ * or delete.  `cell` names the header's cell; the message ends without a period. */
+static civ_status title_above(const csv_reader *r, civ_status status, long line, size_t column, const char *what,
+                              const char *cell)
+{
+    long k = rows_above_table(r);
+    char skip[160] = "skip the rows above the header with --skip-rows N (Python skip_rows=N)";
+    if (k > 0)
+        civ_snprintf(skip, sizeof skip, "skip the %ld row%s above the header with --skip-rows %ld (Python "
+                     "skip_rows=%ld)", k, k == 1 ? "" : "s", k, k);
+    return fail_cell(r, status, line, column, NULL,
+                     "%s ('%s'): if it is a title above the header (or a unit line such as 单位：元), %s, or "
+                     "delete %s before saving", what, cell, skip, k == 1 ? "that row" : "those rows");
+}
+
 /* A record as wide as the header with its unnamed trailing columns
  * (r->phantom): their cells must be empty, and are dropped (*nf becomes the
  * named width).  A value there is an error at its cell. */
@@ -990,14 +1088,14 @@ static civ_status drop_phantom_cells(const csv_reader *r, size_t *nf)
     if (!r->phantom || *nf != r->n_names + r->phantom)
         return CIV_OK;
     for (size_t c = r->n_names; c < *nf; c++)
-        if (r->fields[c].len || r->fields[c].quoted)
+        if (r->n_names == 1 && r->names && (r->fields[c].len || r->fields[c].quoted))
+            return title_above(r, CIV_ERR_PARSE, r->fields[c].line, c + 1,
+                               "a value under a column with no name in the header: name the column, or delete "
+                               "the cell; the header has one name only", r->names[0]);
+        else if (r->fields[c].len || r->fields[c].quoted)
             return fail_cell(r, CIV_ERR_PARSE, r->fields[c].line, c + 1, NULL,
                              "a value under a column with no name in the header: name the column, or delete the "
-                             "cell%s%s%s",
-                             r->n_names == 1 && r->names ? "; the header has one name only ('" : "",
-                             r->n_names == 1 && r->names ? r->names[0] : "",
-                             r->n_names == 1 && r->names ? "'): if it is a title above the header, delete that row"
-                                                         : "");
+                             "cell");
     *nf = r->n_names;
     return CIV_OK;
 }
@@ -1133,8 +1231,12 @@ static civ_status csv_next(csv_reader *r, int *have)
         }
         if (r->pending_blank && !r->names) /* before the header: a sheet whose table starts lower down */
             return fail_cell(r, CIV_ERR_PARSE, r->pending_blank, 1, NULL,
-                             "empty %s above the header: delete %s, so that the header is the first row",
-                             r->pending_cells ? "rows" : "lines", r->pending_cells ? "those rows" : "them");
+                             "empty %s above the header: delete %s, so that the header is the first row, or skip "
+                             "the %ld rows above it (--skip-rows %ld; Python skip_rows=%ld)",
+                             r->pending_cells ? "rows" : "lines", r->pending_cells ? "those rows" : "them",
+                             r->fields[0].line - 1, r->fields[0].line - 1, r->fields[0].line - 1);
+        if (r->pending_blank && r->names && r->n_names == 1 && nf > 1) /* "title", "", then the header */
+            return title_above(r, CIV_ERR_PARSE, r->pending_blank, 1, "a title over an empty line", r->names[0]);
         if (r->pending_blank)
             return fail_cell(r, CIV_ERR_PARSE, r->pending_blank, 1, NULL,
                              r->pending_cells ? "a row of empty cells inside the data (delete the row)"
@@ -1216,12 +1318,19 @@ static civ_status csv_read_header(csv_reader *r)
     civ_status s = csv_next(r, &have);
     if (s)
         return s;
+    if (!have && r->skip_rows) {
+        civ_where w = {.file = r->path, .line = r->line};
+        return civ_fail_at(CIV_ERR_PARSE, &w,
+                           "no header below the %ld rows skipped above it (--skip-rows; Python skip_rows=): the "
+                           "file ends there", r->skip_rows);
+    }
     if (!have) {
         civ_where w = {.file = r->path, .line = 1};
         return civ_fail_at(CIV_ERR_PARSE, &w, "empty file: expected a header line");
     }
     if ((s = year_above_months(r)))
         return s;
+    r->header_line = r->record_line;
     r->record_limit = CIV_CSV_RECORD_LIMIT;
     /* unnamed columns after the last name: Excel's used range, dropped */
     size_t named = r->n_fields;
@@ -1295,6 +1404,12 @@ static civ_status check_width(const csv_reader *r, size_t expected)
 {
     if (r->n_fields == expected)
         return CIV_OK;
+    if (expected == 1 && r->names && r->n_fields > 1 && r->n_names == 1) { /* "title" above "unique_id,pop" */
+        char what[96];
+        civ_snprintf(what, sizeof what, "row has %zu fields but the header (line %ld) has 1", r->n_fields,
+                     r->header_line);
+        return title_above(r, CIV_ERR_PARSE, r->fields[0].line, 1, what, r->names[0]);
+    }
     size_t column = (r->n_fields < expected ? r->n_fields : expected) + 1;
     const csv_field *f = &r->fields[r->n_fields < expected ? r->n_fields - 1 : expected];
     return fail_cell(r, CIV_ERR_PARSE, f->line, column, NULL, "row has %zu fields but the header has %zu",
@@ -1501,7 +1616,7 @@ static civ_status header_role(const csv_reader *r, const char *role, const char 
     if (own == SIZE_MAX)
         return CIV_OK;
     if (standard != SIZE_MAX) {
-        civ_where w = {.file = r->path, .line = 1, .column = (long)standard + 1, .field = role};
+        civ_where w = {.file = r->path, .line = r->header_line, .column = (long)standard + 1, .field = role};
         return civ_fail_at(CIV_ERR_DUPLICATE, &w,
                            "the header has both '%s' (column %zu, given as the %s column) and '%s' (column %zu): "
                            "either could be meant; drop or rename one of them",
@@ -1521,13 +1636,35 @@ static size_t header_find_spaced(const csv_reader *r, const char *name)
     return SIZE_MAX;
 }
 
+/* A header of one cell over the rows of a wider table: a title, refused with the rows to skip (title_above). */
+static civ_status title_header(const csv_reader *r)
+{
+    char what[96];
+    civ_snprintf(what, sizeof what, "%s %ld has one cell only and is not a header", r->is_sheet ? "row" : "line",
+                 r->header_line);
+    return title_above(r, CIV_ERR_MISSING_COLUMN, r->header_line, 0, what, r->names[0]);
+}
+
+civ_status civ_csv_title_error(const char *path, const char *encoding, const char *sheet, int skip_rows)
+{
+    csv_reader r;
+    civ_status s = csv_open_encoded(&r, path, encoding, sheet, skip_rows);
+    if (s)
+        return s;
+    if (!(s = csv_read_header(&r)))
+        s = title_header(&r);
+    csv_free_names(&r);
+    csv_close(&r);
+    return s;
+}
+
 /* A role with no column: the header's columns and the ways to name it. */
 static civ_status header_missing(const csv_reader *r, const char *role, const char *given, const char *needs,
                                  const char *fix)
 {
     char have[256];
     header_list(r, have, sizeof have);
-    civ_where w = {.file = r->path, .line = 1, .field = given && given[0] ? given : role};
+    civ_where w = {.file = r->path, .line = r->header_line, .field = given && given[0] ? given : role};
     const char *want = given && given[0] ? given : role;
     size_t spaced = header_find_spaced(r, want);
     if (spaced != SIZE_MAX) { /* "unique_id " as a sheet's header cell kept it */
@@ -1553,11 +1690,8 @@ static civ_status header_missing(const csv_reader *r, const char *role, const ch
             first = c;
     }
     civ_clear_error();
-    if (r->n_names == 1 && r->phantom) /* "2024年社区助餐统计表,,," */
-        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
-                           "the first line has one cell only ('%s') and is not a header: if it is a title above "
-                           "the header, delete that row (and any other row above the header) before saving",
-                           r->names[0]);
+    if (r->n_names == 1 && (r->phantom || rows_above_table(r) > r->skip_rows)) /* "2024年社区助餐统计表,,," */
+        return title_header(r);
     if (dates >= 2)
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
                            "the header has no '%s' column, and %zu of its columns are dates (%s, ...): the file is "
@@ -1598,7 +1732,8 @@ static civ_status panel_header(panel_reader *pr, const civ_panel_read_options *o
                                   "target_col=)");
         for (int k = 0; k < j; k++)
             if (*slot[k] == *slot[j]) {
-                civ_where w = {.file = r->path, .line = 1, .column = (long)*slot[j] + 1, .field = r->names[*slot[j]]};
+                civ_where w = {.file = r->path, .line = r->header_line, .column = (long)*slot[j] + 1,
+                               .field = r->names[*slot[j]]};
                 return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "column '%s' cannot be both the %s and the %s column",
                                    r->names[*slot[j]], what[k], what[j]);
             }
@@ -1698,6 +1833,11 @@ static long find_first_line(panel_reader *pr, const char *id, int64_t period)
     long found = 0;
     if (csv_open(&r2, pr->r.path, pr->r.sheet))
         return 0;
+    r2.skip_rows = pr->r.skip_rows;
+    if (r2.skip_rows && csv_rewind(&r2)) {
+        csv_close(&r2);
+        return 0;
+    }
     r2.n_names = pr->r.n_names; /* the widths only: drop_phantom_cells (names stay NULL) */
     r2.phantom = pr->r.phantom;
     int have, header = 1;
@@ -2128,16 +2268,18 @@ civ_status civ_panel_read_csv(const char *path, civ_panel **out)
     return civ_panel_read_csv_ex(path, NULL, out);
 }
 
-civ_status civ_csv_header_names(const char *path, const char *encoding, const char *sheet, char ***names,
-                                size_t *n)
+civ_status civ_csv_header_names(const char *path, const char *encoding, const char *sheet, int skip_rows,
+                                char ***names, size_t *n, long *header_line)
 {
+    *header_line = 1;
     *names = NULL;
     *n = 0;
     csv_reader r;
-    civ_status s = csv_open_encoded(&r, path, encoding, sheet);
+    civ_status s = csv_open_encoded(&r, path, encoding, sheet, skip_rows);
     if (s)
         return s;
     if (!(s = csv_read_header(&r))) {
+        *header_line = r.header_line;
         *names = r.names, *n = r.n_names; /* moved to the caller */
         r.names = NULL, r.n_names = 0;
     }
@@ -2166,7 +2308,8 @@ civ_status civ_panel_read_csv_ex(const char *path, const civ_panel_read_options 
     char thousands;
     civ_status s = civ_csv_thousands(options ? options->thousands : NULL, "civ_panel_read_csv_ex", &thousands);
     if (!s)
-        s = csv_open_encoded(&pr.r, path, options ? options->encoding : NULL, options ? options->sheet : NULL);
+        s = csv_open_encoded(&pr.r, path, options ? options->encoding : NULL, options ? options->sheet : NULL,
+                             options ? options->skip_rows : 0);
     if (s)
         return s;
     pr.r.thousands = thousands;
@@ -3128,7 +3271,8 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
     char thousands;
     civ_status s = civ_csv_thousands(options ? options->thousands : NULL, "civ_table_read_csv", &thousands);
     if (!s)
-        s = csv_open_encoded(&r, path, options ? options->encoding : NULL, options ? options->sheet : NULL);
+        s = csv_open_encoded(&r, path, options ? options->encoding : NULL, options ? options->sheet : NULL,
+                             options ? options->skip_rows : 0);
     if (s)
         return s;
     r.thousands = thousands;
@@ -3223,15 +3367,17 @@ civ_status civ_table_read_numbers(civ_table *table, size_t column, const char *t
     return CIV_OK;
 }
 
-long civ_csv_record_line(const char *path, size_t r)
+long civ_csv_record_line(const char *path, long first_line, size_t r)
 {
-    FILE *f = path ? fopen(path, "rb") : NULL;
+    FILE *f = path && first_line > 0 ? fopen(path, "rb") : NULL;
     if (!f)
         return 0;
-    size_t record = 1; /* the header */
+    size_t record = 0;
     long line = 1;
     int quoted = 0, c;
-    while (record < r + 2 && (c = getc(f)) != EOF) {
+    while (line < first_line && (c = getc(f)) != EOF) /* to data row 0, wherever the header is */
+        line += c == '\n';
+    while (line >= first_line && record < r && (c = getc(f)) != EOF) {
         if (c == '"')
             quoted = !quoted; /* "" inside a quoted cell toggles twice */
         else if (c == '\n') {
@@ -3240,7 +3386,7 @@ long civ_csv_record_line(const char *path, size_t r)
         }
     }
     fclose(f);
-    return record == r + 2 ? line : 0;
+    return record == r && line >= first_line ? line : 0;
 }
 
 long civ_table_row_line(const civ_table *table, size_t row)
@@ -3249,5 +3395,5 @@ long civ_table_row_line(const civ_table *table, size_t row)
         return 0;
     if (table->csv_lines == 2) /* a workbook's sheet: data rows on consecutive lines */
         return table->first_line + (long)row;
-    return civ_csv_record_line(table->source, row);
+    return civ_csv_record_line(table->source, table->first_line, row);
 }

@@ -39,18 +39,23 @@ size_t civ_csv_parallel_reads(void);
 /* The header names of a CSV file (decoded from `encoding`, checked as the
  * readers check them; a workbook's sheet `sheet`, NULL = its only sheet with
  * cells): *names (n of them, each malloc'd, and the array) is the caller's
- * to free.  Errors as the readers'. */
-civ_status civ_csv_header_names(const char *path, const char *encoding, const char *sheet, char ***names,
-                                size_t *n);
+ * to free; *header_line the line it is on, below skip_rows skipped rows
+ * (options .skip_rows).  Errors as the readers'. */
+civ_status civ_csv_header_names(const char *path, const char *encoding, const char *sheet, int skip_rows,
+                                char ***names, size_t *n, long *header_line);
+/* The error of a file whose header (below skip_rows skipped rows) is one cell over a wider table, a title: what to
+ * skip or delete, as the table and panel readers say it (the wide reader's refusal). */
+civ_status civ_csv_title_error(const char *path, const char *encoding, const char *sheet, int skip_rows);
 
 /* civ_panel_read_csv_ex of a wide file (options->wide; wide.c). */
-/* The line of the CSV file `path` on which data row r (0-based, below the
- * header on line 1) starts, counting line breaks inside quoted cells; for
- * errors found after the file was read (empty lines inside the data are
- * refused by the readers, so data row r is the file's record r + 2).  0 when
- * the file cannot be read or has fewer rows.  civ_table_row_line and the wide
- * reader use it. */
-long civ_csv_record_line(const char *path, size_t r);
+/* The line of the CSV file `path` on which data row r (0-based) starts, data
+ * row 0 starting on line first_line (below the header, wherever rows skipped
+ * above it put it), counting line breaks inside quoted cells; for errors
+ * found after the file was read (empty lines inside the data are refused by
+ * the readers, so data row r is the r-th record after row 0).  0 when the
+ * file cannot be read or has fewer rows, or first_line is not positive.
+ * civ_table_row_line and the wide reader use it. */
+long civ_csv_record_line(const char *path, long first_line, size_t r);
 civ_status civ_panel_read_wide_csv(const char *path, const civ_panel_read_options *options, civ_panel **out);
 
 /* Buffer that civ_csv_format_number needs. */
@@ -118,6 +123,11 @@ size_t civ_csv_first_text_row(const civ_table *t, size_t c);
  * #NAME?, #NUM!, #NULL!, #SPILL!, #CALC!, #GETTING_DATA): a formula that
  * failed, which Excel writes into a CSV as it displays it. */
 int civ_csv_excel_error(const char *text);
+/* For a value that cannot be missing (an amount, an allocation's attribute), where the "leave it empty" of
+ * civ_csv_number_hint is no cure: "a dash, as Excel's accounting format writes a zero, is not a number" when text
+ * is a dash or slash ("-", "—", "/": Excel's Accounting format shows a zero as "-"), else NULL.  The one wording
+ * of that hint (settle's amounts, allocate's attributes). */
+const char *civ_csv_dash_zero(const char *text);
 /* Why a cell that is not a number is not one, when a person can tell: a hint
  * starting with "; " (spaces around it, a unit after it, full-width digits,
  * a dash or slash for no data, accounting parentheses), or "" (static text). */

@@ -412,7 +412,8 @@ static civ_status transposed(const char *path, char **names, const civ_panel_rea
     civ_error_copy(&saved);
     const char *text_cols[] = {names[0], NULL};
     civ_table_read_options to = {.text_columns = text_cols, .encoding = opt->encoding,
-                                 .thousands = opt->thousands, .percent = opt->percent, .sheet = opt->sheet};
+                                 .thousands = opt->thousands, .percent = opt->percent, .sheet = opt->sheet,
+                                 .skip_rows = opt->skip_rows};
     civ_table *t = NULL;
     int dates_down = 0;
     if (civ_table_read_csv(path, &to, &t) == CIV_OK && civ_table_n_rows(t) >= 2) {
@@ -485,18 +486,19 @@ civ_status civ_panel_read_wide_csv(const char *path, const civ_panel_read_option
     wide_layout w = {0};
     civ_table *t = NULL, *attr = NULL;
     civ_panel *panel = NULL;
-    civ_status s = civ_csv_header_names(path, opt->encoding, opt->sheet, &names, &n);
-    if (!s && n == 1) /* "2024年社区助餐统计表,,,": a title, as the long reader says */
-        s = fail_file(path, NULL, CIV_ERR_MISSING_COLUMN,
-                      "the first line has one cell only ('%s') and is not a header: if it is a title above the "
-                      "header, delete that row (and any other row above the header) before saving",
-                      names[0]);
+    long header_line = 1;
+    civ_status s = civ_csv_header_names(path, opt->encoding, opt->sheet, opt->skip_rows, &names, &n, &header_line);
+    if (!s && n == 1) /* "2024年社区助餐统计表,,,": a title, as the long reader says (the long reader's words) */
+        s = civ_csv_title_error(path, opt->encoding, opt->sheet, opt->skip_rows);
     if (!s && (s = classify(path, names, n, opt, &w)) == CIV_ERR_MISSING_COLUMN && !w.n_dates && n >= 2)
         s = transposed(path, names, opt, s);
+    if (s && header_line > 1 && civ_last_error()->line == 1) /* the header's errors name its line (skip_rows) */
+        s = in_file(path, NULL, header_line, civ_last_error()->column);
     if (!s) {
         const char *text_cols[] = {names[w.id], NULL}; /* ids stay text: 001 is not 1 */
         civ_table_read_options to = {.text_columns = text_cols, .encoding = opt->encoding,
-                                     .thousands = opt->thousands, .percent = opt->percent, .sheet = opt->sheet};
+                                     .thousands = opt->thousands, .percent = opt->percent, .sheet = opt->sheet,
+                                     .skip_rows = opt->skip_rows};
         s = civ_table_read_csv(path, &to, &t);
     }
     for (size_t k = 0; !s && k < w.n_dates; k++)

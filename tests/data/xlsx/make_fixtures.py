@@ -262,6 +262,15 @@ def wide_layouts():
                                                    ["310101002", 3, 4], ["合计", 4, 6]]))])
 
 
+def titled():
+    """An office's export: a title in A1, a unit line in A2, an empty row 3, then the header (row 4) and the data;
+    read with skip_rows 3 (--skip-rows 3), refused without it naming the count."""
+    book("titled.xlsx", [("Sheet1", sheet_xml({1: {1: "2025年各社区人口统计"}, 2: {1: "单位：人"},
+                                               4: {1: "社区编号", 2: "常住人口", 3: "老年人口"},
+                                               5: {1: "310101001", 2: 1200, 3: 300},
+                                               6: {1: "310101002", 2: 2500, 3: "x"}}))])
+
+
 def pandas_index():
     """What df.to_excel(path) writes by default: the index as a first column with an empty header cell."""
     book("pandas_index.xlsx", [("Sheet1", sheet_xml([[None, "unique_id", "ds", "y"], [0, "a", "2025-01", 1],
@@ -346,6 +355,7 @@ if __name__ == "__main__":
     hand_written()
     wide_layouts()
     pandas_index()
+    titled()
     with_pandas()
     example_workbook()
     fuzz_seeds()

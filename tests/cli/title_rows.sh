@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# title_rows.sh -- rows above the header as Excel and WPS exports carry them (a title, a unit line such as
+# 单位：元, empty rows; civ_table_read_options.skip_rows, docs/CLI.md "Rows above the header"): refused naming
+# the count (--skip-rows N), read with --skip-rows by info, convert, forecast and allocate (CSV with a
+# byte-order mark, and .xlsx), giving what the file without those rows gives; errors keep the file's lines.
+# usage: bash title_rows.sh PATH_TO_CIVICAST
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+cli_start "$@"
+DEMO=$SRC/datasets/demo_city
+fx=$SRC/tests/data/xlsx
+# the demo city's communities and meals with a title and a unit line above the header, and a BOM
+{ printf '\xEF\xBB\xBF2025年各社区人口统计,,\n单位：人,,\n'; cat "$DEMO/communities.csv"; } >"$WORK/comm_t.csv"
+{ printf '2025年社区助餐统计\n'; cat "$DEMO/meals.csv"; } >"$WORK/meals_t.csv"
+# refused without the option, naming it and the count
+expect_code "title refused" 2 "$CIV" info "$WORK/meals_t.csv"
+expect_err "title refused" "meals_t.csv:1:.*--skip-rows 1"
+expect_code "table title refused" 2 "$CIV" convert "$WORK/comm_t.csv" "$WORK/x.csv" --table
+expect_err "table title refused" "--skip-rows 2 \(Python skip_rows=2\)"
+# read with it: the same panel, the same table, the same allocation as the files without those rows
+expect_code "info titled" 0 "$CIV" info "$WORK/meals_t.csv" --skip-rows 1
+grep -v '^file' "$WORK/out" >"$WORK/info_t"
+expect_code "info plain" 0 "$CIV" info "$DEMO/meals.csv"
+grep -v '^file' "$WORK/out" | cmp -s - "$WORK/info_t" || fail "info differs with --skip-rows 1"
+expect_code "convert titled" 0 "$CIV" convert "$WORK/comm_t.csv" "$WORK/c_t.csv" --table --skip-rows 2
+expect_code "convert plain" 0 "$CIV" convert "$DEMO/communities.csv" "$WORK/c_p.csv" --table
+cmp -s "$WORK/c_t.csv" "$WORK/c_p.csv" || fail "convert --skip-rows 2 differs from the file without the rows"
+expect_code "allocate titled" 0 "$CIV" allocate --spec "$DEMO/allocation.spec" --communities "$WORK/comm_t.csv" \
+  --out "$WORK/a_t.csv" --no-excel --skip-rows 2
+expect_code "allocate plain" 0 "$CIV" allocate --spec "$DEMO/allocation.spec" --communities "$DEMO/communities.csv" \
+  --out "$WORK/a_p.csv" --no-excel
+cmp -s "$WORK/a_t.csv" "$WORK/a_p.csv" || fail "allocate --skip-rows 2 differs"
+# a workbook: title, unit line and an empty row above the header; its bad cell named as Excel shows it
+expect_code "xlsx refused" 2 "$CIV" convert "$fx/titled.xlsx" "$WORK/x.csv" --table
+expect_err "xlsx refused" "--skip-rows 3"
+expect_code "xlsx titled" 0 "$CIV" convert "$fx/titled.xlsx" "$WORK/x.csv" --table --skip-rows 3
+[ "$(head -1 "$WORK/x.csv")" = "社区编号,常住人口,老年人口" ] || fail "xlsx header: $(head -1 "$WORK/x.csv")"
+# errors keep the file's own lines: a bad value on line 5 of the titled file (line 4 of meals.csv)
+sed '5s/,[0-9]*$/,x/' "$WORK/meals_t.csv" >"$WORK/meals_bad.csv"
+expect_code "bad value" 2 "$CIV" forecast "$WORK/meals_bad.csv" --skip-rows 1 --model naive --h 1 --out "$WORK/f.csv"
+expect_err "bad value" "meals_bad.csv:5:"
+# usage errors
+expect_code "negative" 1 "$CIV" info "$WORK/meals_t.csv" --skip-rows -1
+expect_err "negative" "--skip-rows must be a whole number"
+expect_code "too many" 2 "$CIV" info "$WORK/meals_t.csv" --skip-rows 100000
+expect_err "too many" "fewer than the 100000 to skip"
+[ "$failures" -eq 0 ] || { echo "title_rows.sh: $failures failure(s)" >&2; exit 1; }
+echo "title_rows.sh: ok"
