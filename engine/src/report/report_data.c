@@ -851,8 +851,8 @@ static civ_status read_monitor_folder(const char *outdir, rep_data *d)
     civ_where w = {.file = outdir};
     return civ_fail_at(CIV_ERR_IO, &w, "nothing to report: the folder has neither a plan's allocation (allocation.csv "
                        "and allocation_summary.csv: run `civicast plan CONFIG --out DIR`) nor a monitoring's tables "
-                       "(alerts.csv, status.csv, warning.csv, risks.csv, risk_matrix.csv, inactivity.csv or demand.csv: "
-                       "run `civicast monitor ... --out DIR`)");
+                       "(alerts.csv, status.csv, warning.csv, risks.csv, risk_matrix.csv, inactivity.csv or "
+                       "demand.csv: run `civicast monitor ... --out DIR`)");
 }
 
 static civ_status read_files(const char *outdir, rep_data *d)

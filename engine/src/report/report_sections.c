@@ -130,7 +130,8 @@ void rep_page_begin(rep_ctx *ctx, const char *title)
                             "chart for its numbers; the chart specs are in charts/."));
     else
         civ_rbuf_html(b, TR(ctx, "由 civicast 根据计划输出目录生成；图表可悬停查看数值，规格见 charts/ 目录。",
-                            "Made by civicast from a plan's output folder; hover over a chart for its numbers; the chart specs are in charts/."));
+                            "Made by civicast from a plan's output folder; hover over a chart for its numbers; "
+                            "the chart specs are in charts/."));
     civ_rbuf_put(b, "</p>\n<nav>");
     static const char *const ids[] = {"summary", "demand", "allocation", "uncertainty", "need", "monitoring"};
     const char *names[] = {TR(ctx, "概要", "Summary"), TR(ctx, "需求", "Demand"), TR(ctx, "分配", "Allocation"),
