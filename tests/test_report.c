@@ -1178,6 +1178,43 @@ static void test_monitor_folder(void **state)
     }
 }
 
+/* A period without an open alert (alerts.csv of no rows) shows a sentence, not a chart with no bars and a table
+ * of no rows; with the statuses of one period it says why no alert can be raised (a month's sheet alone). */
+static void test_no_alerts(void **state)
+{
+    (void)state;
+    static const char status_head[] = "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,"
+                                      "alert,name\n";
+    char path[128], csv[512];
+    put("na", "alerts.csv", "department,indicator,name,scope,unit,ds,actual,target,misses,since,alert\n");
+    snprintf(csv, sizeof csv, "%sstreet,D01-S01,meals,民政,2026-03,0.5,,0.6,missed,1,,助餐覆盖率\n", status_head);
+    put("na", "status.csv", csv);
+    snprintf(path, sizeof path, "%s/na", dir);
+    char *html = render_report(path, NULL);
+    assert_non_null(strstr(html, "<p>本期没有未解除的预警：指标数据只有一期（2026-03），看不出连续未达标，所以不会产生预警；"));
+    assert_null(strstr(html, "chart-monitoring_departments"));
+    assert_null(strstr(html, "<h3>预警明细</h3>"));
+    assert_non_null(strstr(html, "<h3>未达标的单位</h3>"));
+    free(html);
+    civ_report_options en = {.lang = "en"};
+    html = render_report(path, &en);
+    assert_non_null(strstr(html, "<p>No open alert in the period: the indicators&#39; data hold one period (2026-03)"));
+    free(html);
+    /* a plan's folder, two periods: the sentence alone */
+    put("na2", "allocation.csv", ALLOC);
+    put("na2", "allocation_summary.csv", SUMMARY);
+    put("na2", "monitor_alerts.csv", "department,indicator,name,scope,unit,ds,actual,target,misses,since,alert\n");
+    snprintf(csv, sizeof csv, "%sstreet,b街道,meals,民政,2026-02,0.7,,0.6,met,0,,助餐\n"
+                              "street,b街道,meals,民政,2026-03,0.5,,0.6,missed,1,,助餐\n", status_head);
+    put("na2", "monitor_status.csv", csv);
+    snprintf(path, sizeof path, "%s/na2", dir);
+    html = render_report(path, NULL);
+    assert_non_null(strstr(html, "<p>本期没有未解除的预警。</p>"));
+    assert_null(strstr(html, "chart-monitoring_departments"));
+    assert_null(strstr(html, "<h3>预警明细</h3>"));
+    free(html);
+}
+
 /* The uncertainty section's sentence names the widest band (P95 - P5, the chart's longest bar, as the command's
  * "widest district"), not the band reaching farthest from its amount: A区 -3.33%..+1.67% (5.00% wide) against
  * B区 -0.01%..+4.00% (4.01% wide, but 4.00% from its amount). */
@@ -2333,6 +2370,7 @@ int main(void)
         cmocka_unit_test(test_district_facet),
         cmocka_unit_test(test_monitoring_risks_only),
         cmocka_unit_test(test_monitor_folder),
+        cmocka_unit_test(test_no_alerts),
         cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),
         cmocka_unit_test(test_backtest_words),   cmocka_unit_test(test_backtest_failures),
         cmocka_unit_test(test_amounts_and_unit),

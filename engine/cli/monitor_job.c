@@ -585,8 +585,8 @@ enum { N_MONITOR_FILES = sizeof monitor_files / sizeof monitor_files[0] };
  * --warn), a --risks run risks.csv and risk_matrix.csv, an --events run inactivity.csv, a
  * --demand-* run demand.csv; a run of --demand-* alone leaves the indicator files. */
 enum { FAM_INDICATORS, FAM_RISKS, FAM_INACTIVITY, FAM_DEMAND, N_FAMILIES };
-/* monitoring.xlsx is the indicators': written by every run of the indicators, with the sheets of every part
- * that run ran, so a run of --risks or --demand-* alone leaves the month's workbook (and its alerts) as it was. */
+/* monitoring.xlsx counts as the indicators' file for the record and the removals; every run writes it, with the
+ * sheets of the parts it ran and those of the parts earlier runs left (write_workbook). */
 static const int monitor_family[N_MONITOR_FILES] = {FAM_INDICATORS, FAM_INDICATORS, FAM_INDICATORS,
                                                     FAM_INDICATORS, FAM_INDICATORS, FAM_RISKS,
                                                     FAM_RISKS,      FAM_INACTIVITY, FAM_DEMAND,

@@ -52,7 +52,7 @@ grep -qF "<td>预警数</td>" "$WORK/r/report.html" && fail "a risks folder's re
 # 3. neither an allocation nor a monitoring's tables (the demo's inputs are not outputs): refused, nothing written
 mkdir -p "$WORK/inputs" && cp "$DEMO/monitoring.csv" "$DEMO/risks.csv" "$WORK/inputs/"
 expect_exit 3 "inputs: nothing to report: the folder has neither a plan's allocation (allocation.csv and \
-allocation_summary.csv: run \`civicast plan CONFIG --out DIR\`) nor a monitoring's tables (alerts.csv, status.csv" -- \
+allocation_summary.csv: run \`civicast plan\` into it) nor a monitoring's tables (alerts.csv, status.csv" -- \
     report "$WORK/inputs"
 [ -e "$WORK/inputs/report.html" ] && fail "a report was written into a folder of inputs"
 

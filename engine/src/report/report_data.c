@@ -821,8 +821,8 @@ static civ_status read_monitor_folder(const char *outdir, rep_data *d)
     if (stat(outdir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         civ_where w = {.file = outdir};
         return civ_fail_at(CIV_ERR_IO, &w, "no such folder: the report reads a plan's output folder (allocation.csv, "
-                           "allocation_summary.csv, ...: `civicast plan CONFIG --out DIR`) or a monitoring's "
-                           "(`civicast monitor ... --out DIR`)");
+                           "allocation_summary.csv, ...: what `civicast plan` writes) or a monitoring's (what "
+                           "`civicast monitor` writes into its output folder)");
     }
     civ_status s = read_monitor_tables(outdir, d);
     if (s)
@@ -850,9 +850,9 @@ static civ_status read_monitor_folder(const char *outdir, rep_data *d)
     }
     civ_where w = {.file = outdir};
     return civ_fail_at(CIV_ERR_IO, &w, "nothing to report: the folder has neither a plan's allocation (allocation.csv "
-                       "and allocation_summary.csv: run `civicast plan CONFIG --out DIR`) nor a monitoring's tables "
+                       "and allocation_summary.csv: run `civicast plan` into it) nor a monitoring's tables "
                        "(alerts.csv, status.csv, warning.csv, risks.csv, risk_matrix.csv, inactivity.csv or "
-                       "demand.csv: run `civicast monitor ... --out DIR`)");
+                       "demand.csv: run `civicast monitor` into it)");
 }
 
 static civ_status read_files(const char *outdir, rep_data *d)

@@ -124,10 +124,10 @@ void rep_page_begin(rep_ctx *ctx, const char *title)
     civ_rbuf_html(b, t);
     civ_rbuf_put(b, "</h1>\n<p class=\"note\">");
     if (mon)
-        civ_rbuf_html(b, TR(ctx, "由 civicast 根据监测输出目录（civicast monitor --out）生成；图表可悬停查看数值，规格见 "
+        civ_rbuf_html(b, TR(ctx, "由 civicast 根据监测输出目录（civicast monitor 写入的表）生成；图表可悬停查看数值，规格见 "
                                  "charts/ 目录。",
-                            "Made by civicast from a monitoring's output folder (civicast monitor --out); hover over a "
-                            "chart for its numbers; the chart specs are in charts/."));
+                            "Made by civicast from the tables civicast monitor wrote into its output folder; hover "
+                            "over a chart for its numbers; the chart specs are in charts/."));
     else
         civ_rbuf_html(b, TR(ctx, "由 civicast 根据计划输出目录生成；图表可悬停查看数值，规格见 charts/ 目录。",
                             "Made by civicast from a plan's output folder; hover over a chart for its numbers; "
@@ -896,6 +896,33 @@ static void monitoring_intro(rep_ctx *ctx)
     }
 }
 
+/* The alerts' sub-section of a period without an open alert: a sentence in place of a chart with no bars (and no
+ * table of no rows below); when the statuses hold one period, why there can be none (as the command's `history`
+ * line: a month's sheet alone gives 0 open). Before 2026-12-07 the page drew the empty chart and table. */
+static void no_alerts(rep_ctx *ctx)
+{
+    const civ_table *t = ctx->d->t_status;
+    size_t c = rep_typed_column(t, "ds", CIV_COLUMN_TEXT);
+    const char *first = NULL, *last = NULL;
+    for (size_t r = 0; c != (size_t)-1 && r < civ_table_n_rows(t); r++) {
+        const char *v = civ_table_text(t, r, c);
+        if (v && v[0] && (!first || strcmp(v, first) < 0))
+            first = v;
+        if (v && v[0] && (!last || strcmp(v, last) > 0))
+            last = v;
+    }
+    char text[512];
+    if (first && !strcmp(first, last))
+        civ_snprintf(text, sizeof text, TR(ctx, "本期没有未解除的预警：指标数据只有一期（%s），看不出连续未达标，所以不会产生预警；"
+                                                "请用包含以往各期的数据监测。",
+                                           "No open alert in the period: the indicators' data hold one period (%s), so "
+                                           "no run of misses can be seen and no alert raised; monitor with the data of "
+                                           "the periods before it too."), first);
+    else
+        civ_snprintf(text, sizeof text, "%s", TR(ctx, "本期没有未解除的预警。", "No open alert in the period."));
+    rep_para(ctx, text);
+}
+
 void rep_section_monitoring(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
@@ -906,10 +933,14 @@ void rep_section_monitoring(rep_ctx *ctx)
         return;
     }
     monitoring_intro(ctx);
+    size_t n_alerts = d->t_monitor ? civ_table_n_rows(d->t_monitor) : 0;
     if (d->t_monitor) {
         sub(ctx, TR(ctx, "预警", "Alerts"));
         source_note(ctx, d->monitor_file);
-        rep_chart_monitor(ctx);
+        if (n_alerts)
+            rep_chart_monitor(ctx);
+        else
+            no_alerts(ctx);
     }
     if (d->t_status) {
         sub(ctx, TR(ctx, "指标与目标", "Indicators against targets"));
@@ -935,7 +966,7 @@ void rep_section_monitoring(rep_ctx *ctx)
             rep_generic_table(ctx, d->t_risks, &v);
         }
     }
-    if (d->t_monitor) {
+    if (n_alerts) {
         sub(ctx, TR(ctx, "预警明细", "The alerts"));
         rep_table_view v = {.max_rows = 60, .file = d->monitor_file, .monitoring = 1};
         rep_generic_table(ctx, d->t_monitor, &v);
