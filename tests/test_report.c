@@ -1099,6 +1099,122 @@ static void test_monitoring_risks_only(void **state)
     free(html);
 }
 
+/* A `civicast monitor --out` folder, which has no allocation, is reported as a monitoring report (it was refused:
+ * allocation.csv not found): its own title, a summary that says what it is, the period of its alerts and the
+ * monitoring's local time, its monitoring section, and nothing of a plan (no demand, allocation, need, print box);
+ * its forecasts.csv (the indicators') is not read as demand.  A folder of inputs only (actuals, a register not yet
+ * assessed) or an empty one is refused with what a report needs. */
+static void test_monitor_folder(void **state)
+{
+    (void)state;
+    put("mf", "alerts.csv", "department,indicator,name,scope,unit,ds,actual,target,misses,since,alert,kind,value_unit\n"
+                            "民政,meals,助餐覆盖率,street,D01-S01,2026-03,0.5,0.6,3,2026-01,continued,rate,%\n");
+    put("mf", "status.csv", "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,alert,name\n"
+                            "street,D01-S01,meals,民政,2026-02,0.5,,0.6,missed,2,raised,助餐覆盖率\n"
+                            "street,D01-S01,meals,民政,2026-03,0.5,,0.6,missed,3,continued,助餐覆盖率\n");
+    put("mf", "forecasts.csv", "unique_id,ds,h,model,mean\ncity:city:meals,2026-04,1,ETS,0.55\n");
+    put("mf", "inactivity.csv", "person,last_event,alert_at,resumed,gap_hours,threshold_hours,hour,utc_offset_hours\n"
+                                "P-2,2025-03-28T06:53:55,2025-03-28T12:38:24,,8.9,5.7,12,5.5\n");
+    put("mf", "demand.csv", "unique_id,ds,actual,mean,deviation_pct,level,flag\n"
+                            "C1,2026-01,400,300,33.3,95,ahead\nC1,2026-02,300,300,0,95,within\n");
+    put("mf", "monitoring.xlsx", "PK");
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/mf", dir);
+    char *html = render_report(path, NULL);
+    assert_non_null(strstr(html, "<title>社区服务监测报告</title>"));
+    assert_non_null(strstr(html, "<p>这是监测报告，由 civicast monitor 写入输出目录的表生成，内容为预警、指标与目标的对比、"
+                                 "独居老人无活动预警和实际需求与预测的对比。该目录没有资金分配"));
+    assert_non_null(strstr(html, "<tr><td>监测期</td><td class=\"n\">2026-03</td></tr>"));
+    assert_non_null(strstr(html, "<tr><td>指标数据</td><td class=\"n\">2026-02 至 2026-03</td></tr>"));
+    assert_non_null(strstr(html, "<tr><td>预警数</td><td class=\"n\">1</td></tr>"));
+    assert_non_null(strstr(html, "<tr><td>本次监测的当地时间</td><td class=\"n\">UTC +5.5 小时</td></tr>"));
+    assert_non_null(strstr(html, "<tr><td>实际需求与预测</td><td class=\"n\">2026-01 至 2026-02：2 个对比，高于预测区间 1 个，"
+                                 "低于 0 个</td></tr>"));
+    assert_non_null(strstr(html, "<h3>预警明细</h3>"));
+    assert_non_null(strstr(html, "<h3>未达标的单位</h3>"));
+    assert_non_null(strstr(html, "时间为 UTC（本次监测的当地时间 = UTC +5.5 小时）。"));
+    assert_non_null(strstr(html, "1 个高于预测区间（需求高于预测）"));
+    for (const char *no = "id=\"demand\"\0id=\"allocation\"\0id=\"need\"\0id=\"community-print\"\0资金计划\0资金可能不足\0"
+                          "监测：未运行\0";
+         *no; no += strlen(no) + 1)
+        assert_null(strstr(html, no));
+    free(html);
+    civ_report_options en = {.lang = "en"};
+    html = render_report(path, &en);
+    assert_non_null(strstr(html, "<title>Community services: the monitoring report</title>"));
+    assert_non_null(strstr(html, "This is a monitoring report, made from the tables civicast monitor wrote into its "
+                                 "output folder: alerts, indicators against their targets, inactivity alerts and "
+                                 "demand against its forecast. The folder holds no allocation"));
+    assert_non_null(strstr(html, "<tr><td>Period</td><td class=\"n\">2026-03</td></tr>"));
+    assert_non_null(strstr(html, "UTC +5.5 hours</td></tr>"));
+    assert_null(strstr(html, "id=\"allocation\""));
+    free(html);
+    /* no alert this month: the period is the statuses' latest, said so; the risks alone: no period, no alerts */
+    put("mf", "alerts.csv", "department,indicator,name,scope,unit,ds,actual,target,misses,since,alert\n");
+    html = render_report(path, NULL);
+    assert_non_null(strstr(html, "<tr><td>监测期</td><td class=\"n\">2026-03（指标数据的最新一期）</td></tr>"));
+    assert_non_null(strstr(html, "<tr><td>预警数</td><td class=\"n\">0</td></tr>"));
+    free(html);
+    put("ro2", "risks.csv", "risk,probability,impact,owner,mitigation,row,column,score,level,rank\n"
+                            "乙风险,0.7,minor,财政局,预备费,2,1,2,high,1\n");
+    snprintf(path, sizeof path, "%s/ro2", dir);
+    html = render_report(path, NULL);
+    assert_non_null(strstr(html, "<tr><td>风险</td><td class=\"n\">1 项（高 1 项）</td></tr>"));
+    assert_null(strstr(html, "<td>监测期</td>"));
+    assert_null(strstr(html, "<td>预警数</td>"));
+    free(html);
+    /* inputs only (the actuals, a register not assessed), and an empty folder: what a report needs */
+    put("inputs", "monitoring.csv", "street,district,indicator,ds,value,denominator\nD01-S01,A区,meals,2026-01,5,9\n");
+    put("inputs", "risks.csv", "risk,probability,impact\n乙风险,0.7,minor\n");
+    put("empty", "readme.txt", "-");
+    for (const char *sub = "inputs\0empty\0"; *sub; sub += strlen(sub) + 1) {
+        snprintf(path, sizeof path, "%s/%s", dir, sub);
+        assert_int_equal(civ_report_write(path, NULL), CIV_ERR_IO);
+        const char *msg = civ_last_error()->text;
+        assert_non_null(strstr(msg, "nothing to report: the folder has neither a plan's allocation (allocation.csv"));
+        assert_non_null(strstr(msg, "nor a monitoring's tables (alerts.csv, status.csv"));
+        snprintf(file, sizeof file, "%s/report.html", path);
+        assert_int_equal(access(file, F_OK), -1);
+    }
+}
+
+/* A period without an open alert (alerts.csv of no rows) shows a sentence, not a chart with no bars and a table
+ * of no rows; with the statuses of one period it says why no alert can be raised (a month's sheet alone). */
+static void test_no_alerts(void **state)
+{
+    (void)state;
+    static const char status_head[] = "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,"
+                                      "alert,name\n";
+    char path[128], csv[512];
+    put("na", "alerts.csv", "department,indicator,name,scope,unit,ds,actual,target,misses,since,alert\n");
+    snprintf(csv, sizeof csv, "%sstreet,D01-S01,meals,民政,2026-03,0.5,,0.6,missed,1,,助餐覆盖率\n", status_head);
+    put("na", "status.csv", csv);
+    snprintf(path, sizeof path, "%s/na", dir);
+    char *html = render_report(path, NULL);
+    assert_non_null(strstr(html, "<p>本期没有未解除的预警：指标数据只有一期（2026-03），看不出连续未达标，所以不会产生预警；"));
+    assert_null(strstr(html, "chart-monitoring_departments"));
+    assert_null(strstr(html, "<h3>预警明细</h3>"));
+    assert_non_null(strstr(html, "<h3>未达标的单位</h3>"));
+    free(html);
+    civ_report_options en = {.lang = "en"};
+    html = render_report(path, &en);
+    assert_non_null(strstr(html, "<p>No open alert in the period: the indicators&#39; data hold one period (2026-03)"));
+    free(html);
+    /* a plan's folder, two periods: the sentence alone */
+    put("na2", "allocation.csv", ALLOC);
+    put("na2", "allocation_summary.csv", SUMMARY);
+    put("na2", "monitor_alerts.csv", "department,indicator,name,scope,unit,ds,actual,target,misses,since,alert\n");
+    snprintf(csv, sizeof csv, "%sstreet,b街道,meals,民政,2026-02,0.7,,0.6,met,0,,助餐\n"
+                              "street,b街道,meals,民政,2026-03,0.5,,0.6,missed,1,,助餐\n", status_head);
+    put("na2", "monitor_status.csv", csv);
+    snprintf(path, sizeof path, "%s/na2", dir);
+    html = render_report(path, NULL);
+    assert_non_null(strstr(html, "<p>本期没有未解除的预警。</p>"));
+    assert_null(strstr(html, "chart-monitoring_departments"));
+    assert_null(strstr(html, "<h3>预警明细</h3>"));
+    free(html);
+}
+
 /* The uncertainty section's sentence names the widest band (P95 - P5, the chart's longest bar, as the command's
  * "widest district"), not the band reaching farthest from its amount: A区 -3.33%..+1.67% (5.00% wide) against
  * B区 -0.01%..+4.00% (4.01% wide, but 4.00% from its amount). */
@@ -2253,6 +2369,8 @@ int main(void)
         cmocka_unit_test(test_print_choice),
         cmocka_unit_test(test_district_facet),
         cmocka_unit_test(test_monitoring_risks_only),
+        cmocka_unit_test(test_monitor_folder),
+        cmocka_unit_test(test_no_alerts),
         cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),
         cmocka_unit_test(test_backtest_words),   cmocka_unit_test(test_backtest_failures),
         cmocka_unit_test(test_amounts_and_unit),

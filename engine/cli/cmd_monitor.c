@@ -21,8 +21,8 @@ static const civ_cli_option monitor_options[] = {
                                                                            "(default: the last)"},
     [M_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "DIR", "write status.csv, alerts.csv and the other "
                                                                  "parts' tables there, and\nmonitoring.xlsx, every "
-                                                                 "table for Excel (a run without the\nindicators: "
-                                                                 "when DIR has none of theirs; published together;\n"
+                                                                 "table for Excel (with the parts earlier\nruns left "
+                                                                 "in DIR; not a plan's; published together;\n"
                                                                  "an earlier run's that this one does not make are "
                                                                  "removed)"},
     [M_WARN] = {"--warn", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "H", "early warning: forecast every series H periods "

@@ -585,8 +585,8 @@ enum { N_MONITOR_FILES = sizeof monitor_files / sizeof monitor_files[0] };
  * --warn), a --risks run risks.csv and risk_matrix.csv, an --events run inactivity.csv, a
  * --demand-* run demand.csv; a run of --demand-* alone leaves the indicator files. */
 enum { FAM_INDICATORS, FAM_RISKS, FAM_INACTIVITY, FAM_DEMAND, N_FAMILIES };
-/* monitoring.xlsx is the indicators': written by every run of the indicators, with the sheets of every part
- * that run ran, so a run of --risks or --demand-* alone leaves the month's workbook (and its alerts) as it was. */
+/* monitoring.xlsx counts as the indicators' file for the record and the removals; every run writes it, with the
+ * sheets of the parts it ran and those of the parts earlier runs left (write_workbook). */
 static const int monitor_family[N_MONITOR_FILES] = {FAM_INDICATORS, FAM_INDICATORS, FAM_INDICATORS,
                                                     FAM_INDICATORS, FAM_INDICATORS, FAM_RISKS,
                                                     FAM_RISKS,      FAM_INACTIVITY, FAM_DEMAND,
@@ -680,17 +680,6 @@ static void write_record(const char *dir, const int *written, const record_entry
         unlink(tmp);
 }
 
-/* monitoring.xlsx: the run's tables for people, in job->lang, the alerts of the period asked for. */
-static civ_status write_workbook(const civ_cli_monitor_job *job, const char *path)
-{
-    const char *period = job->mon && job->period ? job->period_label : ""; /* civ_monitor_period_of's */
-    civ_monitor_workbook_tables t = {.alerts = job->alerts, .status = job->status, .warning = job->summary,
-                                     .warning_steps = job->steps, .risks = job->risk_table,
-                                     .risk_matrix = job->matrix_table, .inactivity = job->inactivity,
-                                     .demand = job->demand, .period = period[0] ? period : NULL};
-    return civ_monitor_workbook_write(path, job->spec, &t, job->lang, NULL);
-}
-
 /* 1 when dir/name exists. */
 static int exists_in(const char *dir, const char *name, struct stat *st)
 {
@@ -699,25 +688,85 @@ static int exists_in(const char *dir, const char *name, struct stat *st)
     return !stat(path, st);
 }
 
-/* The table that stands for monitoring.xlsx in the list of files to write (NULL: not written): an indicators' run
- * writes it (job->alerts); a run of other parts writes it too, with its own parts' sheets, when the folder holds no
- * indicators' tables (status.csv, or a plan's monitor_status.csv) and no workbook but one an earlier `monitor` run
- * wrote there and left as it was (a plan's is never replaced), so that a monitoring of the risks alone (or events,
- * or demand) gives the departments their workbook, and beside an indicators' run's files the month's workbook
- * stays as it was.  Before 2026-12-07 `monitor --risks r.csv --out DIR` wrote no workbook at all. */
+/* 1 when dir's monitor_files[k] is as the record says an earlier `monitor` run left it. */
+static int as_recorded(const char *dir, size_t k, const record_entry *rec)
+{
+    struct stat st;
+    const record_entry *e = &rec[k];
+    return e->known && exists_in(dir, monitor_files[k], &st) && S_ISREG(st.st_mode) &&
+           (unsigned long long)st.st_ino == e->ino && (unsigned long long)st.st_size == e->bytes &&
+           (long long)st.st_mtim.tv_sec == e->sec && (long long)st.st_mtim.tv_nsec == e->nsec;
+}
+
+/* The text columns of the monitoring's tables, read back as text even when a column's cells are all empty or all
+ * digits (an owner left blank, a unit named 101). */
+static const char *const MONITOR_TEXT[] = {"scope", "unit", "indicator", "department", "ds", "alert", "since",
+                                           "status", "name", "into", "note", "kind", "value_unit", "first_warning",
+                                           "reach", "deadline", "risk", "impact", "owner", "mitigation", "level",
+                                           "risks", "person", "last_event", "alert_at", "resumed", "model", "flag",
+                                           NULL};
+
+/* The workbook's tables of the parts this run did not run, read back from the files an earlier `monitor` run left
+ * in dir as it left them (the record), so that monitoring.xlsx holds every part the folder does: the risks of one
+ * run and the inactivity of the next, the month's indicators and a risk register run on another day.  Before
+ * 2026-12-07 a run wrote only its own parts' sheets (two runs of different parts kept the second's) or, beside
+ * the indicators' files, left the workbook without its part.  Each read table goes in earlier[k] (to free). */
+static civ_status read_earlier(const civ_cli_monitor_job *job, const char *dir, civ_table **earlier)
+{
+    record_entry rec[N_MONITOR_FILES];
+    const int ran[N_FAMILIES] = {job->mon != NULL, job->risk_table != NULL, job->inactivity != NULL,
+                                 job->demand != NULL};
+    read_record(dir, rec);
+    civ_status s = CIV_OK;
+    for (size_t k = 0; k < MONITOR_WORKBOOK && !s; k++) {
+        char path[4200];
+        if (k == 4 || ran[monitor_family[k]] || !as_recorded(dir, k, rec)) /* 4: forecasts.csv, not a sheet */
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, monitor_files[k]);
+        civ_table_read_options o = {.text_columns = MONITOR_TEXT};
+        s = civ_table_read(path, &o, &earlier[k]); /* a .csv: the CSV reader */
+    }
+    return s;
+}
+
+/* monitoring.xlsx: the run's tables for people, in job->lang, the alerts of the period asked for, with the tables
+ * of the parts this run did not run that earlier runs left in dir (read_earlier; their alerts' own period). */
+static civ_status write_workbook(const civ_cli_monitor_job *job, const char *dir, const char *path)
+{
+    civ_table *e[N_MONITOR_FILES] = {0};
+    civ_status s = read_earlier(job, dir, e);
+    const char *period = job->mon && job->period ? job->period_label : ""; /* civ_monitor_period_of's */
+    civ_monitor_workbook_tables t = {.alerts = job->mon ? job->alerts : e[1], .status = job->mon ? job->status : e[0],
+                                     .warning = job->mon ? job->summary : e[3],
+                                     .warning_steps = job->mon ? job->steps : e[2],
+                                     .risks = job->risk_table ? job->risk_table : e[5],
+                                     .risk_matrix = job->risk_table ? job->matrix_table : e[6],
+                                     .inactivity = job->inactivity ? job->inactivity : e[7],
+                                     .demand = job->demand ? job->demand : e[8], .period = period[0] ? period : NULL};
+    if (!s)
+        s = civ_monitor_workbook_write(path, job->spec, &t, job->lang, NULL);
+    for (size_t k = 0; k < N_MONITOR_FILES; k++)
+        civ_table_free(e[k]);
+    return s;
+}
+
+/* The table that stands for monitoring.xlsx in the list of files to write (NULL: not written): every run writes
+ * it, with the sheets of the parts it ran and those of the parts earlier runs left in the folder (write_workbook),
+ * unless the folder's workbook is not one an earlier `monitor` run left as it was (a plan's, beside its
+ * monitor_status.csv, or the user's, or one edited since: kept).  Before 2026-12-07 `monitor --risks r.csv --out
+ * DIR` wrote no workbook at all; until the same day a run without the indicators beside the indicators' files
+ * left the month's workbook without its part. */
 static const civ_table *workbook_slot(const civ_cli_monitor_job *job, const char *dir)
 {
     struct stat st;
     record_entry rec[N_MONITOR_FILES];
     if (job->mon)
         return job->alerts;
-    if (exists_in(dir, monitor_files[0], &st) || exists_in(dir, "monitor_status.csv", &st))
+    if (exists_in(dir, "monitor_status.csv", &st))
         return NULL;
     if (exists_in(dir, monitor_files[MONITOR_WORKBOOK], &st)) {
-        const record_entry *e = &rec[MONITOR_WORKBOOK];
         read_record(dir, rec);
-        if (!e->known || (unsigned long long)st.st_ino != e->ino || (unsigned long long)st.st_size != e->bytes ||
-            (long long)st.st_mtim.tv_sec != e->sec || (long long)st.st_mtim.tv_nsec != e->nsec)
+        if (!as_recorded(dir, MONITOR_WORKBOOK, rec))
             return NULL; /* a plan's, or the user's, or rewritten since */
     }
     return job->risk_table ? job->risk_table : job->inactivity ? job->inactivity : job->demand;
@@ -754,7 +803,8 @@ int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
             continue;
         char staged[4200];
         snprintf(staged, sizeof staged, "%s/%s", civ_staging_dir(stg), names[k++]);
-        s = i == MONITOR_WORKBOOK ? write_workbook(job, staged) : civ_table_write_csv_opts(t[i], staged, &job->csv);
+        s = i == MONITOR_WORKBOOK ? write_workbook(job, dir, staged) : civ_table_write_csv_opts(t[i], staged,
+                                                                                                 &job->csv);
     }
     if (!s && n)
         s = civ_staging_publish_files(stg, names, target_ptrs, n);

@@ -55,11 +55,11 @@ civ_status civ_cli_monitor_job_run(civ_cli_monitor_job *job);
 /* Prints the period's alerts by department, the warnings, the risk levels,
  * the inactivity alerts and the demand flags. */
 void civ_cli_monitor_job_print(const civ_cli_monitor_job *job);
-/* Writes the tables into `dir` (created if missing; one level), and with the
- * indicators monitoring.xlsx (civ_monitor_workbook_write: every table of the
- * run, a sheet each, in job->lang; a run without the indicators writes it with
- * its own parts' sheets when dir has no indicators' tables and no workbook but
- * one an earlier such run left as it was), through a
+/* Writes the tables into `dir` (created if missing; one level), and
+ * monitoring.xlsx (civ_monitor_workbook_write: every table of the run, a sheet
+ * each, in job->lang, with the tables of the parts this run did not run that
+ * earlier runs left in dir as they left them, read back; not when dir's
+ * workbook is a plan's, the user's or edited since), through a
  * staging folder, published together (on failure the earlier files stay as
  * they were; reports and returns the exit code); then removes the files an
  * earlier run recorded in dir/.civicast-monitor that this run did not make,

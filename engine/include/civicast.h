@@ -3042,10 +3042,16 @@ typedef struct civ_report_options {
  *  docs/REPORT.md lists them and their columns), and each chart's Vega-Lite spec as
  *  OUTDIR/charts/<name>.vl.json.  The page is one self-contained file (the
  *  Vega builds are inlined; it makes no network request) with the sections
- *  Summary, Demand, Allocation, Uncertainty, Need and Monitoring.  Files are
+ *  Summary, Demand, Allocation, Uncertainty, Need and Monitoring.  A folder
+ *  with neither money table but with a monitoring's tables (what `civicast
+ *  monitor --out` writes: alerts.csv, status.csv, warning.csv, risks.csv,
+ *  risk_matrix.csv, inactivity.csv, demand.csv) gets the monitoring report:
+ *  Summary (its period, counts, local time) and Monitoring, no money.  Files are
  *  written to a temporary name and renamed.  `options` may be NULL.
  *  Errors: CIV_ERR_INVALID_ARGUMENT (NULL outdir, unknown lang),
- *  CIV_ERR_IO (a table missing: the message names it; an unwritable folder),
+ *  CIV_ERR_IO (a table missing: the message names it; a folder with neither an
+ *  allocation nor a monitoring's tables: the message names what a report needs;
+ *  an unwritable folder),
  *  CIV_ERR_PARSE (a malformed table, with file:line), CIV_ERR_MISSING_COLUMN
  *  (naming the table and the column), CIV_ERR_DOMAIN (amounts whose currency
  *  nothing states: options.currency; a bare 'amount' column), CIV_ERR_OUT_OF_MEMORY. */

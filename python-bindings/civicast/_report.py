@@ -7,7 +7,9 @@ from . import _lib
 
 def report(outdir, lang=None, title=None, intervals=None, unit=None, currency=None, minor_unit=None):
     """Writes OUTDIR/report.html and OUTDIR/charts/<name>.vl.json from the
-    tables `civicast plan` wrote into OUTDIR, as `civicast report` does.
+    tables `civicast plan` wrote into OUTDIR, as `civicast report` does; a
+    folder `civicast monitor --out` wrote (no allocation) gets the monitoring
+    report (docs/REPORT.md, "A monitoring folder").
 
     lang: "zh" (the default) or "en"; title: the page title (default: "the
     plan report" in the language); intervals: "model" or "conformal", how
@@ -20,7 +22,8 @@ def report(outdir, lang=None, title=None, intervals=None, unit=None, currency=No
     it), minor_unit: its minor units per major unit (1, 10, 100, 1000;
     default: amount_minor / amount_major in allocation.csv).
     Returns the report's path.  Raises
-    civicast.Error (CIV_ERR_IO naming a missing table, CIV_ERR_MISSING_COLUMN,
+    civicast.Error (CIV_ERR_IO naming a missing table, or what a report needs for
+    a folder with neither an allocation nor a monitoring's tables, CIV_ERR_MISSING_COLUMN,
     CIV_ERR_INVALID_ARGUMENT for another language, ...)."""
     if lang is not None and lang not in ("zh", "en"):
         raise _lib.invalid(f"civicast.report: lang must be 'zh' or 'en', not {lang!r}", "lang")

@@ -2,7 +2,8 @@
 # monitor_xlsx.sh -- `civicast monitor --out DIR` writes monitoring.xlsx beside the CSVs (which stay as they
 # were): the sheets of the parts run, in Chinese (English with --lang en), headers from the label table, codes in
 # words, the indicator's name, a rate's actual and target as percentages by number format with the fractions in
-# the cells, the alerts' values equal to alerts.csv's; a run of --risks alone leaves the month's workbook; --lang
+# the cells, the alerts' values equal to alerts.csv's; a run of --risks alone adds its sheets to the month's
+# workbook, and runs of different parts into one folder keep each other's sheets; --lang
 # other than zh or en is a usage error, and so is --lang where no workbook is written (no --out, no indicators); an
 # unwritable folder leaves no workbook.  Read with openpyxl.
 # usage: bash monitor_xlsx.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR)
@@ -73,11 +74,29 @@ assert [c.value for c in ws[1]][:4] == ["Department", "Indicator", "Name", "Scop
 assert ws["K2"].value in ("New", "Continuing") and ws["D2"].value == "Street", (ws["K2"].value, ws["D2"].value)
 EOF
 
-# 3. a run of the risks alone into the month's folder keeps the month's workbook (its alerts) as it was
-sum0=$(sha256sum "$WORK/out/monitoring.xlsx" | cut -d' ' -f1)
-"$CIV" monitor --risks "$DEMO/risks.csv" --out "$WORK/out" >/dev/null 2>&1 || fail "monitor --risks alone failed"
-[ "$(sha256sum "$WORK/out/monitoring.xlsx" | cut -d' ' -f1)" = "$sum0" ] ||
-    fail "a run of --risks alone replaced the month's monitoring.xlsx"
+# 3. a run of the risks alone into the month's folder rewrites the workbook with the month's sheets read back from
+# the folder's files (the open alerts, the statuses and the inactivity as they were) and its own risks; until
+# 2026-12-07 it left the workbook as it was, without the run's part (the register of another day was in risks.csv
+# and not in the workbook).  Two registers one after the other: the second's (it replaces risks.csv too).
+"$PY" -c "import openpyxl, sys; openpyxl.load_workbook(sys.argv[1]).save(sys.argv[2])" "$WORK/out/monitoring.xlsx" \
+    "$WORK/month_before.xlsx" || fail "cannot keep the month's workbook"
+head -3 "$DEMO/risks.csv" >"$WORK/two_risks.csv"
+"$CIV" monitor --risks "$WORK/two_risks.csv" --out "$WORK/out" >/dev/null 2>&1 || fail "monitor --risks alone failed"
+"$PY" - "$WORK/month_before.xlsx" "$WORK/out/monitoring.xlsx" <<'EOF' || fail "a run of the risks alone: the workbook"
+import sys
+import openpyxl
+before, after = openpyxl.load_workbook(sys.argv[1]), openpyxl.load_workbook(sys.argv[2])
+assert after.sheetnames == ["本期预警", "指标状态", "风险", "风险矩阵", "独居老人未活动"], after.sheetnames
+def rows(ws):
+    return [tuple((c.value, c.number_format) for c in r) for r in ws.iter_rows()]
+for name in ("指标状态", "独居老人未活动"):
+    assert rows(before[name]) == rows(after[name]), name
+# the open alerts as they were; the cleared ones the same set (within a department by indicator code: no
+# indicator file in this run to order them by)
+a, b = rows(before["本期预警"]), rows(after["本期预警"])
+assert a[:34] == b[:34] and sorted(a[34:]) == sorted(b[34:]) and len(a) == len(b) == 44, (len(a), len(b))
+assert after["风险"].max_row == 3 and before["风险"].max_row == 5  # the second register's two risks
+EOF
 
 # 4. --lang other than zh or en: a usage error, nothing written
 code=0
@@ -92,7 +111,7 @@ code=0
 [ "$code" -eq 1 ] || fail "--lang without --out exited $code, not 1"
 grep -q "add --out DIR" "$WORK/err" || fail "--lang without --out: $(cat "$WORK/err")"
 # a monitoring of the risks alone (no indicators) writes its workbook, its two sheets, in --lang (before 2026-12-07
-# it wrote none, and --lang was refused); the same run into the month's folder leaves the month's (3. above)
+# it wrote none, and --lang was refused); the same run into the month's folder adds to the month's (3. above)
 for lang in zh en; do
     "$CIV" monitor --risks "$DEMO/risks.csv" --out "$WORK/risks_$lang" --lang $lang >/dev/null 2>"$WORK/err" ||
         fail "monitor --risks alone --lang $lang: $(cat "$WORK/err")"
@@ -108,7 +127,7 @@ assert [c.value for c in rk[2]][:3] == ["政策冲突风险", 0.7, "严重" if s
 EOF2
 done
 # ... its own workbook it replaces (a later run in English), but never a workbook no monitor run left there (a
-# plan's, beside its monitor_status.csv or not) nor one beside the indicators' tables
+# plan's, beside its monitor_status.csv or not)
 "$CIV" monitor --risks "$DEMO/risks.csv" --out "$WORK/risks_zh" --lang en >/dev/null 2>&1 || fail "risks rerun"
 "$PY" -c "import openpyxl, sys; assert openpyxl.load_workbook(sys.argv[1]).sheetnames[0] == 'Risks'" \
     "$WORK/risks_zh/monitoring.xlsx" || fail "a rerun of the risks alone did not replace its own workbook"
@@ -121,6 +140,26 @@ for f in planlike planlike_status; do
     [ "$(sha256sum "$WORK/$f/monitoring.xlsx" | cut -d' ' -f1)" = "$(sha256sum "$WORK/out/monitoring.xlsx" |
         cut -d' ' -f1)" ] || fail "a run of the risks alone replaced a workbook no monitor run wrote ($f)"
 done
+
+# 4b. runs of different parts into one folder: the workbook holds the parts of both, as the folder's CSVs do
+# (before 2026-12-07 the second run's sheets alone: the risks of Monday gone from the workbook after Tuesday's
+# sensors, the risks gone after the month's indicators)
+"$CIV" monitor --risks "$DEMO/risks.csv" --out "$WORK/parts" >/dev/null 2>&1 || fail "parts: the risks"
+"$CIV" monitor --events "$DEMO/sensor_events.csv" --out "$WORK/parts" >/dev/null 2>&1 || fail "parts: the events"
+"$PY" -c "import openpyxl, sys; n = openpyxl.load_workbook(sys.argv[1]).sheetnames
+assert n == ['风险', '风险矩阵', '独居老人未活动'], n" "$WORK/parts/monitoring.xlsx" ||
+    fail "risks then events: the workbook lacks a part"
+"$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --out "$WORK/parts" >/dev/null 2>&1 ||
+    fail "parts: the indicators"
+"$PY" -c "import openpyxl, sys; n = openpyxl.load_workbook(sys.argv[1]).sheetnames
+assert n == ['本期预警', '指标状态', '风险', '风险矩阵', '独居老人未活动'], n" "$WORK/parts/monitoring.xlsx" ||
+    fail "then the indicators: the workbook lacks the earlier parts"
+# a file edited since its run is not the run's: its sheet is left out (as it is never removed)
+printf '\n' >>"$WORK/parts/inactivity.csv"
+"$CIV" monitor --risks "$DEMO/risks.csv" --out "$WORK/parts" >/dev/null 2>&1 || fail "parts: the risks again"
+"$PY" -c "import openpyxl, sys; n = openpyxl.load_workbook(sys.argv[1]).sheetnames
+assert n == ['本期预警', '指标状态', '风险', '风险矩阵'], n" "$WORK/parts/monitoring.xlsx" ||
+    fail "an edited inactivity.csv was put in the workbook"
 
 # 5. a folder that cannot be written: an I/O error, no workbook and no temporary file left
 mkdir -p "$WORK/ro"

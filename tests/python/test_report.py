@@ -162,3 +162,28 @@ def test_chinese_page_spacing(plan_out):
     found = [(name, m.group(0)) for name, text in texts for m in bad.finditer(text)]
     assert not found, found[:10]
     assert "老龄化倾斜 ×1.2" in texts[0][1] and "不符合流动人口服务的条件" in texts[0][1]
+
+
+def test_report_of_a_monitor_folder(tmp_path):
+    """A folder `civicast monitor --out` wrote, with no allocation, is the monitoring report (it raised
+    CIV_ERR_IO, allocation.csv not found, before 2026-12-07); a folder with neither raises, naming what it needs."""
+    if not CLI:
+        pytest.skip("CIV_CLI not set")
+    demo = SOURCE / "datasets/demo_city"
+    out = tmp_path / "month"
+    r = subprocess.run([CLI, "monitor", str(demo / "indicators.toml"), str(demo / "monitoring.csv"),
+                        "--risks", str(demo / "risks.csv"), "--events", str(demo / "sensor_events.csv"),
+                        "--out", str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    page = Path(civicast.report(out)).read_text(encoding="utf-8")
+    assert "<title>社区服务监测报告</title>" in page and "<tr><td>监测期</td><td class=\"n\">2024-12</td></tr>" in page
+    assert "<tr><td>本次监测的当地时间</td><td class=\"n\">UTC + 8 小时（北京时间）</td></tr>" in page
+    assert 'id="allocation"' not in page and 'id="demand"' not in page and "<h3>预警明细</h3>" in page
+    page = Path(civicast.report(out, lang="en")).read_text(encoding="utf-8")
+    assert "This is a monitoring report" in page and "<h3>Risk matrix</h3>" in page
+    (tmp_path / "inputs").mkdir()
+    (tmp_path / "inputs" / "monitoring.csv").write_bytes((demo / "monitoring.csv").read_bytes())
+    with pytest.raises(civicast.Error, match=r"nothing to report: the folder has neither a plan's allocation "
+                                             r"\(allocation.csv .* nor a monitoring's tables \(alerts.csv") as e:
+        civicast.report(tmp_path / "inputs")
+    assert e.value.status == "CIV_ERR_IO" and not (tmp_path / "inputs" / "report.html").exists()

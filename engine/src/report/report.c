@@ -562,15 +562,19 @@ civ_status civ_report_write(const char *outdir, const civ_report_options *option
         json_string_field(manifest, manifest + strlen(manifest), "demand_unit", ctx.unit, sizeof ctx.unit);
     if (options && options->spec)
         spec_demand(options->spec, d.t_fc, &ctx);
-    else
+    else if (!d.monitor_only)
         manifest_demand(manifest, &ctx);
     free(manifest);
     rep_page_begin(&ctx, options ? options->title : NULL);
-    rep_section_summary(&ctx);
-    rep_section_demand(&ctx);
-    rep_section_allocation(&ctx);
-    rep_section_uncertainty(&ctx);
-    rep_section_need(&ctx);
+    if (d.monitor_only) { /* a `civicast monitor --out` folder: what it is, then its monitoring (report_monitor.c) */
+        rep_section_monitor_summary(&ctx);
+    } else {
+        rep_section_summary(&ctx);
+        rep_section_demand(&ctx);
+        rep_section_allocation(&ctx);
+        rep_section_uncertainty(&ctx);
+        rep_section_need(&ctx);
+    }
     rep_section_monitoring(&ctx);
     page_end(&ctx);
     s = ctx.status ? ctx.status : civ_rbuf_status(&ctx.page);

@@ -95,7 +95,8 @@ static const rep_col C_BEFORE = {{"before_yuan", "before_major", "before_fen", "
 static const char *const BACKTEST_FILES[] = {"backtest_accuracy.csv", NULL};
 static const char *const MONITOR_FILES[] = {"monitor_alerts.csv", "monitoring_alerts.csv", "alerts.csv",
                                              "monitoring.csv", NULL};
-static const char *const STATUS_FILES[] = {"monitor_status.csv", "monitoring_status.csv", "indicators.csv", NULL};
+static const char *const STATUS_FILES[] = {"monitor_status.csv", "monitoring_status.csv", "indicators.csv",
+                                            "status.csv", NULL}; /* status.csv: `civicast monitor --out`'s */
 static const char *const RISK_FILES[] = {"risk_matrix.csv", NULL};      /* the grid's cells */
 static const char *const RISKS_FILES[] = {"risks.csv", "monitor_risks.csv", NULL}; /* one row per risk */
 /* the monitoring's watch lists (report_watch.c): per series, per alert, per community and period */
@@ -791,17 +792,9 @@ const char *rep_currency_zh(const char *code)
 /* Reads the folder's tables, in this order (the first error is the one told): the allocation and its
  * summary (required), the forecasts, need, uncertainty, waterfall and stages, the backtest, the monitoring's
  * (each under the first of its names there is), the history. */
-static civ_status read_files(const char *outdir, rep_data *d)
+/* The monitoring's tables, each the first of its names the folder has. */
+static civ_status read_monitor_tables(const char *outdir, rep_data *d)
 {
-    const struct {
-        const char *file;
-        int required;
-        civ_table **t;
-    } opt[] = {{"allocation.csv", 1, &d->t_alloc},           {"allocation_summary.csv", 1, &d->t_sum},
-               {"forecasts.csv", 0, &d->t_fc},               {"forecast_report.csv", 0, &d->t_frep},
-               {"forecast_totals.csv", 0, &d->t_tot},        {"need_summary.csv", 0, &d->t_needs},
-               {"uncertainty.csv", 0, &d->t_unc},            {"allocation_waterfall.csv", 0, &d->t_wf},
-               {"allocation_stages.csv", 0, &d->t_stages}};
     const struct {
         const char *const *files;
         civ_table **t;
@@ -814,6 +807,74 @@ static civ_status read_files(const char *outdir, rep_data *d)
                  {INACT_FILES, &d->t_inact, &d->inact_file},
                  {DEMAND_FILES, &d->t_demand, &d->demand_file}};
     civ_status s = CIV_OK;
+    for (size_t k = 0; k < sizeof first / sizeof *first && !s; k++)
+        s = read_first(outdir, first[k].files, first[k].t, first[k].found);
+    return s;
+}
+
+/* A folder without an allocation: the monitoring's tables alone, each kept when it has the column every such output
+ * has (an input of the same name, such as the actuals' monitoring.csv or a risk register not yet assessed, is not
+ * shown as an output); none kept is the error that says what a report needs. */
+static civ_status read_monitor_folder(const char *outdir, rep_data *d)
+{
+    struct stat st;
+    if (stat(outdir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        civ_where w = {.file = outdir};
+        return civ_fail_at(CIV_ERR_IO, &w, "no such folder: the report reads a plan's output folder (allocation.csv, "
+                           "allocation_summary.csv, ...: what `civicast plan` writes) or a monitoring's (what "
+                           "`civicast monitor` writes into its output folder)");
+    }
+    civ_status s = read_monitor_tables(outdir, d);
+    if (s)
+        return s;
+    const struct {
+        civ_table **t;
+        const char **found;
+        const char *column;
+    } key[] = {{&d->t_monitor, &d->monitor_file, "alert"}, {&d->t_status, &d->status_file, "status"},
+               {&d->t_risk, &d->risk_file, "level"},       {&d->t_risks, &d->risks_file, "level"},
+               {&d->t_warn, &d->warn_file, "p_miss_next"},  {&d->t_inact, &d->inact_file, "alert_at"},
+               {&d->t_demand, &d->demand_file, "flag"}};
+    size_t kept = 0, c;
+    for (size_t k = 0; k < sizeof key / sizeof *key; k++) {
+        if (*key[k].t && civ_table_find_column(*key[k].t, key[k].column, &c)) {
+            civ_table_free(*key[k].t);
+            *key[k].t = NULL, *key[k].found = NULL;
+        }
+        kept += *key[k].t != NULL;
+    }
+    civ_clear_error();
+    if (kept) {
+        d->monitor_only = 1;
+        return CIV_OK;
+    }
+    civ_where w = {.file = outdir};
+    return civ_fail_at(CIV_ERR_IO, &w, "nothing to report: the folder has neither a plan's allocation (allocation.csv "
+                       "and allocation_summary.csv: run `civicast plan` into it) nor a monitoring's tables "
+                       "(alerts.csv, status.csv, warning.csv, risks.csv, risk_matrix.csv, inactivity.csv or "
+                       "demand.csv: run `civicast monitor` into it)");
+}
+
+static civ_status read_files(const char *outdir, rep_data *d)
+{
+    const struct {
+        const char *file;
+        int required;
+        civ_table **t;
+    } opt[] = {{"allocation.csv", 1, &d->t_alloc},           {"allocation_summary.csv", 1, &d->t_sum},
+               {"forecasts.csv", 0, &d->t_fc},               {"forecast_report.csv", 0, &d->t_frep},
+               {"forecast_totals.csv", 0, &d->t_tot},        {"need_summary.csv", 0, &d->t_needs},
+               {"uncertainty.csv", 0, &d->t_unc},            {"allocation_waterfall.csv", 0, &d->t_wf},
+               {"allocation_stages.csv", 0, &d->t_stages}};
+    char path[4096];
+    int plan = 0;
+    for (int k = 0; k < 2 && !plan; k++) { /* either money table makes it a plan's folder (the other is then needed) */
+        int n = civ_snprintf(path, sizeof path, "%s/%s", outdir, opt[k].file);
+        plan = n > 0 && (size_t)n < sizeof path && exists(path);
+    }
+    if (!plan)
+        return read_monitor_folder(outdir, d);
+    civ_status s = CIV_OK;
     for (size_t k = 0; k < sizeof opt / sizeof *opt && !s; k++)
         s = read_opt(outdir, opt[k].file, opt[k].required, opt[k].t);
     if (!s)
@@ -822,11 +883,36 @@ static civ_status read_files(const char *outdir, rep_data *d)
         s = load_backtest_windows(outdir, d);
     if (!s && d->t_backtest) /* why windows failed, as the command counted them (report_backtest.c) */
         s = read_opt(outdir, "backtest_failures.csv", 0, &d->t_btf);
-    for (size_t k = 0; k < sizeof first / sizeof *first && !s; k++)
-        s = read_first(outdir, first[k].files, first[k].t, first[k].found);
+    if (!s)
+        s = read_monitor_tables(outdir, d);
     if (!s)
         s = read_opt(outdir, "history.csv", 0, &d->t_hist);
     return s;
+}
+
+/* The monitoring folder's periods, from its tables' ds (demand.csv's, else the statuses', else the alerts'): the
+ * form of the first period that parses (2024-12 monthly, 2024-Q4 quarterly, 2024 yearly); UNKNOWN otherwise. */
+static void monitor_frequency(rep_data *d)
+{
+    const civ_table *ts[] = {d->t_demand, d->t_status, d->t_monitor, d->t_warn};
+    d->freq = CIV_FREQ_UNKNOWN;
+    for (size_t k = 0; k < sizeof ts / sizeof *ts; k++) {
+        size_t c;
+        if (!ts[k] || civ_table_find_column(ts[k], "ds", &c) || civ_table_column_type(ts[k], c) != CIV_COLUMN_TEXT ||
+            !civ_table_n_rows(ts[k]))
+            continue;
+        const char *ds = civ_table_text(ts[k], 0, c);
+        civ_date_form form;
+        int64_t value;
+        if (ds && !civ_date_parse(ds, strlen(ds), &form, &value)) {
+            d->freq = form == CIV_DATE_YEAR      ? CIV_FREQ_YEARLY
+                      : form == CIV_DATE_QUARTER ? CIV_FREQ_QUARTERLY
+                      : form == CIV_DATE_MONTH   ? CIV_FREQ_MONTHLY
+                                                 : CIV_FREQ_UNKNOWN;
+            break;
+        }
+    }
+    civ_clear_error();
 }
 
 /* What rep_data_load derives from the tables, in order; the first error stops it. */
@@ -849,6 +935,11 @@ civ_status rep_data_load(const char *outdir, const char *currency, long minor_un
     wn = civ_snprintf(workbook, sizeof workbook, "%s/monitoring.xlsx", outdir);
     d->has_monitor_workbook = wn > 0 && (size_t)wn < sizeof workbook && exists(workbook);
     civ_status s = read_files(outdir, d);
+    if (!s && d->monitor_only) { /* no money, no demand: the monitoring's tables are read as they are */
+        d->per_minor = 0.01;
+        monitor_frequency(d);
+        return CIV_OK;
+    }
     if (!s)
         s = money_marks(d, outdir, currency, &minor_unit);
     if (!s) /* minor_factor probes columns, and a failed probe would overwrite the error above */

@@ -104,11 +104,19 @@ typedef struct rep_data {
     /* backtest.csv (the windows behind backtest_accuracy.csv), when present: */
     size_t bt_series, bt_h;           /* series backtested (0: no backtest.csv), the longest step ahead */
     char bt_first[32], bt_last[32];   /* the earliest and the latest cutoff */
-    civ_frequency freq;   /* the demand's periods, from the ds of forecasts.csv and history.csv (UNKNOWN: not known) */
+    civ_frequency freq;   /* the demand's periods, from the ds of forecasts.csv and history.csv (UNKNOWN: not known);
+                             in a monitoring folder, from the monitoring tables' ds */
+    int monitor_only;     /* a monitoring's folder (`civicast monitor --out`): no allocation, only the monitoring
+                             tables read (its forecasts.csv is the indicators', not the demand's) */
 } rep_data;
 
 /* Reads the tables of `outdir`; allocation.csv and allocation_summary.csv are
- * required, the others optional.  currency (an ISO code) and minor_unit (minor
+ * required, the others optional; a folder with neither but with a monitoring's
+ * tables (alerts.csv, status.csv, warning.csv, risks.csv, risk_matrix.csv,
+ * inactivity.csv, demand.csv or a plan's names of them, each with the column
+ * that makes it a monitoring's output) is read as a monitoring folder
+ * (monitor_only: those tables alone); a folder with neither is CIV_ERR_IO
+ * naming what a report needs.  currency (an ISO code) and minor_unit (minor
  * units per major unit) are the plan's, from its spec or manifest.json; NULL
  * and 0 when unknown (an older folder): CNY when allocation.csv's columns are
  * CNY's (amount_fen, amount_yuan), refused when they are another currency's

@@ -115,6 +115,9 @@ const char *rep_street_name(const rep_data *d, const char *code);
  * tables the folder has; and their lines of the summary, written through kv (key, value). */
 void rep_watch_sections(rep_ctx *ctx);
 void rep_watch_summary(rep_ctx *ctx, void (*kv)(rep_ctx *, const char *, const char *));
+/* The hours east of UTC of the local time the inactivity alerts were binned in: inactivity.csv's
+ * utc_offset_hours, else ctx->utc_offset (report_watch.c). */
+double rep_local_offset(const rep_ctx *ctx);
 
 /* Tables of the page (report.c). */
 void rep_cell(civ_rbuf *b, const char *text, int numeric);
@@ -159,6 +162,12 @@ void rep_section_allocation(rep_ctx *ctx);
 void rep_section_uncertainty(rep_ctx *ctx);
 void rep_section_need(rep_ctx *ctx);
 void rep_section_monitoring(rep_ctx *ctx);
+/* The summary of a monitoring's folder (rep_data.monitor_only; report_monitor.c): that it is a monitoring report
+ * and not a plan's, its period and its parts' counts, the local time of its inactivity alerts. */
+void rep_section_monitor_summary(rep_ctx *ctx);
+/* The parts of the monitoring the folder holds, joined as a list in the page's language ("预警、指标与目标的对比和风险
+ * 矩阵"; report_sections.c). */
+void rep_monitoring_parts(const rep_ctx *ctx, char *buf, size_t size);
 void rep_page_script(civ_rbuf *b);
 /* The backtest's own numbers in sentences: the plan's model's coverage
  * against its levels, models scored on different points, what the failed

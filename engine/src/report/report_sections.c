@@ -111,7 +111,10 @@ static void not_run(rep_ctx *ctx, const char *what)
 void rep_page_begin(rep_ctx *ctx, const char *title)
 {
     civ_rbuf *b = &ctx->page;
-    const char *t = title && title[0] ? title : TR(ctx, "社区服务资金计划报告", "Community services fund: the plan report");
+    int mon = ctx->d->monitor_only; /* a monitoring's folder: its own title, and only its two sections */
+    const char *t = title && title[0] ? title
+                    : mon             ? TR(ctx, "社区服务监测报告", "Community services: the monitoring report")
+                                      : TR(ctx, "社区服务资金计划报告", "Community services fund: the plan report");
     civ_rbuf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n",
                     ctx->zh ? "zh-CN" : "en");
     civ_rbuf_put(b, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" "
@@ -120,13 +123,22 @@ void rep_page_begin(rep_ctx *ctx, const char *title)
     civ_rbuf_printf(b, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header><h1>", CSS);
     civ_rbuf_html(b, t);
     civ_rbuf_put(b, "</h1>\n<p class=\"note\">");
-    civ_rbuf_html(b, TR(ctx, "由 civicast 根据计划输出目录生成；图表可悬停查看数值，规格见 charts/ 目录。",
-                        "Made by civicast from a plan's output folder; hover over a chart for its numbers; the chart specs are in charts/."));
+    if (mon)
+        civ_rbuf_html(b, TR(ctx, "由 civicast 根据监测输出目录（civicast monitor 写入的表）生成；图表可悬停查看数值，规格见 "
+                                 "charts/ 目录。",
+                            "Made by civicast from the tables civicast monitor wrote into its output folder; hover "
+                            "over a chart for its numbers; the chart specs are in charts/."));
+    else
+        civ_rbuf_html(b, TR(ctx, "由 civicast 根据计划输出目录生成；图表可悬停查看数值，规格见 charts/ 目录。",
+                            "Made by civicast from a plan's output folder; hover over a chart for its numbers; "
+                            "the chart specs are in charts/."));
     civ_rbuf_put(b, "</p>\n<nav>");
     static const char *const ids[] = {"summary", "demand", "allocation", "uncertainty", "need", "monitoring"};
     const char *names[] = {TR(ctx, "概要", "Summary"), TR(ctx, "需求", "Demand"), TR(ctx, "分配", "Allocation"),
                            TR(ctx, "不确定性", "Uncertainty"), TR(ctx, "资金需求", "Need"), TR(ctx, "监测", "Monitoring")};
     for (int k = 0; k < 6; k++) {
+        if (mon && k && k < 5) /* no demand, allocation, uncertainty or need in a monitoring's folder */
+            continue;
         civ_rbuf_printf(b, "<a href=\"#%s\">", ids[k]);
         civ_rbuf_html(b, names[k]);
         civ_rbuf_put(b, "</a>");
@@ -834,7 +846,7 @@ void rep_source_note(rep_ctx *ctx, const char *file) { source_note(ctx, file); }
 
 /* The parts of the monitoring the folder holds, in the section's order, joined as a list ("预警、指标与目标的对比和风险
  * 矩阵"): before 2026-12-07 the sentence named all six whatever ran, so a run of the risks alone promised alerts. */
-static void monitoring_parts(const rep_ctx *ctx, char *buf, size_t size)
+void rep_monitoring_parts(const rep_ctx *ctx, char *buf, size_t size)
 {
     const rep_data *d = ctx->d;
     const char *part[6];
@@ -864,7 +876,7 @@ static void monitoring_intro(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
     char parts[512], text[1024];
-    monitoring_parts(ctx, parts, sizeof parts);
+    rep_monitoring_parts(ctx, parts, sizeof parts);
     civ_snprintf(text, sizeof text, TR(ctx, "监测给出的%s（来自输出目录的表）；图在前，明细表在后。",
                                        "What the monitoring gave (tables of the output folder): %s; the charts "
                                        "first, the detail tables after them."), parts);
@@ -884,6 +896,33 @@ static void monitoring_intro(rep_ctx *ctx)
     }
 }
 
+/* The alerts' sub-section of a period without an open alert: a sentence in place of a chart with no bars (and no
+ * table of no rows below); when the statuses hold one period, why there can be none (as the command's `history`
+ * line: a month's sheet alone gives 0 open). Before 2026-12-07 the page drew the empty chart and table. */
+static void no_alerts(rep_ctx *ctx)
+{
+    const civ_table *t = ctx->d->t_status;
+    size_t c = rep_typed_column(t, "ds", CIV_COLUMN_TEXT);
+    const char *first = NULL, *last = NULL;
+    for (size_t r = 0; c != (size_t)-1 && r < civ_table_n_rows(t); r++) {
+        const char *v = civ_table_text(t, r, c);
+        if (v && v[0] && (!first || strcmp(v, first) < 0))
+            first = v;
+        if (v && v[0] && (!last || strcmp(v, last) > 0))
+            last = v;
+    }
+    char text[512];
+    if (first && !strcmp(first, last))
+        civ_snprintf(text, sizeof text, TR(ctx, "本期没有未解除的预警：指标数据只有一期（%s），看不出连续未达标，所以不会产生预警；"
+                                                "请用包含以往各期的数据监测。",
+                                           "No open alert in the period: the indicators' data hold one period (%s), so "
+                                           "no run of misses can be seen and no alert raised; monitor with the data of "
+                                           "the periods before it too."), first);
+    else
+        civ_snprintf(text, sizeof text, "%s", TR(ctx, "本期没有未解除的预警。", "No open alert in the period."));
+    rep_para(ctx, text);
+}
+
 void rep_section_monitoring(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
@@ -894,10 +933,14 @@ void rep_section_monitoring(rep_ctx *ctx)
         return;
     }
     monitoring_intro(ctx);
+    size_t n_alerts = d->t_monitor ? civ_table_n_rows(d->t_monitor) : 0;
     if (d->t_monitor) {
         sub(ctx, TR(ctx, "预警", "Alerts"));
         source_note(ctx, d->monitor_file);
-        rep_chart_monitor(ctx);
+        if (n_alerts)
+            rep_chart_monitor(ctx);
+        else
+            no_alerts(ctx);
     }
     if (d->t_status) {
         sub(ctx, TR(ctx, "指标与目标", "Indicators against targets"));
@@ -923,7 +966,7 @@ void rep_section_monitoring(rep_ctx *ctx)
             rep_generic_table(ctx, d->t_risks, &v);
         }
     }
-    if (d->t_monitor) {
+    if (n_alerts) {
         sub(ctx, TR(ctx, "预警明细", "The alerts"));
         rep_table_view v = {.max_rows = 60, .file = d->monitor_file, .monitoring = 1};
         rep_generic_table(ctx, d->t_monitor, &v);

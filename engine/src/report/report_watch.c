@@ -222,7 +222,7 @@ static void inactivity_rows(rep_ctx *ctx, const ranked *rk, size_t n, const size
  * since 2026-12-07, for a plan's folder and a `monitor --out` folder alike, so that a folder whose inactivity.csv
  * a later `monitor --utc-offset 5.5` replaced says 5.5); else the plan's manifest's (ctx->utc_offset: an older
  * table), else Beijing's.  Before, a `monitor --out` folder said 北京时间 whatever --utc-offset was. */
-static double local_offset(const rep_ctx *ctx)
+double rep_local_offset(const rep_ctx *ctx)
 {
     const civ_table *t = ctx->d->t_inact;
     size_t c = rep_typed_column(t, "utc_offset_hours", CIV_COLUMN_NUMBER);
@@ -260,7 +260,7 @@ static void inactivity_line(rep_ctx *ctx, const ranked *rk, size_t n, size_t ope
                         "after each of them. "),
                      n1);
     size_t used_line = strlen(line);
-    double offset = local_offset(ctx);
+    double offset = rep_local_offset(ctx);
     if (offset == 8.0) /* times in UTC; the local time as the table (or manifest.json) records it, else Beijing */
         civ_snprintf(line + used_line, sizeof line - used_line, "%s",
                      TR(ctx, "时间为 UTC（北京时间 = UTC + 8 小时）。", "Times are UTC (Beijing time is UTC + 8 hours)."));
@@ -459,12 +459,19 @@ static void demand_check(rep_ctx *ctx)
         rep_fmt_num(n, sizeof n, (double)city->all, 0), rep_fmt_num(a, sizeof a, (double)city->ahead, 0);
         rep_fmt_num(b, sizeof b, (double)city->behind, 0);
         civ_snprintf(pair, sizeof pair, TR(ctx, "社区-%s", "community-%s"), rep_period_word(ctx, ctx->zh ? 0 : 1));
-        civ_snprintf(line, sizeof line,
-                     TR(ctx, "已有实际值的 %s 个%s中，%s 个高于预测区间（需求超出计划，资金可能不足），"
-                             "%s 个低于预测区间，其余在区间内。",
-                        "Of the %s %s with an actual value, %s ran ahead of their forecast interval "
-                        "(demand above plan: the money may run short) and %s behind it; the rest were within."),
-                     n, pair, a, b);
+        if (d->monitor_only) /* a monitoring's folder: no plan, no money to speak of */
+            civ_snprintf(line, sizeof line,
+                         TR(ctx, "已有实际值的 %s 个%s中，%s 个高于预测区间（需求高于预测），%s 个低于预测区间，其余在区间内。",
+                            "Of the %s %s with an actual value, %s ran ahead of their forecast interval (demand above "
+                            "its forecast) and %s behind it; the rest were within."),
+                         n, pair, a, b);
+        else
+            civ_snprintf(line, sizeof line,
+                         TR(ctx, "已有实际值的 %s 个%s中，%s 个高于预测区间（需求超出计划，资金可能不足），"
+                                 "%s 个低于预测区间，其余在区间内。",
+                            "Of the %s %s with an actual value, %s ran ahead of their forecast interval "
+                            "(demand above plan: the money may run short) and %s behind it; the rest were within."),
+                         n, pair, a, b);
         rep_para(ctx, line);
         if (d->n_districts > 1)
             district_flags(ctx, fc);
