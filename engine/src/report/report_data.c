@@ -789,9 +789,6 @@ const char *rep_currency_zh(const char *code)
     return NULL;
 }
 
-/* Reads the folder's tables, in this order (the first error is the one told): the allocation and its
- * summary (required), the forecasts, need, uncertainty, waterfall and stages, the backtest, the monitoring's
- * (each under the first of its names there is), the history. */
 /* The monitoring's tables, each the first of its names the folder has. */
 static civ_status read_monitor_tables(const char *outdir, rep_data *d)
 {
@@ -855,6 +852,10 @@ static civ_status read_monitor_folder(const char *outdir, rep_data *d)
                        "demand.csv: run `civicast monitor` into it)");
 }
 
+/* Reads the folder's tables, in this order (the first error is the one told): the allocation and its
+ * summary (required), the forecasts, need, uncertainty, waterfall and stages, the backtest, the monitoring's
+ * (each under the first of its names there is), the history; a folder with neither money table is read as a
+ * monitoring's (read_monitor_folder). */
 static civ_status read_files(const char *outdir, rep_data *d)
 {
     const struct {
