@@ -15,15 +15,6 @@
 #include "report_page.h"
 #include "report_text.h"
 
-static void kv(rep_ctx *ctx, const char *k, const char *v)
-{
-    civ_rbuf_put(&ctx->page, "<tr><td>");
-    civ_rbuf_html(&ctx->page, k);
-    civ_rbuf_put(&ctx->page, "</td><td class=\"n\">");
-    civ_rbuf_html(&ctx->page, v);
-    civ_rbuf_put(&ctx->page, "</td></tr>\n");
-}
-
 /* The earliest and the latest text of t's column `name` (ISO periods and times: the text order is the time
  * order); 0 when t lacks it or has no such text. */
 static int span(const civ_table *t, const char *name, const char **first, const char **last)
@@ -62,19 +53,19 @@ static void period_rows(rep_ctx *ctx)
     char buf[160], one[64];
     if (span(d->t_monitor, "ds", &first, &last)) {
         span_text(ctx, first, last, buf, sizeof buf);
-        kv(ctx, TR(ctx, "监测期", "Period"), buf);
+        rep_kv(ctx, TR(ctx, "监测期", "Period"), buf);
     } else if (span(d->t_status, "ds", &first, &last)) {
         rep_period_text(ctx, last, one, sizeof one);
         civ_snprintf(buf, sizeof buf, TR(ctx, "%s（指标数据的最新一期）", "%s (the latest of the indicators' data)"), one);
-        kv(ctx, TR(ctx, "监测期", "Period"), buf);
+        rep_kv(ctx, TR(ctx, "监测期", "Period"), buf);
     }
     if (span(d->t_status, "ds", &first, &last)) {
         span_text(ctx, first, last, buf, sizeof buf);
-        kv(ctx, TR(ctx, "指标数据", "Indicators' data"), buf);
+        rep_kv(ctx, TR(ctx, "指标数据", "Indicators' data"), buf);
     }
     if (d->t_monitor || d->t_status) { /* the indicators' alerts: a run without them has none to count */
         rep_fmt_num(buf, sizeof buf, d->t_monitor ? (double)civ_table_n_rows(d->t_monitor) : 0, 0);
-        kv(ctx, TR(ctx, "预警数", "Alerts"), buf);
+        rep_kv(ctx, TR(ctx, "预警数", "Alerts"), buf);
     }
 }
 
@@ -86,7 +77,7 @@ static void inactivity_rows(rep_ctx *ctx)
     if (span(ctx->d->t_inact, "alert_at", &first, &last)) {
         civ_snprintf(a, sizeof a, "%.10s", first), civ_snprintf(b, sizeof b, "%.10s", last);
         span_text(ctx, a, b, buf, sizeof buf);
-        kv(ctx, TR(ctx, "无活动预警的日期（UTC）", "Inactivity alerts' dates (UTC)"), buf);
+        rep_kv(ctx, TR(ctx, "无活动预警的日期（UTC）", "Inactivity alerts' dates (UTC)"), buf);
     }
     if (!ctx->d->t_inact)
         return;
@@ -95,7 +86,7 @@ static void inactivity_rows(rep_ctx *ctx)
         civ_snprintf(buf, sizeof buf, "%s", TR(ctx, "UTC + 8 小时（北京时间）", "UTC + 8 hours (Beijing time)"));
     else
         civ_snprintf(buf, sizeof buf, TR(ctx, "UTC %+g 小时", "UTC %+g hours"), h);
-    kv(ctx, TR(ctx, "本次监测的当地时间", "The monitoring's local time"), buf);
+    rep_kv(ctx, TR(ctx, "本次监测的当地时间", "The monitoring's local time"), buf);
 }
 
 /* demand.csv: its periods, and how many community-periods ran ahead of and behind their forecast interval. */
@@ -118,7 +109,7 @@ static void demand_row(rep_ctx *ctx)
     civ_snprintf(buf, sizeof buf, TR(ctx, "%s%s%s 个对比，高于预测区间 %s 个，低于 %s 个",
                                      "%s%s%s compared, %s ahead of the interval, %s behind it"),
                  when, when[0] ? TR(ctx, "：", ": ") : "", all, a, b);
-    kv(ctx, TR(ctx, "实际需求与预测", "Demand against its forecast"), buf);
+    rep_kv(ctx, TR(ctx, "实际需求与预测", "Demand against its forecast"), buf);
 }
 
 void rep_section_monitor_summary(rep_ctx *ctx)
@@ -138,7 +129,7 @@ void rep_section_monitor_summary(rep_ctx *ctx)
     rep_para(ctx, text);
     civ_rbuf_put(&ctx->page, "<div class=\"tbl\"><table class=\"data kv\"><tbody>\n");
     period_rows(ctx);
-    rep_watch_summary(ctx, kv);
+    rep_watch_summary(ctx, rep_kv);
     inactivity_rows(ctx);
     demand_row(ctx);
     civ_rbuf_put(&ctx->page, "</tbody></table></div>\n</section>\n");

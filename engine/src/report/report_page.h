@@ -156,6 +156,8 @@ const char *rep_rule_label(rep_ctx *ctx, const char *rule);
 
 /* The page's head and sections, and its closing script (report_sections.c). */
 void rep_page_begin(rep_ctx *ctx, const char *title);
+/* One row (key, value; HTML-escaped) of a summary's key-value table (report_sections.c). */
+void rep_kv(rep_ctx *ctx, const char *k, const char *v);
 void rep_section_summary(rep_ctx *ctx);
 void rep_section_demand(rep_ctx *ctx);
 void rep_section_allocation(rep_ctx *ctx);

@@ -146,7 +146,8 @@ void rep_page_begin(rep_ctx *ctx, const char *title)
     civ_rbuf_put(b, "</nav>\n</header>\n");
 }
 
-static void kv(rep_ctx *ctx, const char *k, const char *v)
+/* One row of a summary's key-value table (the plan's and the monitoring folder's, report_monitor.c). */
+void rep_kv(rep_ctx *ctx, const char *k, const char *v)
 {
     civ_rbuf_put(&ctx->page, "<tr><td>");
     civ_rbuf_html(&ctx->page, k);
@@ -159,7 +160,7 @@ static void kv_money(rep_ctx *ctx, const char *k, double yuan)
 {
     char buf[64];
     rep_fmt_money_fixed(buf, sizeof buf, yuan, REP_MONEY(ctx)); /* one unit down the column */
-    kv(ctx, k, buf);
+    rep_kv(ctx, k, buf);
 }
 
 static double row_amount(const rep_data *d, const char *sec, const char *name)
@@ -264,7 +265,7 @@ void rep_section_summary(rep_ctx *ctx)
     }
     kv_money(ctx, TR(ctx, "已分配", "Allocated"), alloc);
     rep_fmt_num(b1, sizeof b1, isfinite(funded) ? funded : (double)d->n_comms, 0);
-    kv(ctx, TR(ctx, "获得资金的社区", "Communities funded"), b1);
+    rep_kv(ctx, TR(ctx, "获得资金的社区", "Communities funded"), b1);
     summary_gone(ctx);
     for (size_t k = 0; k < d->n_need; k++) {
         char key[96];
@@ -274,10 +275,10 @@ void rep_section_summary(rep_ctx *ctx)
     if (d->t_monitor || d->t_status || d->t_risk || d->t_risks || d->t_warn || d->t_inact || d->t_demand) {
         rep_fmt_num(b1, sizeof b1, d->t_monitor ? (double)civ_table_n_rows(d->t_monitor) : 0, 0);
         if (d->t_monitor || d->t_status) /* the indicators' alerts: a run without them has none to count */
-            kv(ctx, TR(ctx, "预警数", "Alerts"), b1);
-        rep_watch_summary(ctx, kv);
+            rep_kv(ctx, TR(ctx, "预警数", "Alerts"), b1);
+        rep_watch_summary(ctx, rep_kv);
     } else {
-        kv(ctx, TR(ctx, "预警数", "Alerts"), TR(ctx, "未运行监测", "monitoring not run"));
+        rep_kv(ctx, TR(ctx, "预警数", "Alerts"), TR(ctx, "未运行监测", "monitoring not run"));
     }
     civ_rbuf_put(&ctx->page, "</tbody></table></div>\n");
     rep_chart_need_vs_fund(ctx);
