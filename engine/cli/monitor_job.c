@@ -573,11 +573,15 @@ void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
  * never removed. */
 #define MONITOR_RECORD ".civicast-monitor"
 
-static const char *const monitor_files[] = {"status.csv", "alerts.csv", "warning_steps.csv", "warning.csv",
-                                            "forecasts.csv", "risks.csv", "risk_matrix.csv", "inactivity.csv",
-                                            "demand.csv", "monitoring.xlsx"};
-enum { MONITOR_WORKBOOK = 9 }; /* monitoring.xlsx: every table of the run, for people (civ_monitor_workbook_write) */
-enum { N_MONITOR_FILES = sizeof monitor_files / sizeof monitor_files[0] };
+/* The files of a monitoring folder, by index; MONITOR_WORKBOOK is monitoring.xlsx: every table of the run, for
+ * people (civ_monitor_workbook_write). */
+enum { MF_STATUS, MF_ALERTS, MF_WARNING_STEPS, MF_WARNING, MF_FORECASTS, MF_RISKS, MF_RISK_MATRIX, MF_INACTIVITY,
+       MF_DEMAND, MONITOR_WORKBOOK, N_MONITOR_FILES };
+static const char *const monitor_files[N_MONITOR_FILES] = {
+    [MF_STATUS] = "status.csv",         [MF_ALERTS] = "alerts.csv",   [MF_WARNING_STEPS] = "warning_steps.csv",
+    [MF_WARNING] = "warning.csv",       [MF_FORECASTS] = "forecasts.csv", [MF_RISKS] = "risks.csv",
+    [MF_RISK_MATRIX] = "risk_matrix.csv", [MF_INACTIVITY] = "inactivity.csv", [MF_DEMAND] = "demand.csv",
+    [MONITOR_WORKBOOK] = "monitoring.xlsx"};
 
 /* The family of each file: the part of the run that makes it.  A run replaces the files of the
  * families it ran and leaves the others': an indicator run replaces status.csv and alerts.csv
@@ -720,7 +724,7 @@ static civ_status read_earlier(const civ_cli_monitor_job *job, const char *dir, 
     civ_status s = CIV_OK;
     for (size_t k = 0; k < MONITOR_WORKBOOK && !s; k++) {
         char path[4200];
-        if (k == 4 || ran[monitor_family[k]] || !as_recorded(dir, k, rec)) /* 4: forecasts.csv, not a sheet */
+        if (k == MF_FORECASTS || ran[monitor_family[k]] || !as_recorded(dir, k, rec)) /* not a sheet */
             continue;
         snprintf(path, sizeof path, "%s/%s", dir, monitor_files[k]);
         civ_table_read_options o = {.text_columns = MONITOR_TEXT};
@@ -736,13 +740,15 @@ static civ_status write_workbook(const civ_cli_monitor_job *job, const char *dir
     civ_table *e[N_MONITOR_FILES] = {0};
     civ_status s = read_earlier(job, dir, e);
     const char *period = job->mon && job->period ? job->period_label : ""; /* civ_monitor_period_of's */
-    civ_monitor_workbook_tables t = {.alerts = job->mon ? job->alerts : e[1], .status = job->mon ? job->status : e[0],
-                                     .warning = job->mon ? job->summary : e[3],
-                                     .warning_steps = job->mon ? job->steps : e[2],
-                                     .risks = job->risk_table ? job->risk_table : e[5],
-                                     .risk_matrix = job->risk_table ? job->matrix_table : e[6],
-                                     .inactivity = job->inactivity ? job->inactivity : e[7],
-                                     .demand = job->demand ? job->demand : e[8], .period = period[0] ? period : NULL};
+    civ_monitor_workbook_tables t = {.alerts = job->mon ? job->alerts : e[MF_ALERTS],
+                                     .status = job->mon ? job->status : e[MF_STATUS],
+                                     .warning = job->mon ? job->summary : e[MF_WARNING],
+                                     .warning_steps = job->mon ? job->steps : e[MF_WARNING_STEPS],
+                                     .risks = job->risk_table ? job->risk_table : e[MF_RISKS],
+                                     .risk_matrix = job->risk_table ? job->matrix_table : e[MF_RISK_MATRIX],
+                                     .inactivity = job->inactivity ? job->inactivity : e[MF_INACTIVITY],
+                                     .demand = job->demand ? job->demand : e[MF_DEMAND],
+                                     .period = period[0] ? period : NULL};
     if (!s)
         s = civ_monitor_workbook_write(path, job->spec, &t, job->lang, NULL);
     for (size_t k = 0; k < N_MONITOR_FILES; k++)
