@@ -2,7 +2,7 @@
 """totals_horizon.py -- do the bands of the city and district totals hold beyond the first year?  The plan's
 forecast_totals.csv (method "bu": bottom-up sample paths of the district hierarchy, conformal base intervals, the
 plan's model `auto`) forecasts as far as the plan's horizon (36 months on the demo city), and the report draws
-those bands for every year; until 2026-12-08 only the first year had been measured (docs/REPORT.md, "Beyond the
+those bands for every year; until 2026-12-07 only the first year had been measured (docs/REPORT.md, "Beyond the
 first year").  This script scores the bands by year ahead; its rule is in that section, written before its figures.
 
 Runs (each: train up to an origin, forecast h periods with civicast.Hierarchy.forecast(reconcile="bu") exactly as

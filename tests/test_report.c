@@ -962,6 +962,40 @@ static void test_history_and_per_aged(void **state)
  * Vega-Lite drew it below the last row in those columns too, an empty panel
  * with only its axis (tests/report/check_report.py finds such an axis on the
  * rendered page). */
+/* The totals' bands beyond their first year: a bu folder whose totals run past 12 months says, in both languages,
+ * how they held when measured (docs/REPORT.md, "Beyond the first year"); one of 12 months or a "sum" folder does
+ * not. */
+static void test_totals_later_years(void **state)
+{
+    (void)state;
+    static const struct { const char *sub, *method; int months, said; } cases[] = {
+        {"later_bu", "bu", 14, 1}, {"year_bu", "bu", 12, 0}, {"later_sum", "sum", 14, 0}};
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        char fc[4096] = "unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n";
+        char tot[4096] = "level,unique_id,ds,h,method,mean,lo-80,hi-80,lo-95,hi-95\n";
+        for (int h = 1; h <= cases[k].months; h++) {
+            int y = 2025 + (h - 1) / 12, m = (h - 1) % 12 + 1;
+            size_t L = strlen(fc);
+            snprintf(fc + L, sizeof fc - L, "C1,%d-%02d,%d,Naive,10,9,11,8,12\n", y, m, h);
+            L = strlen(tot);
+            snprintf(tot + L, sizeof tot - L, "total,total,%d-%02d,%d,%s,10,9,11,8,12\n", y, m, h, cases[k].method);
+        }
+        put(cases[k].sub, "allocation.csv", "unique_id,name,district,amount,amount_yuan\nC1,社区1,东区,100,1\n");
+        put(cases[k].sub, "allocation_summary.csv", SUMMARY);
+        put(cases[k].sub, "forecasts.csv", fc);
+        put(cases[k].sub, "forecast_totals.csv", tot);
+        char path[128];
+        snprintf(path, sizeof path, "%s/%s", dir, cases[k].sub);
+        civ_report_options zh = {.lang = "zh"}, en = {.lang = "en"};
+        char *page = render_report(path, &en);
+        assert_int_equal(strstr(page, "The bands beyond the first year are less reliable") != NULL, cases[k].said);
+        free(page);
+        page = render_report(path, &zh);
+        assert_int_equal(strstr(page, "第二年及以后的区间更不可靠") != NULL, cases[k].said);
+        free(page);
+    }
+}
+
 static void test_district_facet(void **state)
 {
     (void)state;
@@ -2368,6 +2402,7 @@ int main(void)
         cmocka_unit_test(test_print_and_phone), cmocka_unit_test(test_history_and_per_aged),
         cmocka_unit_test(test_print_choice),
         cmocka_unit_test(test_district_facet),
+        cmocka_unit_test(test_totals_later_years),
         cmocka_unit_test(test_monitoring_risks_only),
         cmocka_unit_test(test_monitor_folder),
         cmocka_unit_test(test_no_alerts),
