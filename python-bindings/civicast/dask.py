@@ -600,6 +600,9 @@ def _backtest_hierarchy(ddf, bkw, names, structure, accuracy, progress):
     hz._backtest_options(_BT, bkw["h"], bkw["model"], K, step, bkw["level"], bkw["threads"], bkw["seed"],
                          bkw["ic"], bkw["n_paths"], bkw["nonnegative"], methods, _lib.stoppable(None).series, [],
                          bkw["intervals"])  # the arguments checked now, not in the tasks
+    if not hz.n_bottom:  # no rows: civicast.backtest's empty result, without tasks
+        return hz.backtest(bkw["h"], bkw["model"], K, step, bkw["level"], methods, bkw["threads"], bkw["seed"],
+                           bkw["ic"], bkw["n_paths"], bkw["nonnegative"], accuracy, intervals=bkw["intervals"])
     hz._warn_gaps()
     end = _common_end(hz)
     runs = _window_runs(ddf, K)

@@ -291,6 +291,11 @@ def to_periods(ds, codes, n_series, freq=None, spec=None, ids=None, hint=None):
             stamps = None
         if stamps is not None and pd.api.types.is_datetime64_any_dtype(stamps.dtype):
             return to_periods(stamps, codes, n_series, freq, spec, ids, hint)
+    if pd.api.types.is_float_dtype(dtype) and len(ds) and not ds.isna().any() and \
+            np.all(np.mod(ds.to_numpy(dtype=np.float64), 1.0) == 0.0):
+        # whole numbers in a float column (years 2024.0, Excel's day numbers 45292.0 after arithmetic or astype):
+        # read as the integers they are, so years are years and a day number gets the integer column's cure
+        return to_periods(ds.astype(np.int64), codes, n_series, freq, spec, ids, hint)
     try:
         return _string_periods(ds, codes, n_series, want, spec, ids, hint)
     except Error as e:

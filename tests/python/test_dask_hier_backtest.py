@@ -108,3 +108,13 @@ def test_local_cluster_equals_single_machine():
                                   silence_logs=40) as cluster, distributed.Client(cluster):
         got = cdask.backtest(dd.from_pandas(df, npartitions=3), **kw)
     assert_same(got, want)
+
+
+def test_frame_without_rows_as_single_machine():
+    """A frame without rows gives civicast.backtest's empty windows (was a C message about series 0, 2026-12-07)."""
+    df, comm = city()
+    for accuracy in (False, "series"):
+        want = civicast.backtest(df.iloc[:0], h=2, hierarchy=LEVELS, communities=comm, accuracy=accuracy)
+        got = cdask.backtest(dd.from_pandas(df.iloc[:0], npartitions=1), h=2, hierarchy=LEVELS, communities=comm,
+                             accuracy=accuracy)
+        assert_same(got, want)
