@@ -138,7 +138,7 @@ def _forecast_part(part, spec, kw, columns, id_dtype=object):
 
 def _meta(ddf, spec, level, id_dtype, multi=False):
     lv = [] if level is None else [float(x) for x in np.atleast_1d(level)]
-    ds_dtype = {"str": object, "datetime": "datetime64[ns]", "period": None}[spec.kind]
+    ds_dtype = {"str": object, "datetime": "datetime64[ns]", "period": None, "year": np.int64}[spec.kind]
     if spec.kind == "datetime" and spec.tz is not None:
         ds_dtype = pd.DatetimeTZDtype(tz=spec.tz)
     cols = {"unique_id": _id_dtype_out(id_dtype),
