@@ -499,6 +499,11 @@ _SIGNATURES = {
     "civ_backtest_failures_table": (c_status, [P, P, PP]),
     "civ_backtest_result_failure_counts": (c_status, [P, P, ctypes.POINTER(civ_backtest_failure_counts)]),
     "civ_backtest_accuracy_table": (c_status, [P, P, ctypes.c_int, PP]),
+    # civicast.dask.backtest of a hierarchy fills one result from its tasks' windows
+    "civ_backtest_result_create": (c_status, [ctypes.POINTER(ctypes.c_char_p), _S, _S, _S, _S, _S, c_double_p, _S,
+                                              PP]),
+    "civ_backtest_result_set": (c_status, [P, _S, _S, _S, c_status, ctypes.c_char_p, P, P, P]),
+    "civ_backtest_result_add_uncalibrated": (c_status, [P, _S]),
     # hierarchies
     "civ_reconcile_method_parse": (c_status, [_CP, ctypes.POINTER(ctypes.c_int)]),
     "civ_hier_build": (c_status, [P, P, ctypes.POINTER(_CP), _S, ctypes.POINTER(_CP), _S, PP]),

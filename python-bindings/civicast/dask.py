@@ -29,6 +29,9 @@ once; see its docstring.  Reconciliation couples every node of a
 hierarchy, so civicast.dask.forecast(..., hierarchy=...) forecasts the
 nodes in tasks and reconciles them once (see its docstring).
 """
+import ctypes
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -135,7 +138,7 @@ def _forecast_part(part, spec, kw, columns, id_dtype=object):
 
 def _meta(ddf, spec, level, id_dtype, multi=False):
     lv = [] if level is None else [float(x) for x in np.atleast_1d(level)]
-    ds_dtype = {"str": object, "datetime": "datetime64[ns]", "period": None}[spec.kind]
+    ds_dtype = {"str": object, "datetime": "datetime64[ns]", "period": None, "year": np.int64}[spec.kind]
     if spec.kind == "datetime" and spec.tz is not None:
         ds_dtype = pd.DatetimeTZDtype(tz=spec.tz)
     cols = {"unique_id": _id_dtype_out(id_dtype),
@@ -411,9 +414,17 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
     intervals: None or "model"; conformal intervals are calibrated over the
     whole panel, so they are refused here (civicast.backtest has them).
     id_col, time_col, target_col, and the check of unique_id, ds and y on
-    the metadata: as civicast.dask.forecast.  hierarchy=, groups=,
-    communities=, reconcile= are refused (an InvalidArgument, a ValueError):
-    a hierarchy's windows need every series in one task.
+    the metadata: as civicast.dask.forecast.
+
+    hierarchy=, groups=, communities=, reconcile= (since 2026-12-07;
+    refused before): the call runs now and returns the pandas result of
+    civicast.backtest(df, hierarchy=..., ...) on the whole frame, exactly
+    (windows; with accuracy=True or "series" also the accuracy per level or
+    per node; intervals None = conformal base intervals, or "model").  The
+    tasks split the windows, not the series: ddf.npartitions runs of
+    consecutive windows, each backtested on the panel cut after its last
+    window's targets, their forecasts scored by the C library against the
+    whole panel (docs/PYTHON.md, "A hierarchy's backtest over Dask").
 
     progress: a callable(done, total), as civicast.backtest's, counting the
     model x series x window tasks: the call then runs now (on the distributed
@@ -424,9 +435,11 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
     total)), in the calling thread.  An exception from progress, or Ctrl-C,
     cancels the partitions not yet run and is raised."""
     if hierarchy is not None or groups is not None or communities is not None or reconcile is not None:
-        raise _lib.invalid("civicast.dask.backtest: hierarchies are not backtested per partition (each window "
-                           "reconciles every node at once, so it needs every series in one task); compute the frame "
-                           "and call civicast.backtest(df, hierarchy=[...], communities=..., reconcile=[...])")
+        return _backtest_hierarchy(ddf, dict(h=h, model=model, windows=windows, step=step, level=level,
+                                             threads=threads, seed=seed, ic=ic, n_paths=n_paths,
+                                             nonnegative=nonnegative, intervals=intervals),
+                                   dict(id_col=id_col, time_col=time_col, target_col=target_col, freq=freq),
+                                   (hierarchy, groups, communities, reconcile), accuracy, progress)
     import dask
     dd = _dd()
     if intervals == "conformal":
@@ -465,6 +478,157 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
     ameta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in acc_cols.items()})
     accs = dd.from_delayed([dask.delayed(lambda r: r[1])(b) for b in both], meta=ameta, verify_meta=False)
     return wins, accs
+
+
+_BT = "civicast.dask.backtest"
+
+
+def _window_runs(ddf, windows):
+    """The windows 0..windows-1 (oldest first) in consecutive runs, one per task: as many tasks as ddf has
+    partitions (one for a pandas frame), at most one per window."""
+    n = max(1, min(getattr(ddf, "npartitions", 1), windows))
+    return [[int(k) for k in r] for r in np.array_split(np.arange(windows), n) if len(r)]
+
+
+def _panel_until(df, periods, last, spec):
+    """The rows of df (periods: each row's period) before period `last`, and one row per series at `last` with
+    y 0: every series of the task's panel ends at `last`, as a hierarchy's must, and has an observation, and
+    what its windows see is the whole panel's, since every cutoff of the task is before `last` (h >= 1): the
+    values before the cutoff, none for a series that starts later (civ_panel_cut counts it as 0)."""
+    codes, ids, _ = _frame._factorize_ids(df["unique_id"])
+    first_row = np.full(len(ids), len(df), dtype=np.int64)
+    np.minimum.at(first_row, codes, np.arange(len(df)))
+    end = df.iloc[first_row].copy()
+    end["ds"] = spec.to_ds(np.full(len(end), last, dtype=np.int64))
+    end["y"] = 0.0
+    return pd.concat([df[periods < last], end], ignore_index=True)
+
+
+def _hier_windows(df, structure, spec, bkw):
+    """One task of a hierarchy's backtest: civ_hier_backtest of the panel `df` (cut after its last window's
+    targets, _panel_until) with the whole panel's date layout; its windows as arrays (node, window, model, step
+    order), its failed windows by their (node, window, model) block and its count of uncalibrated windows."""
+    from .hier import Hierarchy
+    hierarchy, groups, communities, reconcile = structure
+    hz = Hierarchy(df, communities, hierarchy, groups, _spec=spec)
+    keep, res, table = [], _frame._Owned(_lib.lib.civ_backtest_result_free), _frame._Owned(_lib.lib.civ_table_free)
+    nodes, fails = _frame._Owned(_lib.lib.civ_panel_free), _frame._Owned(_lib.lib.civ_table_free)
+    with res, table, nodes, fails, _lib.stoppable(None) as stop:
+        opt = hz._backtest_options(_BT, bkw["h"], bkw["model"], bkw["windows"], bkw["step"], bkw["level"],
+                                   bkw["threads"], bkw["seed"], bkw["ic"], bkw["n_paths"], bkw["nonnegative"],
+                                   reconcile, stop.series, keep, bkw["intervals"])
+        _lib.check(_lib.lib.civ_hier_backtest(hz._h.ptr, hz.pdata.ptr, ctypes.byref(opt), ctypes.byref(res.ptr)))
+        _lib.check(_lib.lib.civ_hier_backtest_table(res.ptr, hz._h.ptr, hz.pdata.ptr, ctypes.byref(table.ptr)))
+        win = _frame.table_to_frame(table.ptr)
+        _lib.check(_lib.lib.civ_hier_aggregate(hz._h.ptr, hz.pdata.ptr, ctypes.byref(nodes.ptr)))
+        _lib.check(_lib.lib.civ_backtest_failures_table(res.ptr, nodes.ptr, ctypes.byref(fails.ptr)))
+        failed = _frame.table_to_frame(fails.ptr)
+        uncalibrated = int(_lib.lib.civ_backtest_result_n_uncalibrated(res.ptr))
+    H = int(win["h"].max())
+    starts = win.iloc[::H]  # the first step of each (node, window, model) block
+    block = {(str(u), str(m), str(c)): b for b, (u, m, c) in
+             enumerate(zip(starts["unique_id"], starts["model"], starts["cutoff"]))}
+    lo = [c for c in win.columns if str(c).startswith("lo-")]
+    return dict(models=list(pd.unique(starts["model"])), H=H, mean=win["mean"].to_numpy(np.float64),
+                lower=[win[c].to_numpy(np.float64) for c in lo],
+                upper=[win["hi-" + str(c)[3:]].to_numpy(np.float64) for c in lo],
+                failed={block[(str(u), str(m), str(c))]: (_lib.STATUS_CODES.get(st, -1), msg) for u, m, c, st, msg in
+                        zip(failed["unique_id"], failed["model"], failed["cutoff"], failed["status"],
+                            failed["message"])},
+                uncalibrated=uncalibrated)
+
+
+def _filled_result(res, parts, runs, n_nodes, step, levels):
+    """res.ptr: a civ_backtest_result of n_nodes nodes and every window of runs, filled from the tasks' parts
+    (_hier_windows), as civ_hier_backtest fills it in one run."""
+    lib = _lib.lib
+    models, H, K = parts[0]["models"], parts[0]["H"], sum(map(len, runs))
+    M, L = len(models), len(levels)
+    names = (ctypes.c_char_p * M)(*[_lib.encode(m) for m in models])
+    lv = (ctypes.c_double * max(1, L))(*levels)
+    _lib.check(lib.civ_backtest_result_create(names, M, n_nodes, K, H, step, lv, L, ctypes.byref(res.ptr)))
+    for part, run in zip(parts, runs):
+        Kt = len(run)
+        mean = part["mean"].reshape(n_nodes, Kt, M, H)
+        lower = np.stack(part["lower"]).reshape(L, n_nodes, Kt, M, H) if L else None
+        upper = np.stack(part["upper"]).reshape(L, n_nodes, Kt, M, H) if L else None
+        for node in range(n_nodes):
+            for j, k in enumerate(run):
+                for m in range(M):
+                    why = part["failed"].get((node * Kt + j) * M + m)
+                    if why is not None:  # civ_hier_backtest's message numbers the window in the whole run
+                        msg = re.sub(f"^window {j + 1} of {Kt}: ", f"window {k + 1} of {K}: ", why[1])
+                        _lib.check(lib.civ_backtest_result_set(res.ptr, m, node, k, why[0], _lib.encode(msg), None,
+                                                               None, None))
+                        continue
+                    mu = np.ascontiguousarray(mean[node, j, m])
+                    lo = np.ascontiguousarray(lower[:, node, j, m].ravel()) if L else np.zeros(1)
+                    hi = np.ascontiguousarray(upper[:, node, j, m].ravel()) if L else np.zeros(1)
+                    _lib.check(lib.civ_backtest_result_set(res.ptr, m, node, k, 0, None, _frame._ptr(mu),
+                                                           _frame._ptr(lo), _frame._ptr(hi)))
+        _lib.check(lib.civ_backtest_result_add_uncalibrated(res.ptr, part["uncalibrated"]))
+
+
+def _backtest_hierarchy(ddf, bkw, names, structure, accuracy, progress):
+    """civicast.dask.backtest with a hierarchy (see its docstring): the panel gathered and checked as
+    civicast.backtest checks it, the windows run in tasks of consecutive windows, each on the panel cut after
+    its last window's targets (a window's forecasts depend only on the panel up to its cutoff and its targets
+    on the h periods after: civ_hier_backtest, whose seeds do not depend on the window), and their forecasts put
+    in one civ_backtest_result that the C library scores against the whole panel, as civicast.backtest does."""
+    import dask
+    from .hier import Hierarchy
+    hierarchy, groups, communities, reconcile = structure
+    _check_progress(_BT, progress)
+    if hierarchy is None and groups is None:
+        raise _lib.invalid(f"{_BT}: reconcile= and communities= need hierarchy= or groups=", "reconcile")
+    if communities is None:
+        raise _lib.invalid(f"{_BT}: hierarchy= needs communities= (a DataFrame or a path with unique_id and the "
+                           "hierarchy's columns)", "communities")
+    if accuracy not in (False, True, "series"):
+        raise _lib.invalid(f"{_BT}: accuracy must be False, True or 'series', got {accuracy!r}", "accuracy")
+    if bkw["intervals"] not in (None, "model", "conformal"):
+        raise _lib.invalid(f"{_BT}: intervals must be None, 'model' or 'conformal', got {bkw['intervals']!r}",
+                           "intervals")
+    K, step = _lib.whole(_BT, "windows", bkw["windows"], 1), _lib.whole(_BT, "step", bkw["step"], 1)
+    df = _frame._standard_columns(ddf, names["id_col"], names["time_col"], names["target_col"])
+    df = df.compute() if hasattr(df, "compute") else _frame.panel_frame(df, _BT)
+    if df.index.name == "unique_id" and "unique_id" not in df.columns:
+        df = df.reset_index()
+    df = df.reset_index(drop=True)
+    hz = Hierarchy(df, communities, hierarchy, groups, freq=names["freq"])
+    methods = ("base", "bu", "mint_shrink") if reconcile is None else reconcile
+    hz._backtest_options(_BT, bkw["h"], bkw["model"], K, step, bkw["level"], bkw["threads"], bkw["seed"],
+                         bkw["ic"], bkw["n_paths"], bkw["nonnegative"], methods, _lib.stoppable(None).series, [],
+                         bkw["intervals"])  # the arguments checked now, not in the tasks
+    if not hz.n_bottom:  # no rows: civicast.backtest's empty result, without tasks
+        return hz.backtest(bkw["h"], bkw["model"], K, step, bkw["level"], methods, bkw["threads"], bkw["seed"],
+                           bkw["ic"], bkw["n_paths"], bkw["nonnegative"], accuracy, intervals=bkw["intervals"])
+    hz._warn_gaps()
+    end = _common_end(hz)
+    runs = _window_runs(ddf, K)
+    spec, periods = hz.pdata.spec, np.asarray(hz.pdata.periods_of_rows, dtype=np.int64)
+    structure = (hierarchy, groups, communities, methods)
+    tasks = [dask.delayed(_hier_windows)(_panel_until(df, periods, end - (K - 1 - r[-1]) * step, spec), structure,
+                                         spec, dict(bkw, windows=len(r), step=step)) for r in runs]
+    if progress is not None:
+        parts = _compute_with_progress(tasks, [hz.n_nodes * len(r) for r in runs], progress)
+    else:
+        parts = list(dask.compute(*tasks))
+    res = _frame._Owned(_lib.lib.civ_backtest_result_free)
+    with res:
+        _filled_result(res, parts, runs, hz.n_nodes, step, _frame._levels(_BT, bkw["level"]))
+        return hz._backtest_frames(res.ptr, accuracy, stacklevel=4)
+
+
+def _common_end(hz):
+    """The period every series of hz's panel ends at (civ_hier_aggregate's rule, refused as civicast.backtest
+    refuses it: CIV_ERR_DOMAIN names the series that end elsewhere)."""
+    lib, agg = _lib.lib, _frame._Owned(_lib.lib.civ_panel_free)
+    with agg:
+        _lib.check(lib.civ_hier_aggregate(hz._h.ptr, hz.pdata.ptr, ctypes.byref(agg.ptr)))
+        n, start = ctypes.c_size_t(), ctypes.c_int64()
+        _lib.check(lib.civ_panel_series(agg.ptr, 0, None, ctypes.byref(n), ctypes.byref(start)))
+        return int(start.value) + int(n.value) - 1
 
 
 def _same(part):

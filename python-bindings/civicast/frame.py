@@ -104,7 +104,8 @@ class DateSpec:
 
     freq: one of "yearly", "quarterly", "monthly", "weekly", "daily";
     phase: weekday offset of weekly data (days since 1970-01-01 mod 7);
-    kind: "str", "datetime" or "period" (what the input ds was);
+    kind: "str", "datetime", "period" (what the input ds was) or "year"
+          (integer years: 2024 in, 2024 out);
     anchor: "start" or "end" (the day of a monthly/quarterly/yearly period
     the dates name), or "period" for civicast period text ("2024-07");
     pd_freq: the pandas frequency of Period input;
@@ -151,6 +152,8 @@ class DateSpec:
         periods = np.asarray(periods, dtype=np.int64)
         if self.kind == "str":
             return format_periods(periods, self.code, self.phase, self.c_style())
+        if self.kind == "year":  # integer years in, integer years out (results merge with the input)
+            return np.asarray(format_periods(periods, self.code, self.phase, self.c_style())).astype(np.int64)
         days = _period_days(periods, self.freq, self.phase, self.anchor)
         stamps = pd.to_datetime(days.astype("datetime64[D]"))
         if self.kind == "period":  # pandas' PeriodArray: to_numpy() boxed one Period object per row (0.6 s per 120k)
@@ -291,8 +294,16 @@ def to_periods(ds, codes, n_series, freq=None, spec=None, ids=None, hint=None):
             stamps = None
         if stamps is not None and pd.api.types.is_datetime64_any_dtype(stamps.dtype):
             return to_periods(stamps, codes, n_series, freq, spec, ids, hint)
+    if pd.api.types.is_float_dtype(dtype) and len(ds) and not ds.isna().any() and \
+            np.all(np.mod(ds.to_numpy(dtype=np.float64), 1.0) == 0.0):
+        # whole numbers in a float column (years 2024.0, Excel's day numbers 45292.0 after arithmetic or astype):
+        # read as the integers they are, so years are years and a day number gets the integer column's cure
+        return to_periods(ds.astype(np.int64), codes, n_series, freq, spec, ids, hint)
     try:
-        return _string_periods(ds, codes, n_series, want, spec, ids, hint)
+        periods, found = _string_periods(ds, codes, n_series, want, spec, ids, hint)
+        if spec is None and pd.api.types.is_integer_dtype(dtype) and found.freq == "yearly":
+            found = DateSpec("yearly", kind="year", anchor="period")  # integer years come back as integers
+        return periods, found
     except Error as e:
         if not pd.api.types.is_integer_dtype(dtype) or e.field != "ds":
             raise

@@ -121,10 +121,11 @@ class Hierarchy:
     Excel on a Chinese Windows)."""
 
     def __init__(self, df, communities, hierarchy=None, groups=None, freq=None, encoding=None, thousands=None,
-                 percent=False, sheet=None):
+                 percent=False, sheet=None, _spec=None):
         levels, grps = _names(hierarchy, "hierarchy"), _names(groups, "groups")
         fmt = _input_format("civicast.Hierarchy", encoding, thousands, percent, sheet)
-        self.pdata = PanelData(panel_frame(df, "civicast.Hierarchy"), freq=freq)
+        # _spec: civicast.dask.backtest's tasks read their part of the panel with the whole panel's date layout
+        self.pdata = PanelData(panel_frame(df, "civicast.Hierarchy"), freq=freq, spec=_spec)
         self._comm = _communities_table(communities, levels + grps, fmt)
         lv = (ctypes.c_char_p * max(1, len(levels)))(*[encode(v) for v in levels])
         gr = (ctypes.c_char_p * max(1, len(grps)))(*[encode(v) for v in grps])
@@ -622,25 +623,31 @@ class Hierarchy:
                                              nonnegative, reconcile, stop.series, keep, intervals,
                                              (conformal_windows, conformal_step, conformal_sample, conformal_refit))
                 check(lib.civ_hier_backtest(self._h.ptr, self.pdata.ptr, ctypes.byref(opt), ctypes.byref(res.ptr)))
-            out = self._frame(lib.civ_hier_backtest_table, res.ptr, "windows")
-            self._warn_failed(res.ptr)
-            kept = lib.civ_backtest_result_n_uncalibrated(res.ptr)
-            if kept:
-                warnings.warn(f"civicast: conformal base intervals: {kept} node windows kept their model's intervals "
-                              "at some steps, too few backtest scores before their cutoffs (intervals='model' uses "
-                              "the models' own everywhere; docs/FORECASTING.md, \"Conformal intervals\")",
-                              ForecastWarning, stacklevel=3)
-            if not accuracy:
-                return out
-            if accuracy is True:
-                return out, count_dtypes(self._frame(lib.civ_hier_backtest_accuracy_table, res.ptr, "accuracy"))
-            acc = count_dtypes(self._frame(lib.civ_hier_backtest_node_accuracy_table, res.ptr, "accuracy"))
-            if len(acc):  # the level from C, as the command's --by-series; ids typed as the panel's
-                acc["unique_id"] = pd.Series([self._typed.get(k, k[1]) for k in zip(acc["level"], acc["unique_id"])],
-                                             index=acc.index, dtype=object)
-            return out, acc
+            return self._backtest_frames(res.ptr, accuracy, stacklevel=4)
 
-    def _warn_failed(self, res):
+    def _backtest_frames(self, res, accuracy, stacklevel=3):
+        """backtest()'s results from the civ_backtest_result `res` of this hierarchy's panel (civ_hier_backtest's,
+        or the one civicast.dask.backtest fills from its tasks' windows): the windows, warnings for failed and
+        uncalibrated windows, and the accuracy asked for."""
+        out = self._frame(lib.civ_hier_backtest_table, res, "windows")
+        self._warn_failed(res, stacklevel + 1)
+        kept = lib.civ_backtest_result_n_uncalibrated(res)
+        if kept:
+            warnings.warn(f"civicast: conformal base intervals: {kept} node windows kept their model's intervals "
+                          "at some steps, too few backtest scores before their cutoffs (intervals='model' uses "
+                          "the models' own everywhere; docs/FORECASTING.md, \"Conformal intervals\")",
+                          ForecastWarning, stacklevel=stacklevel)
+        if not accuracy:
+            return out
+        if accuracy is True:
+            return out, count_dtypes(self._frame(lib.civ_hier_backtest_accuracy_table, res, "accuracy"))
+        acc = count_dtypes(self._frame(lib.civ_hier_backtest_node_accuracy_table, res, "accuracy"))
+        if len(acc):  # the level from C, as the command's --by-series; ids typed as the panel's
+            acc["unique_id"] = pd.Series([self._typed.get(k, k[1]) for k in zip(acc["level"], acc["unique_id"])],
+                                         index=acc.index, dtype=object)
+        return out, acc
+
+    def _warn_failed(self, res, stacklevel=4):
         """A ForecastWarning when windows failed, naming the first (node, method, cutoff, why)."""
         failed = lib.civ_backtest_result_n_failed(res)
         if not failed:
@@ -656,7 +663,7 @@ class Hierarchy:
                       "aggregate that cannot be forecast fails its window for every node; they keep their rows with "
                       f"NaN forecasts and are left out of the accuracy; first: node "
                       f"'{f.unique_id[0]}', {f.model[0]}, cutoff {f.cutoff[0]}: {f.message[0]}", ForecastWarning,
-                      stacklevel=4)
+                      stacklevel=stacklevel)
 
 
 def reconcile(df, communities, base, hierarchy=None, groups=None, method=None, residuals=None,

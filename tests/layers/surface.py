@@ -51,11 +51,12 @@ EXCEPTIONS = [
     ("civ_table_find_column", "python", EXEMPT, "per-column lookup; Python takes the table into pandas"),
     ("civ_panel_join_predecessors", "both", EXEMPT, "civ_panel_join_predecessors_shares with no shares column, "
      "which both clients call (--shares / shares= optional)"),
-    ("civ_backtest_result_create", "both", EXEMPT, "a building block: civ_hier_backtest fills a backtest result "
-     "window by window for the flat backtest's tables; the clients call civ_hier_backtest"),
-    ("civ_backtest_result_set", "both", EXEMPT, "a building block of civ_hier_backtest (see "
+    ("civ_backtest_result_create", "cli", EXEMPT, "a building block: civ_hier_backtest fills a backtest result "
+     "window by window for the flat backtest's tables, and civicast.dask.backtest from its tasks' windows; the "
+     "command calls civ_hier_backtest"),
+    ("civ_backtest_result_set", "cli", EXEMPT, "a building block of civ_hier_backtest (see "
      "civ_backtest_result_create)"),
-    ("civ_backtest_result_add_uncalibrated", "both", EXEMPT, "a building block of civ_hier_backtest (see "
+    ("civ_backtest_result_add_uncalibrated", "cli", EXEMPT, "a building block of civ_hier_backtest (see "
      "civ_backtest_result_create)"),
     ("civ_backtest_accuracy_grouped", "both", EXEMPT, "the building block of civ_hier_backtest_accuracy_table (per "
      "hierarchy level), which both clients call"),

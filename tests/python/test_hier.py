@@ -622,15 +622,6 @@ def test_communities_frame_without_an_id_names_its_rows():
         civicast.backtest(df, h=2, model="naive", hierarchy=["district"], communities=two)
 
 
-def test_dask_backtest_refuses_a_hierarchy_with_the_cure():
-    """civicast.dask.backtest(..., hierarchy=...) says a hierarchy needs every series in one task."""
-    pytest.importorskip("dask.dataframe")
-    import civicast.dask
-    df, comm = small_city(np.random.default_rng(2))
-    with pytest.raises(civicast.InvalidArgument, match=r"every series in one task.*civicast.backtest\(df, hierarchy="):
-        civicast.dask.backtest(df, h=2, hierarchy=["district"], communities=comm)
-
-
 def test_base_intervals_conformal_by_default_and_model_on_request():
     """The base forecasts' intervals, from which the reconciled paths take their spreads (the base-bands round of
     2026-12-07): conformal by default (= intervals="conformal"), the models' own with intervals="model", in forecast
