@@ -15,7 +15,7 @@
 
 enum { A_SPEC, A_COMMUNITIES, A_FORECASTS, A_OUT, A_SUMMARY, A_EXPLAIN, A_UNCERTAINTY, A_SEED, A_K, A_THREADS,
        A_UNC_OUT, A_DRAWS_OUT, A_COMPARE, A_LANG, A_PAID, A_LAST_YEAR, A_LAST_YEAR_SHEET, A_ENCODING, A_THOUSANDS,
-       A_PERCENT, A_SHEET, A_SKIP_ROWS, A_WORKBOOK,
+       A_PERCENT, A_SHEET, A_SKIP_ROWS, A_COMM_SKIP, A_FC_SKIP, A_LY_SKIP, A_PAID_SKIP, A_WORKBOOK,
        A_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option allocate_options[] = {
     [A_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec (required)"},
@@ -49,6 +49,10 @@ static const civ_cli_option allocate_options[] = {
     [A_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [A_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [A_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
+    [A_COMM_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--communities-skip-rows", "--communities"),
+    [A_FC_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--forecasts-skip-rows", "--forecasts"),
+    [A_LY_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--last-year-skip-rows", "--last-year"),
+    [A_PAID_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--paid-skip-rows", "--paid"),
     [A_WORKBOOK] = {"--workbook", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE.xlsx",
                     "the budget office's workbook: allocation, summary, rules (and\n"
                     "uncertainty) sheets headed in Chinese, as the plan's allocation.xlsx"},

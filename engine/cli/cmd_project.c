@@ -11,7 +11,7 @@
 enum { J_SPEC, J_COMMUNITIES, J_FORECASTS, J_YEARS, J_OUT, J_SUMMARY, J_EXPLAIN, J_LANG, J_LAST_YEAR,
        J_LAST_YEAR_SHEET, J_ENCODING,
        J_THOUSANDS,
-       J_PERCENT, J_SHEET, J_SKIP_ROWS, J_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+       J_PERCENT, J_SHEET, J_SKIP_ROWS, J_COMM_SKIP, J_FC_SKIP, J_LY_SKIP, J_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option project_options[] = {
     [J_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec with [need] (required)"},
     [J_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "community attributes (required)"},
@@ -27,6 +27,9 @@ static const civ_cli_option project_options[] = {
     [J_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [J_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [J_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
+    [J_COMM_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--communities-skip-rows", "--communities"),
+    [J_FC_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--forecasts-skip-rows", "--forecasts"),
+    [J_LY_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--last-year-skip-rows", "--last-year"),
     [J_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };

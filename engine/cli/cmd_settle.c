@@ -9,7 +9,7 @@
 #include "commands.h"
 
 enum { S_SPEC, S_ALLOCATION, S_SPENDING, S_OUT, S_SUMMARY, S_EXPLAIN, S_LANG, S_ENCODING, S_THOUSANDS, S_PERCENT,
-       S_SHEET, S_SKIP_ROWS,
+       S_SHEET, S_SKIP_ROWS, S_ALLOC_SKIP, S_SPEND_SKIP,
        S_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option settle_options[] = {
     [S_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec with [settlement] (required)"},
@@ -24,6 +24,8 @@ static const civ_cli_option settle_options[] = {
     [S_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [S_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [S_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
+    [S_ALLOC_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--allocation-skip-rows", "--allocation"),
+    [S_SPEND_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--spending-skip-rows", "--spending"),
     [S_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
