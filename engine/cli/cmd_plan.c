@@ -393,14 +393,19 @@ static int run_and_write(const civ_plan *plan, const civ_csv_write_options *csv)
     civ_plan_result *r = NULL;
     int code = 0;
     civ_alloc_spec *spec = NULL; /* for the communities' text columns (its id stays text) */
-    civ_status s = civ_cli_read_panel(civ_plan_panel(plan), &panel);
+    int skip[2] = {0, 0};        /* [plan] panel_skip_rows, communities_skip_rows; errors name the key */
+    civ_plan_skip_rows(plan, "panel", &skip[0]);
+    civ_plan_skip_rows(plan, "communities", &skip[1]);
+    civ_cli_skip_rows_add(NULL, civ_plan_panel(plan), skip[0]);
+    civ_status s = civ_plan_input_error(plan, civ_cli_read_panel(civ_plan_panel(plan), &panel));
     if (s)
         code = report_input(s, civ_plan_panel(plan));
     if (!code && (s = civ_alloc_spec_read(civ_plan_spec(plan), &spec)))
         code = civ_cli_report(s);
     const char *sheet = civ_plan_communities_sheet(plan); /* [plan] communities_sheet, --sheet (.xlsx) */
-    civ_table_read_options ro = {.text_columns = civ_alloc_spec_text_columns(spec), .sheet = sheet[0] ? sheet : NULL};
-    if (!code && (s = civ_cli_read_table(civ_plan_communities(plan), &ro, &comm)))
+    civ_table_read_options ro = {.text_columns = civ_alloc_spec_text_columns(spec), .sheet = sheet[0] ? sheet : NULL,
+                                 .skip_rows = skip[1]};
+    if (!code && (s = civ_plan_input_error(plan, civ_cli_read_table(civ_plan_communities(plan), &ro, &comm))))
         code = report_input(s, civ_plan_communities(plan));
     civ_alloc_spec_free(spec);
     progress pg = {.tty = isatty(STDERR_FILENO), .last_end = mono()};

@@ -289,6 +289,9 @@ int civ_cli_set_input(const char *command, const char *freq, const char *encodin
  * absent); 0, or the usage exit code after printing the error (not a whole number 0..1000000). */
 int civ_cli_set_input_skip_rows(const char *command, const char *flag, const char *option, const char *path,
                                 const char *rows);
+/* Registers `rows` for the input `option` names or read from `path` (either may be NULL; a plan's own counts);
+ * -1 when the table is full. */
+int civ_cli_skip_rows_add(const char *option, const char *path, int rows);
 /* The rows to skip above the header of the input named by `option` ("--last-year") or read from `path`: the
  * --X-skip-rows registered for it, else `rows` (--skip-rows, or the caller's own). */
 int civ_cli_skip_rows_for(const char *option, const char *path, int rows);

@@ -382,18 +382,25 @@ int civ_cli_set_input_skip_rows(const char *command, const char *flag, const cha
         return civ_cli_usage_error(command, "%s must be a whole number of rows from 0 to 1000000 (the rows above "
                                             "the header of %s's file: a title, a unit line), got '%s'", flag, option,
                                    rows);
-    if (n_input_skip == CIV_CLI_MAX_OPTIONS)
+    if (civ_cli_skip_rows_add(option, path, (int)n))
         return civ_cli_usage_error(command, "too many --...-skip-rows options");
+    return 0;
+}
+
+int civ_cli_skip_rows_add(const char *option, const char *path, int rows)
+{
+    if (n_input_skip == CIV_CLI_MAX_OPTIONS)
+        return -1;
     input_skip[n_input_skip].option = option;
     input_skip[n_input_skip].path = path;
-    input_skip[n_input_skip++].rows = (int)n;
+    input_skip[n_input_skip++].rows = rows;
     return 0;
 }
 
 int civ_cli_skip_rows_for(const char *option, const char *path, int rows)
 {
     for (size_t k = 0; k < n_input_skip; k++)
-        if ((option && !strcmp(input_skip[k].option, option)) ||
+        if ((option && input_skip[k].option && !strcmp(input_skip[k].option, option)) ||
             (path && input_skip[k].path && !strcmp(input_skip[k].path, path)))
             rows = input_skip[k].rows;
     return rows;

@@ -76,6 +76,16 @@ expect_err "skip rows of no input" "give --risks FILE too"
 expect_code "bad per-input count" 1 "$CIV" allocate "${ly[@]}" --communities "$WORK/comm_bt.csv" \
   --communities-skip-rows x --out "$WORK/l4.csv"
 expect_err "bad per-input count" "--communities-skip-rows must be a whole number"
+# a plan: each input its own key ([plan] communities_skip_rows); without it the refusal names the key, not
+# --skip-rows (which plan does not take)
+mkdir -p "$WORK/pl" && cp "$SRC/tests/data/plan/"* "$WORK/pl/"
+{ printf '2025年各社区人口统计,,\n单位：人,,\n'; cat "$SRC/tests/data/plan/communities.csv"; } >"$WORK/pl/communities.csv"
+expect_code "plan without the key" 2 "$CIV" plan "$WORK/pl/plan.toml" --out "$WORK/pl/o1"
+expect_err "plan without the key" "communities.csv:3:1: .*with \[plan\] communities_skip_rows = 2, or delete"
+sed -i 's/^spec = "plan.spec"/spec = "plan.spec"\ncommunities_skip_rows = 2/' "$WORK/pl/plan.toml"
+expect_code "plan with the key" 0 "$CIV" plan "$WORK/pl/plan.toml" --out "$WORK/pl/o2"
+expect_code "plan plain" 0 "$CIV" plan "$SRC/tests/data/plan/plan.toml" --out "$WORK/pl/o3"
+cmp -s "$WORK/pl/o2/allocation.csv" "$WORK/pl/o3/allocation.csv" || fail "plan communities_skip_rows = 2 differs"
 # usage errors
 expect_code "negative" 1 "$CIV" info "$WORK/meals_t.csv" --skip-rows -1
 expect_err "negative" "--skip-rows must be a whole number"
