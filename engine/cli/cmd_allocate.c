@@ -63,14 +63,17 @@ static const civ_cli_spec allocate_spec = {
     "allocate",
     "usage: civicast allocate --spec SPEC --communities FILE [--forecasts FILE] --out FILE\n"
     "                         [--summary FILE] [--workbook FILE.xlsx] [--explain] [--lang en|zh]\n"
-    "                         [--paid FILE]\n"
-    "                         [--last-year FILE [--last-year-sheet NAME]]\n"
+    "                         [--paid FILE [--paid-skip-rows N]]\n"
+    "                         [--last-year FILE [--last-year-sheet NAME] [--last-year-skip-rows N]]\n"
     "                         [--uncertainty N [--seed S] [--weight-concentration K]\n"
     "                          [--threads T] [--uncertainty-out FILE] [--draws-out FILE]]\n"
-    "                         [--encoding E] [--thousands C] [--percent] [--no-excel] [--precision P]\n"
+    "                         [--encoding E] [--thousands C] [--percent] [--sheet NAME] [--skip-rows N]\n"
+    "                         [--communities-skip-rows N] [--forecasts-skip-rows N]\n"
+    "                         [--excel|--no-excel] [--precision P]\n"
     "       civicast allocate --compare SPEC1 SPEC2 [...] --communities FILE\n"
     "                         [--forecasts FILE] --out FILE [--summary FILE] [--last-year FILE]\n"
-    "                         [--encoding E] [--thousands C] [--percent] [--no-excel] [--precision P]\n",
+    "                         [--encoding E] [--thousands C] [--percent] [--sheet NAME] [--skip-rows N]\n"
+    "                         [--X-skip-rows N ...] [--excel|--no-excel] [--precision P]\n",
     "Reads an allocation spec (docs/ALLOCATION.md), the community attributes (.csv or\n"
     ".h5, one row per unique_id) and, when a factor uses them, forecasts in long\n"
     "format (unique_id,ds,h,model,mean,...).  Writes one row per community (amount in\n"

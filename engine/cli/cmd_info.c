@@ -25,6 +25,7 @@ static const civ_cli_option info_options[] = {
 static const civ_cli_spec info_spec = {
     "info",
     "usage: civicast info FILE [--attributes FILE] [--freq F] [--encoding E] [--thousands C] [--percent]\n"
+    "                          [--sheet NAME] [--skip-rows N] [--attributes-skip-rows N]\n"
     "                          [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n",
     "Reads a panel (.csv long format unique_id,ds,y[,covariates] or .h5) and prints\n"
     "its series count, frequency, span, missing share, covariates and, with\n"

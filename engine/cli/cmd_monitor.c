@@ -72,11 +72,13 @@ static const civ_cli_spec monitor_spec = {
     "monitor",
     "usage: civicast monitor INDICATORS ACTUALS [--period YYYY-MM] [--out DIR [--lang zh|en]]\n"
     "         [--warn H [--model SPEC] [--threshold P] [--warn-scope SCOPE ...] [--threads N] [--seed N]]\n"
-    "         [--risks FILE [--matrix FILE]] [--events FILE [--quantile Q] [--end TIME] [--local-times]\n"
-    "         [--utc-offset H]]\n"
-    "         [--demand-forecasts FILE --demand-actuals FILE] [--encoding E] [--thousands C] [--percent]\n"
-    "         [--no-excel] [--precision P]\n"
-    "       civicast monitor [--risks FILE ...] [--events FILE ...] [--demand-... ]   (without indicators)\n",
+    "         [--risks FILE [--matrix FILE] [--risks-skip-rows N]] [--events FILE [--quantile Q] [--end TIME]\n"
+    "         [--local-times] [--utc-offset H] [--events-skip-rows N]]\n"
+    "         [--demand-forecasts FILE --demand-actuals FILE [--demand-forecasts-skip-rows N]\n"
+    "         [--demand-actuals-skip-rows N]] [--encoding E] [--thousands C] [--percent]\n"
+    "         [--sheet NAME] [--skip-rows N] [--excel|--no-excel] [--precision P]\n"
+    "       civicast monitor [--risks FILE ...] [--events FILE ...] [--demand-forecasts FILE ...]\n"
+    "                        (without indicators)\n",
     "Reads the indicator file (TOML subset: [monitor], [[indicator]] with targets,\n"
     "departments and alert rules) and the actuals (unit, indicator, ds, value,\n"
     "denominator, roll-up columns); prints the period's alerts grouped by department,\n"

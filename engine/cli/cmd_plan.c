@@ -44,10 +44,10 @@ static const civ_cli_spec plan_spec = {
     "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N]\n"
     "                     [--intervals model|conformal] [--conformal-windows K] [--conformal-step S]\n"
     "                     [--conformal-sample M|all] [--conformal-refit search|fixed]\n"
-    "                     [--freq F] [--encoding E] [--thousands C] [--percent]\n"
+    "                     [--freq F] [--encoding E] [--thousands C] [--percent] [--sheet NAME]\n"
     "                     [--lang zh|en] [--last-year FILE [--last-year-sheet NAME]] [--totals bu|sum]\n"
     "                     [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
-    "                     [--no-excel] [--precision P]\n",
+    "                     [--excel|--no-excel] [--precision P]\n",
     "Reads a plan config (the spec's TOML subset; docs/ALLOCATION.md, \"Plan\"):\n"
     "  [plan]        panel, communities, spec, out (paths relative to CONFIG), lang,\n"
     "                freq, encoding, thousands, percent, id_column, time_column, target_column, layout\n"

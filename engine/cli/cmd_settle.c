@@ -32,8 +32,9 @@ static const civ_cli_option settle_options[] = {
 static const civ_cli_spec settle_spec = {
     "settle",
     "usage: civicast settle --spec SPEC --allocation FILE --spending FILE --out FILE\n"
-    "                       [--summary FILE] [--explain [--lang en|zh]] [--no-excel] [--precision P]\n"
-    "                       [--encoding E] [--thousands C] [--percent]\n",
+    "                       [--summary FILE] [--explain [--lang en|zh]] [--excel|--no-excel] [--precision P]\n"
+    "                       [--encoding E] [--thousands C] [--percent] [--sheet NAME] [--skip-rows N]\n"
+    "                       [--allocation-skip-rows N] [--spending-skip-rows N]\n",
     "Settles an allocation against actual spending (清算) by the spec's [settlement]\n"
     "rules: unspent money up to carry_over x the allocation carries over, the rest is\n"
     "clawed back; overspending up to top_up x the allocation is topped up (cut pro\n"
