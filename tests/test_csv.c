@@ -1539,6 +1539,29 @@ static void test_series_end(void **state)
     civ_panel_free(q);
 }
 
+/* A duplicate (id, ds) of a GB18030 file: the re-read that finds the first line decodes as the read did, so the
+ * message names both lines of the Chinese id (before 2026-12-07 the undecoded re-read never matched the id:
+ * "lines 0 and 4"); with a title row skipped too, the lines are still the file's own. */
+static void test_encoding_duplicate_lines(void **state)
+{
+    (void)state;
+    /* 社区-1 (GB18030 C9E7 C7F8) at 2024-02 on lines 3 and 4 */
+    static const char gbk[] = "unique_id,ds,y\n\xC9\xE7\xC7\xF8-1,2024-01,1\n\xC9\xE7\xC7\xF8-1,2024-02,2\n"
+                              "\xC9\xE7\xC7\xF8-1,2024-02,3\n";
+    civ_panel_read_options o = {.encoding = "gb18030"};
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_read_csv_ex(write_file(gbk, -1), &o, &p), CIV_ERR_DUPLICATE);
+    assert_null(p);
+    assert_non_null(strstr(civ_last_error()->message, "'社区-1' with ds '2024-02' appears twice: lines 3 and 4"));
+    /* 标题 (B1EA CCE2) above the header, skipped */
+    static const char titled[] = "\xB1\xEA\xCC\xE2\nunique_id,ds,y\n\xC9\xE7\xC7\xF8-1,2024-01,1\n"
+                                 "\xC9\xE7\xC7\xF8-1,2024-01,3\n";
+    o.skip_rows = 1;
+    assert_int_equal(civ_panel_read_csv_ex(write_file(titled, -1), &o, &p), CIV_ERR_DUPLICATE);
+    assert_non_null(strstr(civ_last_error()->message, "'社区-1' with ds '2024-01' appears twice: lines 3 and 4"));
+    assert_int_equal(civ_last_error()->line, 4);
+}
+
 /* Text that is not UTF-8: decoded from GB18030 on request, else refused
  * with the hint to save as CSV UTF-8 (issue 12). */
 static void test_encoding(void **state)
@@ -2672,6 +2695,7 @@ int main(void)
         cmocka_unit_test(test_dates_as_people_write_them),
         cmocka_unit_test(test_series_end),
         cmocka_unit_test(test_encoding),
+        cmocka_unit_test(test_encoding_duplicate_lines),
         cmocka_unit_test(test_displayed_numbers),
         cmocka_unit_test(test_parse_grouped),
         cmocka_unit_test(test_thousands_option),

@@ -395,6 +395,85 @@ static void test_run_without_draws_and_errors(void **state)
     civ_plan_free(p);
 }
 
+/* Each input its own rows above the header ([plan] panel_skip_rows, communities_skip_rows; [monitor]
+ * risks_skip_rows, ...): the tiny plan on copies of its files with a title (and a unit line) above the header
+ * allocates as the plain plan does; without the key the refusal names the plan's key, not --skip-rows (an option
+ * a plan does not have), at the file's own line; a key whose file is absent, or a bad count, is refused. */
+static void test_skip_rows(void **state)
+{
+    (void)state;
+    char *meals = tf_slurp(CIV_SOURCE_DIR "/tests/data/plan/meals.csv", NULL);
+    char *comm = tf_slurp(CIV_SOURCE_DIR "/tests/data/plan/communities.csv", NULL);
+    char *spec = tf_slurp(CIV_SOURCE_DIR "/tests/data/plan/plan.spec", NULL);
+    char *text = malloc(strlen(meals) + 64);
+    assert_non_null(text);
+    sprintf(text, "2025年社区助餐统计\n%s", meals);
+    write_file("m.csv", text);
+    sprintf(text, "2025年各社区人口统计,,\n单位：人,,\n%s", comm);
+    write_file("c.csv", text);
+    write_file("plan.spec", spec);
+    free(text), free(meals), free(comm), free(spec);
+    static const char head[] = "[plan]\npanel = \"m.csv\"\ncommunities = \"c.csv\"\nspec = \"plan.spec\"\n";
+    static const char tail[] = "[forecast]\nmodel = \"snaive\"\nhorizon = 24\n[uncertainty]\ndraws = 0\n";
+    char buf[512];
+    snprintf(buf, sizeof buf, "%spanel_skip_rows = 1\ncommunities_skip_rows = 2\n%s", head, tail);
+    civ_plan *p = NULL, *q = NULL;
+    assert_int_equal(civ_plan_read(write_file("t.toml", buf), &p), CIV_OK);
+    int n = -1;
+    assert_int_equal(civ_plan_skip_rows(p, "communities", &n), CIV_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(civ_plan_skip_rows(p, "panel", &n), CIV_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(civ_plan_skip_rows(p, "risks", &n), CIV_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(civ_plan_skip_rows(p, "attributes", &n), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_plan_read(PLAN, &q), CIV_OK);
+    assert_int_equal(civ_plan_set_draws(q, 0), CIV_OK);
+    civ_plan_result *r = NULL, *rq = NULL;
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_OK);
+    assert_int_equal(civ_plan_run(q, NULL, &rq), CIV_OK);
+    const civ_table *a = civ_plan_result_table(r, CIV_PLAN_ALLOCATION), *b = civ_plan_result_table(rq,
+                                                                                                CIV_PLAN_ALLOCATION);
+    size_t ca, cb;
+    assert_int_equal(civ_table_find_column(a, "amount_fen", &ca), CIV_OK);
+    assert_int_equal(civ_table_find_column(b, "amount_fen", &cb), CIV_OK);
+    assert_int_equal(civ_table_n_rows(a), civ_table_n_rows(b));
+    for (size_t i = 0; i < civ_table_n_rows(a); i++)
+        assert_true(civ_table_number(a, i, ca) == civ_table_number(b, i, cb));
+    civ_plan_result_free(r), civ_plan_result_free(rq);
+    civ_plan_free(p), civ_plan_free(q);
+    /* without communities_skip_rows: the reader's count, as the plan's key, at the file's own line */
+    snprintf(buf, sizeof buf, "%spanel_skip_rows = 1\n%s", head, tail);
+    assert_int_equal(civ_plan_read(write_file("t.toml", buf), &p), CIV_OK);
+    assert_int_not_equal(civ_plan_run(p, NULL, &r), CIV_OK);
+    assert_non_null(strstr(civ_last_error()->file, "c.csv"));
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_non_null(strstr(civ_last_error()->message, "with [plan] communities_skip_rows = 2, or delete"));
+    assert_non_null(strstr(civ_last_error()->text, "[plan] communities_skip_rows = 2"));
+    assert_null(strstr(civ_last_error()->text, "--skip-rows"));
+    civ_plan_free(p);
+    /* the panel's, and an error of a file that is no input of the plan is left as it is */
+    snprintf(buf, sizeof buf, "%scommunities_skip_rows = 2\n%s", head, tail);
+    assert_int_equal(civ_plan_read(write_file("t.toml", buf), &p), CIV_OK);
+    assert_int_not_equal(civ_plan_run(p, NULL, &r), CIV_OK);
+    assert_non_null(strstr(civ_last_error()->message, "[plan] panel_skip_rows = 1"));
+    civ_status s = civ_table_read_csv(write_file("o.csv", "标题\n单位：人\nunique_id,x\na,1\n"), NULL, &(civ_table *){NULL});
+    assert_int_equal(civ_plan_input_error(p, s), s);
+    assert_non_null(strstr(civ_last_error()->message, "--skip-rows 2 (Python skip_rows=2)"));
+    s = civ_table_read_csv(tf_path(tmpdir, "c.csv"), NULL, &(civ_table *){NULL}); /* its communities, read alone */
+    assert_int_equal(civ_plan_input_error(p, s), s);
+    assert_non_null(strstr(civ_last_error()->message, "[plan] communities_skip_rows = 2"));
+    civ_plan_free(p);
+    /* a key whose file the plan does not have, a bad count */
+    snprintf(buf, sizeof buf, "%s%s[monitor]\nrisks_skip_rows = 1\n", head, tail);
+    assert_int_equal(civ_plan_read(write_file("t.toml", buf), &p), CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->message, "risks_skip_rows: skips rows of the risks file"));
+    assert_int_equal(civ_last_error()->line, 11);
+    snprintf(buf, sizeof buf, "%scommunities_skip_rows = -1\n%s", head, tail);
+    assert_int_equal(civ_plan_read(write_file("t.toml", buf), &p), CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->message, "communities_skip_rows: must be a whole number of rows"));
+}
+
 /* [backtest]: the keys, the defaults and the errors (file:line:column, key). */
 /* The totals' forecasts (forecast_totals.csv), method "sum": each step's mean and bounds of the city and of
  * each district (East: P01-P03, West: the others) are the sums of their communities' in forecasts.csv; without a
@@ -1572,6 +1651,7 @@ int main(void)
         cmocka_unit_test(test_merged_community_quarters),
         cmocka_unit_test(test_split_shares),
         cmocka_unit_test(test_codes_as_written),
+        cmocka_unit_test(test_skip_rows),
         cmocka_unit_test(test_forecast_totals),
         cmocka_unit_test(test_forecast_totals_bu),
         cmocka_unit_test(test_forecast_totals_bu_failed_series),

@@ -15,7 +15,7 @@
 
 enum { A_SPEC, A_COMMUNITIES, A_FORECASTS, A_OUT, A_SUMMARY, A_EXPLAIN, A_UNCERTAINTY, A_SEED, A_K, A_THREADS,
        A_UNC_OUT, A_DRAWS_OUT, A_COMPARE, A_LANG, A_PAID, A_LAST_YEAR, A_LAST_YEAR_SHEET, A_ENCODING, A_THOUSANDS,
-       A_PERCENT, A_SHEET, A_SKIP_ROWS, A_WORKBOOK,
+       A_PERCENT, A_SHEET, A_SKIP_ROWS, A_COMM_SKIP, A_FC_SKIP, A_LY_SKIP, A_PAID_SKIP, A_WORKBOOK,
        A_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option allocate_options[] = {
     [A_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec (required)"},
@@ -49,6 +49,10 @@ static const civ_cli_option allocate_options[] = {
     [A_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [A_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [A_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
+    [A_COMM_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--communities-skip-rows", "--communities"),
+    [A_FC_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--forecasts-skip-rows", "--forecasts"),
+    [A_LY_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--last-year-skip-rows", "--last-year"),
+    [A_PAID_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--paid-skip-rows", "--paid"),
     [A_WORKBOOK] = {"--workbook", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE.xlsx",
                     "the budget office's workbook: allocation, summary, rules (and\n"
                     "uncertainty) sheets headed in Chinese, as the plan's allocation.xlsx"},
@@ -59,14 +63,17 @@ static const civ_cli_spec allocate_spec = {
     "allocate",
     "usage: civicast allocate --spec SPEC --communities FILE [--forecasts FILE] --out FILE\n"
     "                         [--summary FILE] [--workbook FILE.xlsx] [--explain] [--lang en|zh]\n"
-    "                         [--paid FILE]\n"
-    "                         [--last-year FILE [--last-year-sheet NAME]]\n"
+    "                         [--paid FILE [--paid-skip-rows N]]\n"
+    "                         [--last-year FILE [--last-year-sheet NAME] [--last-year-skip-rows N]]\n"
     "                         [--uncertainty N [--seed S] [--weight-concentration K]\n"
     "                          [--threads T] [--uncertainty-out FILE] [--draws-out FILE]]\n"
-    "                         [--encoding E] [--thousands C] [--percent] [--no-excel] [--precision P]\n"
+    "                         [--encoding E] [--thousands C] [--percent] [--sheet NAME] [--skip-rows N]\n"
+    "                         [--communities-skip-rows N] [--forecasts-skip-rows N]\n"
+    "                         [--excel|--no-excel] [--precision P]\n"
     "       civicast allocate --compare SPEC1 SPEC2 [...] --communities FILE\n"
     "                         [--forecasts FILE] --out FILE [--summary FILE] [--last-year FILE]\n"
-    "                         [--encoding E] [--thousands C] [--percent] [--no-excel] [--precision P]\n",
+    "                         [--encoding E] [--thousands C] [--percent] [--sheet NAME] [--skip-rows N]\n"
+    "                         [--X-skip-rows N ...] [--excel|--no-excel] [--precision P]\n",
     "Reads an allocation spec (docs/ALLOCATION.md), the community attributes (.csv or\n"
     ".h5, one row per unique_id) and, when a factor uses them, forecasts in long\n"
     "format (unique_id,ds,h,model,mean,...).  Writes one row per community (amount in\n"

@@ -73,7 +73,7 @@ static const civ_cli_spec backtest_spec = {
     "                         [--conformal-step S] [--conformal-sample M|all]\n"
     "                         [--conformal-refit search|fixed]\n"
     "                         [--quiet] [--freq F] [--encoding E] [--thousands C] [--percent]\n"
-    "                         [--excel] [--precision P]\n"
+    "                         [--sheet NAME] [--skip-rows N] [--excel|--no-excel] [--precision P]\n"
     "                         [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
     "                         [--hierarchy a,b] [--group g] [--reconcile M,...] [--communities FILE]\n",
     "Rolling-origin backtest: for each series of IN, window k = 1..K trains on the\n"

@@ -12,7 +12,7 @@
 #include "commands.h"
 
 enum { C_COMPARE, C_COMMUNITIES, C_FORECASTS, C_OUT, C_SUMMARY, C_LAST_YEAR, C_LAST_YEAR_SHEET, C_ENCODING,
-       C_THOUSANDS, C_PERCENT, C_SHEET, C_SKIP_ROWS,
+       C_THOUSANDS, C_PERCENT, C_SHEET, C_SKIP_ROWS, C_COMM_SKIP, C_FC_SKIP, C_LY_SKIP,
        C_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option compare_options[] = {
     [C_COMPARE] = {"--compare", NULL, CIV_CLI_LIST, CIV_CLI_PATH, "SPEC...", "the specs (at least two)"},
@@ -25,6 +25,9 @@ static const civ_cli_option compare_options[] = {
     [C_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [C_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [C_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
+    [C_COMM_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--communities-skip-rows", "--communities"),
+    [C_FC_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--forecasts-skip-rows", "--forecasts"),
+    [C_LY_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--last-year-skip-rows", "--last-year"),
     [C_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };

@@ -54,7 +54,7 @@ static const civ_cli_option convert_options[] = {
 static const civ_cli_spec convert_spec = {
     "convert",
     "usage: civicast convert IN OUT [--table] [--freq F] [--encoding E] [--thousands C] [--percent]\n"
-    "                               [--excel] [--precision P]\n"
+    "                               [--sheet NAME] [--skip-rows N] [--excel|--no-excel] [--precision P]\n"
     "                               [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
     "       civicast convert IN OUT --hierarchy a,b [--group g] [--communities FILE] [--summing FILE] ...\n"
     "       civicast convert IN OUT --communities FILE (--predecessors COLUMN [--shares COLUMN] | --spec FILE)\n"

@@ -102,9 +102,9 @@ static const civ_cli_spec forecast_spec = {
     "                         [--conformal-step S] [--conformal-sample M|all]\n"
     "                         [--conformal-refit search|fixed] [--wide]\n"
     "                         [--report FILE] [--fitted FILE] [--quiet] [--freq F] [--encoding E]\n"
-    "                         [--thousands C] [--percent]\n"
+    "                         [--thousands C] [--percent] [--sheet NAME] [--skip-rows N]\n"
     "                         [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
-    "                         [--excel] [--precision P]\n"
+    "                         [--excel|--no-excel] [--precision P]\n"
     "                         [--hierarchy a,b] [--group g] [--reconcile M] [--communities FILE]\n"
     "       civicast forecast --list-models\n",
     "Fits one model spec to every series of the panel IN (.csv long format\n"

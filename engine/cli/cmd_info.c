@@ -9,7 +9,7 @@
 
 static int show_info(const char *path, const char *attributes_path);
 
-enum { I_ATTRIBUTES, I_FREQ, I_ENCODING, I_THOUSANDS, I_PERCENT, I_SHEET, I_SKIP_ROWS,
+enum { I_ATTRIBUTES, I_FREQ, I_ENCODING, I_THOUSANDS, I_PERCENT, I_SHEET, I_SKIP_ROWS, I_ATTR_SKIP,
        I_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */ };
 static const civ_cli_option info_options[] = {
     [I_ATTRIBUTES] = {"--attributes", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
@@ -18,12 +18,14 @@ static const civ_cli_option info_options[] = {
     [I_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [I_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [I_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
+    [I_ATTR_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--attributes-skip-rows", "--attributes"),
     [I_COLUMNS] = CIV_CLI_COLUMN_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec info_spec = {
     "info",
     "usage: civicast info FILE [--attributes FILE] [--freq F] [--encoding E] [--thousands C] [--percent]\n"
+    "                          [--sheet NAME] [--skip-rows N] [--attributes-skip-rows N]\n"
     "                          [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n",
     "Reads a panel (.csv long format unique_id,ds,y[,covariates] or .h5) and prints\n"
     "its series count, frequency, span, missing share, covariates and, with\n"

@@ -14,7 +14,7 @@
 
 enum { M_PERIOD, M_OUT, M_WARN, M_MODEL, M_THRESHOLD, M_SCOPE, M_THREADS, M_SEED, M_RISKS, M_MATRIX, M_EVENTS,
        M_QUANTILE, M_END, M_LOCAL_TIMES, M_UTC_OFFSET, M_DEM_FC, M_DEM_ACT, M_LANG, M_ENCODING, M_THOUSANDS,
-       M_PERCENT, M_SHEET, M_SKIP_ROWS,
+       M_PERCENT, M_SHEET, M_SKIP_ROWS, M_RISKS_SKIP, M_EVENTS_SKIP, M_DEM_FC_SKIP, M_DEM_ACT_SKIP,
        M_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option monitor_options[] = {
     [M_PERIOD] = {"--period", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "YYYY-MM", "the period whose alerts are listed "
@@ -61,6 +61,10 @@ static const civ_cli_option monitor_options[] = {
     [M_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [M_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [M_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
+    [M_RISKS_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--risks-skip-rows", "--risks"),
+    [M_EVENTS_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--events-skip-rows", "--events"),
+    [M_DEM_FC_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--demand-forecasts-skip-rows", "--demand-forecasts"),
+    [M_DEM_ACT_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--demand-actuals-skip-rows", "--demand-actuals"),
     [M_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
@@ -68,11 +72,13 @@ static const civ_cli_spec monitor_spec = {
     "monitor",
     "usage: civicast monitor INDICATORS ACTUALS [--period YYYY-MM] [--out DIR [--lang zh|en]]\n"
     "         [--warn H [--model SPEC] [--threshold P] [--warn-scope SCOPE ...] [--threads N] [--seed N]]\n"
-    "         [--risks FILE [--matrix FILE]] [--events FILE [--quantile Q] [--end TIME] [--local-times]\n"
-    "         [--utc-offset H]]\n"
-    "         [--demand-forecasts FILE --demand-actuals FILE] [--encoding E] [--thousands C] [--percent]\n"
-    "         [--no-excel] [--precision P]\n"
-    "       civicast monitor [--risks FILE ...] [--events FILE ...] [--demand-... ]   (without indicators)\n",
+    "         [--risks FILE [--matrix FILE] [--risks-skip-rows N]] [--events FILE [--quantile Q] [--end TIME]\n"
+    "         [--local-times] [--utc-offset H] [--events-skip-rows N]]\n"
+    "         [--demand-forecasts FILE --demand-actuals FILE [--demand-forecasts-skip-rows N]\n"
+    "         [--demand-actuals-skip-rows N]] [--encoding E] [--thousands C] [--percent]\n"
+    "         [--sheet NAME] [--skip-rows N] [--excel|--no-excel] [--precision P]\n"
+    "       civicast monitor [--risks FILE ...] [--events FILE ...] [--demand-forecasts FILE ...]\n"
+    "                        (without indicators)\n",
     "Reads the indicator file (TOML subset: [monitor], [[indicator]] with targets,\n"
     "departments and alert rules) and the actuals (unit, indicator, ds, value,\n"
     "denominator, roll-up columns); prints the period's alerts grouped by department,\n"

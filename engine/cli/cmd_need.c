@@ -32,7 +32,8 @@ static const civ_cli_spec need_spec = {
     "need",
     "usage: civicast need --spec FILE --forecasts FILE --out FILE [--summary FILE]\n"
     "                     [--workbook FILE.xlsx [--lang zh|en]]\n"
-    "                     [--no-excel] [--precision P] [--encoding E] [--thousands C] [--percent]\n",
+    "                     [--excel|--no-excel] [--precision P] [--encoding E] [--thousands C] [--percent]\n"
+    "                     [--sheet NAME] [--skip-rows N]\n",
     "Reads the [need] section of FILE (an allocation spec or a plan config:\n"
     "standard_per_meal, index_rate, index_every_years, base_year, years, ...;\n"
     "docs/ALLOCATION.md, \"Multi-year need\") and forecasts in long format\n"

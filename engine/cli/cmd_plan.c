@@ -44,10 +44,10 @@ static const civ_cli_spec plan_spec = {
     "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N]\n"
     "                     [--intervals model|conformal] [--conformal-windows K] [--conformal-step S]\n"
     "                     [--conformal-sample M|all] [--conformal-refit search|fixed]\n"
-    "                     [--freq F] [--encoding E] [--thousands C] [--percent]\n"
+    "                     [--freq F] [--encoding E] [--thousands C] [--percent] [--sheet NAME]\n"
     "                     [--lang zh|en] [--last-year FILE [--last-year-sheet NAME]] [--totals bu|sum]\n"
     "                     [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
-    "                     [--no-excel] [--precision P]\n",
+    "                     [--excel|--no-excel] [--precision P]\n",
     "Reads a plan config (the spec's TOML subset; docs/ALLOCATION.md, \"Plan\"):\n"
     "  [plan]        panel, communities, spec, out (paths relative to CONFIG), lang,\n"
     "                freq, encoding, thousands, percent, id_column, time_column, target_column, layout\n"
@@ -393,14 +393,19 @@ static int run_and_write(const civ_plan *plan, const civ_csv_write_options *csv)
     civ_plan_result *r = NULL;
     int code = 0;
     civ_alloc_spec *spec = NULL; /* for the communities' text columns (its id stays text) */
-    civ_status s = civ_cli_read_panel(civ_plan_panel(plan), &panel);
+    int skip[2] = {0, 0};        /* [plan] panel_skip_rows, communities_skip_rows; errors name the key */
+    civ_plan_skip_rows(plan, "panel", &skip[0]);
+    civ_plan_skip_rows(plan, "communities", &skip[1]);
+    civ_cli_skip_rows_add(NULL, civ_plan_panel(plan), skip[0]);
+    civ_status s = civ_plan_input_error(plan, civ_cli_read_panel(civ_plan_panel(plan), &panel));
     if (s)
         code = report_input(s, civ_plan_panel(plan));
     if (!code && (s = civ_alloc_spec_read(civ_plan_spec(plan), &spec)))
         code = civ_cli_report(s);
     const char *sheet = civ_plan_communities_sheet(plan); /* [plan] communities_sheet, --sheet (.xlsx) */
-    civ_table_read_options ro = {.text_columns = civ_alloc_spec_text_columns(spec), .sheet = sheet[0] ? sheet : NULL};
-    if (!code && (s = civ_cli_read_table(civ_plan_communities(plan), &ro, &comm)))
+    civ_table_read_options ro = {.text_columns = civ_alloc_spec_text_columns(spec), .sheet = sheet[0] ? sheet : NULL,
+                                 .skip_rows = skip[1]};
+    if (!code && (s = civ_plan_input_error(plan, civ_cli_read_table(civ_plan_communities(plan), &ro, &comm))))
         code = report_input(s, civ_plan_communities(plan));
     civ_alloc_spec_free(spec);
     progress pg = {.tty = isatty(STDERR_FILENO), .last_end = mono()};

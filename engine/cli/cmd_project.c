@@ -11,7 +11,8 @@
 enum { J_SPEC, J_COMMUNITIES, J_FORECASTS, J_YEARS, J_OUT, J_SUMMARY, J_EXPLAIN, J_LANG, J_LAST_YEAR,
        J_LAST_YEAR_SHEET, J_ENCODING,
        J_THOUSANDS,
-       J_PERCENT, J_SHEET, J_SKIP_ROWS, J_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+       J_PERCENT, J_SHEET, J_SKIP_ROWS, J_COMM_SKIP, J_FC_SKIP, J_LY_SKIP,
+       J_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option project_options[] = {
     [J_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec with [need] (required)"},
     [J_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "community attributes (required)"},
@@ -27,6 +28,9 @@ static const civ_cli_option project_options[] = {
     [J_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [J_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [J_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
+    [J_COMM_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--communities-skip-rows", "--communities"),
+    [J_FC_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--forecasts-skip-rows", "--forecasts"),
+    [J_LY_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--last-year-skip-rows", "--last-year"),
     [J_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
@@ -34,8 +38,10 @@ static const civ_cli_spec project_spec = {
     "project",
     "usage: civicast project --spec SPEC --communities FILE --forecasts FILE --years N\n"
     "                        --out FILE [--summary FILE] [--explain [--lang en|zh]]\n"
-    "                        [--last-year FILE [--last-year-sheet NAME]]\n"
-    "                        [--encoding E] [--thousands C] [--percent] [--no-excel] [--precision P]\n",
+    "                        [--last-year FILE [--last-year-sheet NAME] [--last-year-skip-rows N]]\n"
+    "                        [--encoding E] [--thousands C] [--percent] [--sheet NAME] [--skip-rows N]\n"
+    "                        [--communities-skip-rows N] [--forecasts-skip-rows N]\n"
+    "                        [--excel|--no-excel] [--precision P]\n",
     "Rolls the allocation spec forward N years from its fiscal_year: the budget, fund\n"
     "amounts, floors and caps indexed by the [need] section's standard, every\n"
     "forecast factor reading that year's projected demand, and hold-harmless and\n"

@@ -48,7 +48,8 @@ static const civ_cli_spec reconcile_spec = {
     "reconcile",
     "usage: civicast reconcile IN --base FILE --out FILE --hierarchy a,b [--group g] [--communities FILE]\n"
     "                          [--method M] [--fitted FILE] [--nonnegative] [--seed S] [--paths N]\n"
-    "                          [--encoding E] [--thousands C] [--percent] [--excel] [--precision P]\n",
+    "                          [--encoding E] [--thousands C] [--percent] [--sheet NAME] [--skip-rows N]\n"
+    "                          [--excel|--no-excel] [--precision P]\n",
     "Makes forecasts of every node of the hierarchy of the panel IN coherent (each\n"
     "aggregate the sum of its series at every step): --base holds each node's own\n"
     "forecasts, made by any model or program (civicast convert IN by_node.csv\n"

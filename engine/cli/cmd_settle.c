@@ -9,7 +9,7 @@
 #include "commands.h"
 
 enum { S_SPEC, S_ALLOCATION, S_SPENDING, S_OUT, S_SUMMARY, S_EXPLAIN, S_LANG, S_ENCODING, S_THOUSANDS, S_PERCENT,
-       S_SHEET, S_SKIP_ROWS,
+       S_SHEET, S_SKIP_ROWS, S_ALLOC_SKIP, S_SPEND_SKIP,
        S_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option settle_options[] = {
     [S_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec with [settlement] (required)"},
@@ -24,14 +24,17 @@ static const civ_cli_option settle_options[] = {
     [S_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [S_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [S_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
+    [S_ALLOC_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--allocation-skip-rows", "--allocation"),
+    [S_SPEND_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--spending-skip-rows", "--spending"),
     [S_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec settle_spec = {
     "settle",
     "usage: civicast settle --spec SPEC --allocation FILE --spending FILE --out FILE\n"
-    "                       [--summary FILE] [--explain [--lang en|zh]] [--no-excel] [--precision P]\n"
-    "                       [--encoding E] [--thousands C] [--percent]\n",
+    "                       [--summary FILE] [--explain [--lang en|zh]] [--excel|--no-excel] [--precision P]\n"
+    "                       [--encoding E] [--thousands C] [--percent] [--sheet NAME] [--skip-rows N]\n"
+    "                       [--allocation-skip-rows N] [--spending-skip-rows N]\n",
     "Settles an allocation against actual spending (清算) by the spec's [settlement]\n"
     "rules: unspent money up to carry_over x the allocation carries over, the rest is\n"
     "clawed back; overspending up to top_up x the allocation is topped up (cut pro\n"

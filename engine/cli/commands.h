@@ -272,11 +272,29 @@ int civ_cli_set_input(const char *command, const char *freq, const char *encodin
                       const char *percent, const char *sheet, const char *skip_rows);
 /* --skip-rows N: the rows above the header of every CSV and .xlsx input the command reads through
  * civ_cli_read_panel and civ_cli_read_table (a title, a unit line; civ_table_read_options.skip_rows), given to
- * civ_cli_set_input as its last argument.  Not in `plan` (a plan's inputs are read by the plan's own rules). */
+ * civ_cli_set_input as its last argument; CIV_CLI_INPUT_SKIP_ROWS_OPTION gives one input its own.  Not in `plan`: a
+ * plan's inputs have their own keys ([plan] panel_skip_rows, communities_skip_rows, ...). */
 #define CIV_CLI_SKIP_ROWS_OPTION                                                                     \
     {"--skip-rows", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N",                                          \
      "rows above the header to skip in CSV and .xlsx inputs: a title, a unit line\n"                \
      "(\"单位：元\"), empty rows (default: 0)"}
+/* --X-skip-rows N: the rows above the header of the one input option X names (--communities-skip-rows 2), over
+ * --skip-rows N of every input, 0 for none; as --last-year-sheet names last year's sheet beside --sheet.  A command
+ * puts the entry in its table and nothing more: civ_cli_parse registers every option so named with the path X
+ * was given (civ_cli_set_input_skip_rows; X is required, except --last-year: the spec's last_year_file). */
+#define CIV_CLI_INPUT_SKIP_ROWS_OPTION(name, input)                                                  \
+    {name, NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N",                                                   \
+     "rows above the header of " input "'s file alone, over --skip-rows (0: none)"}
+/* Registers --X-skip-rows ROWS (flag) for the input option X (`option`, a static name) given `path` (NULL when
+ * absent); 0, or the usage exit code after printing the error (not a whole number 0..1000000). */
+int civ_cli_set_input_skip_rows(const char *command, const char *flag, const char *option, const char *path,
+                                const char *rows);
+/* Registers `rows` for the input `option` names or read from `path` (either may be NULL; a plan's own counts);
+ * -1 when the table is full. */
+int civ_cli_skip_rows_add(const char *option, const char *path, int rows);
+/* The rows to skip above the header of the input named by `option` ("--last-year") or read from `path`: the
+ * --X-skip-rows registered for it, else `rows` (--skip-rows, or the caller's own). */
+int civ_cli_skip_rows_for(const char *option, const char *path, int rows);
 #define CIV_CLI_FREQ_OPTION                                                                          \
     {"--freq", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "F",                                               \
      "frequency of day dates (default: inferred from their spacing):\n"                              \

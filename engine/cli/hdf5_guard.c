@@ -365,6 +365,47 @@ int civ_cli_set_input(const char *command, const char *freq, const char *encodin
     return 0;
 }
 
+/* Per-input --X-skip-rows N (civ_cli_set_input_skip_rows): the rows above the header of the one input that option
+ * X names, over --skip-rows N of every input; looked up by the input's path, or by X where the path is found later
+ * (--last-year: default the spec's [data] last_year_file). */
+static struct {
+    const char *option, *path;
+    int rows;
+} input_skip[CIV_CLI_MAX_OPTIONS];
+static size_t n_input_skip;
+
+int civ_cli_set_input_skip_rows(const char *command, const char *flag, const char *option, const char *path,
+                                const char *rows)
+{
+    size_t n;
+    if (civ_cli_parse_size(rows, &n) || n > 1000000)
+        return civ_cli_usage_error(command, "%s must be a whole number of rows from 0 to 1000000 (the rows above "
+                                            "the header of %s's file: a title, a unit line), got '%s'", flag, option,
+                                   rows);
+    if (civ_cli_skip_rows_add(option, path, (int)n))
+        return civ_cli_usage_error(command, "too many --...-skip-rows options");
+    return 0;
+}
+
+int civ_cli_skip_rows_add(const char *option, const char *path, int rows)
+{
+    if (n_input_skip == CIV_CLI_MAX_OPTIONS)
+        return -1;
+    input_skip[n_input_skip].option = option;
+    input_skip[n_input_skip].path = path;
+    input_skip[n_input_skip++].rows = rows;
+    return 0;
+}
+
+int civ_cli_skip_rows_for(const char *option, const char *path, int rows)
+{
+    for (size_t k = 0; k < n_input_skip; k++)
+        if ((option && input_skip[k].option && !strcmp(input_skip[k].option, option)) ||
+            (path && input_skip[k].path && !strcmp(input_skip[k].path, path)))
+            rows = input_skip[k].rows;
+    return rows;
+}
+
 static const char *table_id_column; /* civ_cli_set_columns with key_tables */
 
 int civ_cli_set_columns(const char *command, const char *id_column, const char *time_column,
@@ -400,7 +441,9 @@ civ_status civ_cli_read_panel(const char *path, civ_panel **out)
         *out = NULL;
         return civ_panel_read_ex(path, &input, out); /* the library's own message for the mismatch */
     }
-    return civ_panel_read_ex(path, &input, out);
+    civ_panel_read_options o = input;
+    o.skip_rows = civ_cli_skip_rows_for(NULL, path, input.skip_rows); /* --X-skip-rows of the input named by X */
+    return civ_panel_read_ex(path, &o, out);
 }
 
 civ_status civ_cli_read_table(const char *path, const civ_table_read_options *options, civ_table **out)
@@ -417,6 +460,7 @@ civ_status civ_cli_read_table(const char *path, const civ_table_read_options *op
         return s;
     }
     civ_table_read_options o = civ_cli_table_options(options);
+    o.skip_rows = civ_cli_skip_rows_for(NULL, path, o.skip_rows);
     return civ_table_read(path, &o, out);
 }
 
@@ -426,6 +470,7 @@ civ_status civ_cli_read_allocation(const civ_alloc_spec *spec, const char *path,
     if (is_hdf5_path(path))
         return civ_cli_read_table(path, options, out);
     civ_table_read_options o = civ_cli_table_options(options);
+    o.skip_rows = civ_cli_skip_rows_for(NULL, path, o.skip_rows);
     return civ_alloc_allocation_read(spec, path, &o, out);
 }
 

@@ -50,6 +50,32 @@ static int gnu_form(const civ_cli_spec *spec, const char *a, const char **value)
     return -1;
 }
 
+/* Every --X-skip-rows given (CIV_CLI_INPUT_SKIP_ROWS_OPTION), registered for the file option X was given; X must
+ * be given too, except --last-year (default: the spec's [data] last_year_file).  0, or the usage exit code. */
+static int input_skip_rows(const civ_cli_spec *spec, const civ_cli_args *a)
+{
+    static const char suffix[] = "-skip-rows";
+    const size_t m = sizeof suffix - 1;
+    for (int k = 0; spec->options && spec->options[k].name; k++) {
+        const char *name = spec->options[k].name;
+        size_t n = strlen(name);
+        if (!a->value[k] || n <= m + 2 || n - m >= 64 || strcmp(name + n - m, suffix))
+            continue;
+        char option[64];
+        snprintf(option, sizeof option, "%.*s", (int)(n - m), name);
+        int x = find_option(spec, option);
+        if (x < 0)
+            continue;
+        if (!a->value[x] && strcmp(option, "--last-year"))
+            return civ_cli_usage_error(spec->command, "%s is the rows above the header of %s's file: give %s FILE "
+                                                      "too, or leave %s out", name, option, option, name);
+        int code = civ_cli_set_input_skip_rows(spec->command, name, spec->options[x].name, a->value[x], a->value[k]);
+        if (code)
+            return code;
+    }
+    return 0;
+}
+
 int civ_cli_parse(const civ_cli_spec *spec, int argc, char **argv, civ_cli_args *out)
 {
     memset(out, 0, sizeof *out);
@@ -93,6 +119,8 @@ int civ_cli_parse(const civ_cli_spec *spec, int argc, char **argv, civ_cli_args 
     }
     /* an output that is an input or another output: refused before anything runs */
     int code = civ_cli_check_paths(spec, out);
+    if (!code)
+        code = input_skip_rows(spec, out);
     if (code)
         civ_cli_args_free(out);
     return code;

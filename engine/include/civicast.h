@@ -2816,6 +2816,21 @@ CIV_API const char *civ_plan_communities_sheet(const civ_plan *plan);
  *  manifest.json records them.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL plan,
  *  a name of 256 bytes or more); nothing is changed then. */
 CIV_API civ_status civ_plan_set_sheets(civ_plan *plan, const char *panel_sheet, const char *communities_sheet);
+/** The rows above the header (a title, a unit line such as 单位：元; civ_table_read_options.skip_rows) of one
+ *  of the plan's inputs, as its own key beside its file's key sets them: `input` is "panel", "communities",
+ *  "last_year" ([plan] panel_skip_rows, communities_skip_rows, last_year_skip_rows) or "actuals", "risks",
+ *  "events", "demand_actuals" ([monitor] actuals_skip_rows, ...); *rows gets 0 when not set.  civ_plan_run reads
+ *  each input with its own count (a plan has no one count for all: an office's sheet has a title, a table
+ *  civicast wrote has none).  Errors: CIV_ERR_INVALID_ARGUMENT (NULL argument, an unknown input, naming those
+ *  above). */
+CIV_API civ_status civ_plan_skip_rows(const civ_plan *plan, const char *input, int *rows);
+/** `status`, the failed read of one of the plan's inputs (the last error on this thread), with the cure its
+ *  reader names for rows above the header ("skip the 2 rows above the header with --skip-rows 2 (Python
+ *  skip_rows=2)") re-worded as the plan's key for that file ("... with [plan] communities_skip_rows = 2"), as
+ *  civ_plan_run does for the inputs it reads: for a client that reads some of them itself (the command reads
+ *  the panel and the communities).  Other errors, and errors of other files, are left as they are.  Returns
+ *  `status`. */
+CIV_API civ_status civ_plan_input_error(const civ_plan *plan, civ_status status);
 /** Sets [plan] layout: 1 wide, 0 long (else CIV_ERR_INVALID_ARGUMENT). */
 CIV_API civ_status civ_plan_set_wide(civ_plan *plan, int wide);
 /** Sets [forecast] intervals (CIV_INTERVALS_*; else CIV_ERR_INVALID_ARGUMENT). */

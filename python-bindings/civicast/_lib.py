@@ -691,6 +691,8 @@ _SIGNATURES = {
     "civ_plan_set_sheets": (c_status, [P, _CP, _CP]),
     "civ_plan_last_year_sheet": (_CP, [P]),
     "civ_plan_set_last_year_sheet": (c_status, [P, _CP]),
+    "civ_plan_skip_rows": (c_status, [P, _CP, ctypes.POINTER(_I)]),
+    "civ_plan_input_error": (c_status, [P, c_status]),
     "civ_plan_run": (c_status, [P, ctypes.POINTER(civ_plan_run_options), PP]),
     "civ_plan_result_free": (None, [P]),
     "civ_plan_result_table": (P, [P, _I]),

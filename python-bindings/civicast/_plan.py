@@ -59,6 +59,22 @@ def _conformal_settings(ptr):
     return w, st, sm, rf
 
 
+# The plan's inputs with their own rows-above-the-header key ([plan] panel_skip_rows, ..., [monitor]
+# actuals_skip_rows, ...; civ_plan_skip_rows).
+_PLAN_SKIP_INPUTS = ("panel", "communities", "last_year", "actuals", "risks", "events", "demand_actuals")
+
+
+def _skip_rows(ptr):
+    """{input: rows} of the inputs whose key sets rows above the header (civ_plan_skip_rows)."""
+    out = {}
+    for name in _PLAN_SKIP_INPUTS:
+        n = _lib._I()
+        check(lib.civ_plan_skip_rows(ptr, encode(name), ctypes.byref(n)))
+        if n.value:
+            out[name] = n.value
+    return out
+
+
 def _settings(ptr):
     levels = _lib.c_double_p()
     n = lib.civ_plan_levels(ptr, ctypes.byref(levels))
@@ -94,6 +110,7 @@ def _settings(ptr):
         "panel_sheet": _dec(lib.civ_plan_panel_sheet(ptr)) or None,
         "communities_sheet": _dec(lib.civ_plan_communities_sheet(ptr)) or None,
         "last_year_sheet": _dec(lib.civ_plan_last_year_sheet(ptr)) or None,
+        "skip_rows": _skip_rows(ptr),
         "seed": lib.civ_plan_seed(ptr),
         "draws": lib.civ_plan_draws(ptr),
         "uncertainty_seed": lib.civ_plan_uncertainty_seed(ptr),
@@ -122,7 +139,10 @@ def read_plan(path):
     thousands, or None), percent ([plan] percent), panel_sheet and
     communities_sheet ([plan] panel_sheet, communities_sheet: the sheets
     of .xlsx inputs, or None), last_year_sheet ([plan] last_year_sheet, or
-    None), seed, draws,
+    None), skip_rows ({input: rows} of the inputs whose own key skips rows
+    above their header: [plan] panel_skip_rows, communities_skip_rows,
+    last_year_skip_rows, [monitor] actuals_skip_rows, risks_skip_rows,
+    events_skip_rows, demand_actuals_skip_rows; {} when none), seed, draws,
     uncertainty_seed, has_need (the plan has its own [need]), has_backtest
     (the plan has a [backtest] section), has_monitor (a [monitor] section),
     warn_horizon, threshold and warn_model (the early warning of the

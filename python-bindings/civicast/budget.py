@@ -20,7 +20,7 @@ import pandas as pd
 from . import _lib
 from ._lib import check, encode, lib
 from .frame import (_Owned, _allocation_arg, _codes_as_text, _dec, _spec_handle, _table_arg, frame_table,
-                    table_to_frame, _read_table, _input_format, _set_last_year, _sheet,
+                    table_to_frame, _read_table, _input_format, _set_last_year, _sheet, _fmt_for,
                     count_dtypes, ids_like, money_dtypes, need_dtypes, scope_ids_like)
 
 __all__ = ["compare", "uncertainty", "need", "settle", "project", "write_allocation_workbook"]
@@ -222,7 +222,7 @@ def _forecast_table(forecasts, fmt=None):
         if uid is not None and pd.api.types.is_numeric_dtype(uid.dtype) and _codes_as_text(uid) is not None:
             df = df.assign(unique_id=_codes_as_text(uid))  # int64 ids (310101001) as the text the call keys by
         return frame_table(df, "forecasts")
-    return _read_table(forecasts, _FORECAST_TEXT_COLUMNS, **(fmt or {}))
+    return _read_table(forecasts, _FORECAST_TEXT_COLUMNS, **(_fmt_for(fmt, "forecasts") or {}))
 
 
 def need(spec, forecasts, encoding=None, thousands=None, percent=False, sheet=None, skip_rows=None):
@@ -294,7 +294,7 @@ def settle(spec, allocation, spending, explain=False, encoding=None, thousands=N
     code = _explain_code(explain)
     with _spec_handle(spec) as sp:
         try:
-            al = _allocation_arg(allocation, sp, fmt)
+            al = _allocation_arg(allocation, sp, fmt, "allocation")
             sp_t = _table_arg(spending, sp, fmt, "spending")
             for frame, t, role in ((allocation, al, b"allocation"), (spending, sp_t, b"spending")):
                 if isinstance(frame, pd.DataFrame):  # errors say "the spending DataFrame, row 7" (iloc)

@@ -2363,6 +2363,7 @@ def _table_arg(x, sp=None, fmt=None, role="data"):
     thousands= was lost on a frame."""
     if x is None:
         return None
+    fmt = _fmt_for(fmt, role)  # skip_rows={"communities": 2, ...}: this input's own
     text = _spec_text_columns(sp)
     if isinstance(x, pd.DataFrame):
         for c in text:  # e.g. communities.set_index("unique_id")
@@ -2390,14 +2391,14 @@ def _frame_text_numbers(t, text, fmt):
             check(lib.civ_table_read_numbers(t.ptr, c, sep, pct, ctypes.byref(done)))
 
 
-def _allocation_arg(x, sp, fmt=None):
+def _allocation_arg(x, sp, fmt=None, role="paid"):
     """An earlier allocation (paid=, settle's allocation) bound to the spec of
     handle sp: a DataFrame or an .h5 path as _table_arg takes them, any other
     path through civ_alloc_allocation_read, so the allocation.xlsx a plan
     wrote is read at its allocation sheet when sheet= names none."""
     if x is None or isinstance(x, pd.DataFrame) or _hdf5_probe.is_hdf5_path(os.fspath(x)):
-        return _table_arg(x, sp, fmt)
-    f = fmt or {}
+        return _table_arg(x, sp, fmt, role)
+    f = _fmt_for(fmt, role) or {}
     opt = _read_options(None, f.get("encoding"), None, f.get("thousands"), f.get("percent", False), f.get("sheet"),
                         f.get("skip_rows"))
     t = _Owned(lib.civ_table_free)
@@ -2406,18 +2407,66 @@ def _allocation_arg(x, sp, fmt=None):
     return t
 
 
+# The inputs of each call that reads several files, by argument name: the keys a dict of skip_rows= may use
+# (each input its own rows above the header, as the command's --communities-skip-rows, --last-year-skip-rows ...).
+_SKIP_INPUTS = {
+    "civicast.allocate": ("communities", "forecasts", "last_year", "paid"),
+    "civicast.allocate_to_file": ("communities", "forecasts", "last_year", "paid"),
+    "civicast.compare": ("communities", "forecasts", "last_year"),
+    "civicast.uncertainty": ("communities", "forecasts", "last_year"),
+    "civicast.project": ("communities", "forecasts", "last_year"),
+    "civicast.settle": ("allocation", "spending"),
+    "civicast.need": ("forecasts",),
+    "civicast.demand_check": ("forecasts", "actuals"),
+}
+
+
+def _skip_rows_arg(skip_rows, fn):
+    """skip_rows= of a call that reads several files: None, a number (the rows above the header of every CSV and
+    .xlsx path the call reads, as --skip-rows N) or a dict {argument name: rows} (each input its own, as the
+    command's --X-skip-rows N; an input left out skips none), checked; the number as an int, the dict as is."""
+    if not isinstance(skip_rows, dict):
+        return _skip_rows(skip_rows, fn)
+    inputs = _SKIP_INPUTS.get(fn, ())
+    for k, v in skip_rows.items():
+        if k not in inputs:
+            raise _lib.invalid(f"{fn}: skip_rows names {k!r}, which is not one of its file inputs (it takes "
+                               f"{', '.join(inputs) or 'none'}): give skip_rows={{'{inputs[0] if inputs else 'x'}"
+                               f"': 2}} or one number for every input", "skip_rows")
+        _skip_rows(v, fn)
+    return dict(skip_rows)
+
+
+def _skip_rows_for(skip_rows, role):
+    """The rows of input `role` from a checked skip_rows= (_skip_rows_arg): the dict's entry, else the number."""
+    return int(skip_rows.get(role) or 0) if isinstance(skip_rows, dict) else int(skip_rows or 0)
+
+
+def _fmt_for(fmt, role):
+    """fmt (_input_format) for input `role`: a dict of skip_rows= resolved to that input's own count."""
+    if not fmt or not isinstance(fmt.get("skip_rows"), dict):
+        return fmt
+    f = dict(fmt)
+    n = _skip_rows_for(f.pop("skip_rows"), role)
+    if n:
+        f["skip_rows"] = n
+    return f
+
+
 def _input_format(fn, encoding=None, thousands=None, percent=False, sheet=None, skip_rows=None):
     """encoding=, thousands=, percent=, sheet= and skip_rows= of the budget functions, checked
     before anything is read (as the CLI's --encoding, --thousands, --percent, --sheet, --skip-rows:
-    they apply to every CSV path, and sheet= to every .xlsx path, the call reads; skip_rows= to both).
+    they apply to every CSV path, and sheet= to every .xlsx path, the call reads; skip_rows= to both,
+    or as a dict {argument name: rows} to each input its own, _fmt_for).
     skip_rows is in the dict only when given, for the callees that take the others alone."""
     _encoding(encoding, fn)
     _thousands(thousands, fn)
     _percent(percent, fn)
     _sheet(sheet, fn)
     fmt = {"encoding": encoding, "thousands": thousands, "percent": bool(percent), "sheet": sheet}
-    if _skip_rows(skip_rows, fn):
-        fmt["skip_rows"] = int(skip_rows)
+    skip = _skip_rows_arg(skip_rows, fn)
+    if skip:
+        fmt["skip_rows"] = skip
     return fmt
 
 
@@ -2513,6 +2562,7 @@ def _set_last_year(sp, last_year, fmt, sheet=None):
     .h5 file read through the child process (_hdf5_probe), is given as a
     table (civ_alloc_spec_set_last_year)."""
     path = None if last_year is None or isinstance(last_year, pd.DataFrame) else os.fspath(last_year)
+    fmt = _fmt_for(fmt, "last_year")  # skip_rows={"last_year": 0, ...}: its own
     if not isinstance(last_year, pd.DataFrame):
         f = path if path is not None else _dec(lib.civ_alloc_spec_last_year_file(sp.ptr))
         if f is None or not (_hdf5_probe.is_hdf5_path(f) and _hdf5_probe.guard_enabled(None)):
@@ -2650,7 +2700,11 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
     text columns (not the spec's text columns) whose cells are all numbers
     under thousands and percent are read as numbers, as a file's.
     skip_rows: the rows above the header of every CSV and .xlsx path among
-    the inputs (a title, a unit line), as civicast.read's (--skip-rows).
+    the inputs (a title, a unit line), as civicast.read's (--skip-rows), or
+    a dict giving each input its own, keyed by the argument names
+    ({"communities": 2}: the communities' title, last_year and forecasts as
+    civicast wrote them; an input left out skips none; the command's
+    --communities-skip-rows 2, --last-year-skip-rows N, ...).
     Errors: civicast.Error naming the spec key or data row."""
     fmt = _input_format("civicast.allocate", encoding, thousands, percent, sheet, skip_rows)
     _sheet(last_year_sheet, "civicast.allocate")

@@ -118,12 +118,13 @@ class Hierarchy:
     missing level value, a street under two districts, a column named
     twice).  encoding, thousands, percent: how a communities CSV path is
     written, as civicast.read's (encoding="gb18030" for a sheet saved by
-    Excel on a Chinese Windows)."""
+    Excel on a Chinese Windows); skip_rows=N: the rows above its header (a
+    title, a unit line), as civicast.read's and --skip-rows."""
 
     def __init__(self, df, communities, hierarchy=None, groups=None, freq=None, encoding=None, thousands=None,
-                 percent=False, sheet=None, _spec=None):
+                 percent=False, sheet=None, skip_rows=None, _spec=None):
         levels, grps = _names(hierarchy, "hierarchy"), _names(groups, "groups")
-        fmt = _input_format("civicast.Hierarchy", encoding, thousands, percent, sheet)
+        fmt = _input_format("civicast.Hierarchy", encoding, thousands, percent, sheet, skip_rows)
         # _spec: civicast.dask.backtest's tasks read their part of the panel with the whole panel's date layout
         self.pdata = PanelData(panel_frame(df, "civicast.Hierarchy"), freq=freq, spec=_spec)
         self._comm = _communities_table(communities, levels + grps, fmt)
@@ -667,15 +668,16 @@ class Hierarchy:
 
 
 def reconcile(df, communities, base, hierarchy=None, groups=None, method=None, residuals=None,
-              nonnegative=False, encoding=None, thousands=None, percent=False):
+              nonnegative=False, encoding=None, thousands=None, percent=False, skip_rows=None):
     """Reconciles base forecasts of every node of the hierarchy of `df`:
     Hierarchy(df, communities, hierarchy, groups, encoding=, thousands=,
-    percent=).reconcile(base, method, residuals, nonnegative) (method None:
+    percent=, skip_rows=).reconcile(base, method, residuals, nonnegative) (method None:
     mint_shrink with residuals, ols without, as `civicast reconcile`).  Returns
     (nodes DataFrame, coherent forecasts): rows in the order of nodes, a
     DataFrame indexed by the node ids when base is a DataFrame (matched to
     the nodes by its index), else an array."""
-    hz = Hierarchy(df, communities, hierarchy, groups, encoding=encoding, thousands=thousands, percent=percent)
+    hz = Hierarchy(df, communities, hierarchy, groups, encoding=encoding, thousands=thousands, percent=percent,
+                   skip_rows=skip_rows)
     return hz.nodes, hz.reconcile(base, method, residuals, nonnegative)
 
 

@@ -20,7 +20,8 @@ import pandas as pd
 from . import _lib
 from ._lib import Error, check, encode, lib
 from .frame import (PanelData, _Owned, _column_list, _panel_read_options, _read_table, _Run, count_dtypes,
-                    frame_to_table, ids_like, table_to_frame, whole_codes)
+                    frame_to_table, ids_like, table_to_frame, whole_codes, _skip_rows, _skip_rows_arg,
+                    _skip_rows_for)
 
 __all__ = ["monitor", "early_warning", "demand_check", "risk_matrix", "inactivity_alerts", "write_monitor_workbook",
            "value_text"]
@@ -38,16 +39,18 @@ def _text_arg(x, parse, read, free, what):
     return h
 
 
-def _table(x, text_columns=(), encoding=None, thousands=None, percent=False, sheet=None):
-    """(owned civ_table, source name for errors); encoding and thousands as
-    civicast.read's, for a CSV path."""
+def _table(x, text_columns=(), encoding=None, thousands=None, percent=False, sheet=None, skip_rows=None):
+    """(owned civ_table, source name for errors); encoding, thousands and
+    skip_rows (the rows above the header) as civicast.read's, for a CSV or
+    .xlsx path."""
     if isinstance(x, pd.DataFrame):
         for c in text_columns:  # groupby([...]).agg(...)'s keys, set_index("ts"): the columns are the index
             if c not in x.columns and c in (x.index.names or []):
                 raise Error("CIV_ERR_MISSING_COLUMN", f"the table needs a column '{c}', and '{c}' is the frame's "
                             f"index (its columns are {_column_list(x)}): pass df.reset_index()", field=c)
         return frame_to_table(x), "<DataFrame>"
-    t = _read_table(x, list(text_columns), encoding=encoding, thousands=thousands, percent=percent, sheet=sheet)
+    t = _read_table(x, list(text_columns), encoding=encoding, thousands=thousands, percent=percent, sheet=sheet,
+                    skip_rows=skip_rows)
     return t, os.fspath(x)
 
 
@@ -254,7 +257,8 @@ def _id_text(col):
 class _Bound:
     """A spec bound to actuals (civ_monitor), freed on close."""
 
-    def __init__(self, indicators, actuals, encoding=None, thousands=None, percent=False, sheet=None):
+    def __init__(self, indicators, actuals, encoding=None, thousands=None, percent=False, sheet=None,
+                 skip_rows=None):
         self.spec = _text_arg(indicators, lib.civ_monitor_spec_parse, lib.civ_monitor_spec_read,
                               lib.civ_monitor_spec_free, "indicators")
         self.mon = _Owned(lib.civ_monitor_free)
@@ -274,7 +278,7 @@ class _Bound:
                 for c in actuals.columns:  # ids and dates are text, whatever pandas inferred
                     if c in cols or actuals[c].dtype == object:
                         actuals[c] = _id_text(actuals[c])
-            t, src = _table(actuals, cols, encoding, thousands, percent, sheet)
+            t, src = _table(actuals, cols, encoding, thousands, percent, sheet, skip_rows)
             with t:
                 _check_rows(lib.civ_monitor_run(self.spec.ptr, t.ptr, encode(src), ctypes.byref(self.mon.ptr)),
                             self.actuals)
@@ -314,7 +318,8 @@ def _period(mon, ds):
     return value.value
 
 
-def monitor(indicators, actuals, period=None, encoding=None, thousands=None, percent=False, sheet=None):
+def monitor(indicators, actuals, period=None, encoding=None, thousands=None, percent=False, sheet=None,
+            skip_rows=None):
     """Indicators against their targets.
 
     indicators: the indicator file (path or text); actuals: DataFrame or path
@@ -328,11 +333,14 @@ def monitor(indicators, actuals, period=None, encoding=None, thousands=None, per
     by department (civ_monitor_status_table, civ_monitor_alert_table).
     encoding ("gb18030"), thousands (","), percent (True): how a CSV path of
     actuals is written, as civicast.read's (also in early_warning, demand_check,
-    risk_matrix, inactivity_alerts).  The tables merge with the caller's frames:
+    risk_matrix, inactivity_alerts); skip_rows=N: the rows above the header of
+    a CSV or .xlsx path (a title, a unit line), as civicast.read's and
+    --skip-rows (in every monitoring function; demand_check's may be a dict
+    {"forecasts": 0, "actuals": 2}, each input its own).  The tables merge with the caller's frames:
     units as the actuals gave them (int64 codes as ints; a file's whole numbers
     as read_csv types them), periods as the actuals' Timestamps or Periods
     (text stays text), counts (misses) int64 (docs/PYTHON.md, "Monitoring")."""
-    b = _Bound(indicators, actuals, encoding, thousands, percent, sheet)
+    b = _Bound(indicators, actuals, encoding, thousands, percent, sheet, _skip_rows(skip_rows, "civicast.monitor"))
     try:
         status = b.table(lib.civ_monitor_status_table)
         alerts = b.table(lib.civ_monitor_alert_table, ctypes.c_int64(_period(b.mon.ptr, period)))
@@ -342,7 +350,7 @@ def monitor(indicators, actuals, period=None, encoding=None, thousands=None, per
 
 
 def early_warning(indicators, actuals, h=6, model="auto", level=(80, 95), threshold=0.5, threads=None,
-                  seed=None, scopes=None, encoding=None, thousands=None, percent=False, sheet=None):
+                  seed=None, scopes=None, encoding=None, thousands=None, percent=False, sheet=None, skip_rows=None):
     """Forecasts every monitored series h periods ahead (civ_monitor_panel ->
     civ_forecast_panel -> civ_forecast_result_table) and gives the
     probability of missing each target (civ_monitor_warn).  Returns
@@ -357,7 +365,8 @@ def early_warning(indicators, actuals, h=6, model="auto", level=(80, 95), thresh
     if not level:
         raise _lib.invalid("civicast.early_warning: needs interval levels (the distribution comes from them)")
     threshold = _threshold(threshold)
-    b = _Bound(indicators, actuals, encoding, thousands, percent, sheet)
+    b = _Bound(indicators, actuals, encoding, thousands, percent, sheet,
+               _skip_rows(skip_rows, "civicast.early_warning"))
     panel, fc = _Owned(lib.civ_panel_free), _Owned(lib.civ_table_free)
     try:
         names = None if scopes is None else ([scopes] if isinstance(scopes, str) else list(scopes))
@@ -443,13 +452,15 @@ def value_text(value, kind=None, unit=None, against=None):
     return out
 
 
-def demand_check(forecasts, actuals, encoding=None, thousands=None, percent=False, sheet=None):
+def demand_check(forecasts, actuals, encoding=None, thousands=None, percent=False, sheet=None, skip_rows=None):
     """Actual demand against its forecast intervals: rows where `actuals`
     (long format unique_id, ds, y: DataFrame or path) has a value for a
     forecast row; flag "ahead" / "behind" with the widest level whose
     interval excludes the actual, else "within" (civ_monitor_demand_check).
     unique_id and ds come in the actuals' types (int ids, Timestamps, Periods)."""
-    fc, _ = _table(forecasts, ("unique_id", "ds", "model"), encoding, thousands, percent, sheet)
+    skip = _skip_rows_arg(skip_rows, "civicast.demand_check")  # a number, or {"forecasts": .., "actuals": ..}
+    fc, _ = _table(forecasts, ("unique_id", "ds", "model"), encoding, thousands, percent, sheet,
+                   _skip_rows_for(skip, "forecasts"))
     with fc:
         if isinstance(actuals, pd.DataFrame):
             pdata = PanelData(actuals)
@@ -460,7 +471,7 @@ def demand_check(forecasts, actuals, encoding=None, thousands=None, percent=Fals
         panel = _Owned(lib.civ_panel_free)
         with panel:
             ro = _panel_read_options(encoding=encoding, thousands=thousands, percent=percent,
-                                     fn="civicast.demand_check", sheet=sheet)
+                                     fn="civicast.demand_check", sheet=sheet, skip_rows=_skip_rows_for(skip, "actuals"))
             check(lib.civ_panel_read_ex(encode(os.fspath(actuals)), ctypes.byref(ro), ctypes.byref(panel.ptr)))
             return _demand(fc, panel.ptr, actuals, forecasts)
 
@@ -505,7 +516,7 @@ def _demand_ds(df, actuals, forecasts):
     return df
 
 
-def risk_matrix(register, matrix=None, encoding=None, thousands=None, percent=False, sheet=None):
+def risk_matrix(register, matrix=None, encoding=None, thousands=None, percent=False, sheet=None, skip_rows=None):
     """Levels of a risk register (risk, probability in [0, 1], impact on the
     matrix's scale, owner, mitigation) on the default 5 x 5 matrix or a
     [matrix] file/text.  Returns (risks sorted by handling order, the matrix
@@ -517,7 +528,8 @@ def risk_matrix(register, matrix=None, encoding=None, thousands=None, percent=Fa
         mx = _text_arg(matrix, lib.civ_monitor_matrix_parse, lib.civ_monitor_matrix_read,
                        lib.civ_monitor_matrix_free, "matrix")
     with mx:
-        t, src = _table(register, ("risk", "impact", "owner", "mitigation"), encoding, thousands, percent, sheet)
+        t, src = _table(register, ("risk", "impact", "owner", "mitigation"), encoding, thousands, percent, sheet,
+                        _skip_rows(skip_rows, "civicast.risk_matrix"))
         with t:
             a, m = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
             with a, m:
@@ -528,7 +540,7 @@ def risk_matrix(register, matrix=None, encoding=None, thousands=None, percent=Fa
 
 def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=None, memory=None,
                       utc_offset_hours=None, end=None, local_times=False, encoding=None, thousands=None,
-                      percent=False, sheet=None):
+                      percent=False, sheet=None, skip_rows=None):
     """Inactivity alerts from activity events (person, ts: "YYYY-MM-DDTHH:MM:SS"
     UTC text or seconds since 1970, in time order): one row per gap that
     reached its person's threshold (civ_monitor_inactivity_run).  Options
@@ -565,7 +577,8 @@ def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=No
             ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
         # seconds through nanoseconds whatever the column's unit (pandas 2 keeps s, ms or us columns)
         events["ts"] = ts.to_numpy(dtype="datetime64[ns]").astype(np.int64) / 1e9 - (shift if zone is None else 0.0)
-    t, src = _table(events, ("person", "ts"), encoding, thousands, percent, sheet)
+    t, src = _table(events, ("person", "ts"), encoding, thousands, percent, sheet,
+                    _skip_rows(skip_rows, "civicast.inactivity_alerts"))
     with t:
         out = _Owned(lib.civ_table_free)
         with out:

@@ -2,7 +2,8 @@
 # title_rows.sh -- rows above the header as Excel and WPS exports carry them (a title, a unit line such as
 # 单位：元, empty rows; civ_table_read_options.skip_rows, docs/CLI.md "Rows above the header"): refused naming
 # the count (--skip-rows N), read with --skip-rows by info, convert, forecast and allocate (CSV with a
-# byte-order mark, and .xlsx), giving what the file without those rows gives; errors keep the file's lines.
+# byte-order mark, and .xlsx), giving what the file without those rows gives; errors keep the file's lines; one
+# input's own count with --X-skip-rows N (allocate, monitor).
 # usage: bash title_rows.sh PATH_TO_CIVICAST
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -39,6 +40,52 @@ expect_code "xlsx titled" 0 "$CIV" convert "$fx/titled.xlsx" "$WORK/x.csv" --tab
 sed '5s/,[0-9]*$/,x/' "$WORK/meals_t.csv" >"$WORK/meals_bad.csv"
 expect_code "bad value" 2 "$CIV" forecast "$WORK/meals_bad.csv" --skip-rows 1 --model naive --h 1 --out "$WORK/f.csv"
 expect_err "bad value" "meals_bad.csv:5:"
+# per input (--X-skip-rows N, over --skip-rows): the office's communities with a title, last year's allocation as
+# civicast wrote it (no title); --skip-rows 2 alone breaks last year's file, the per-input forms read both, and the
+# allocation is the one of the files without the rows (last-year cells blank, taken from the file)
+/usr/bin/python3 - "$DEMO/communities.csv" "$WORK/comm_b.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig")))
+for c in ("last_year_funding", "last_year_migrant"):
+    i = rows[0].index(c)
+    for r in rows[1:]:
+        r[i] = ""
+csv.writer(open(sys.argv[2], "w", newline="", encoding="utf-8")).writerows(rows)
+PY
+{ printf '2025年各社区人口统计,,\n单位：人,,\n'; cat "$WORK/comm_b.csv"; } >"$WORK/comm_bt.csv"
+ly=(--spec "$DEMO/allocation.spec" --last-year "$WORK/a_p.csv" --no-excel)
+expect_code "skip every input" 2 "$CIV" allocate "${ly[@]}" --communities "$WORK/comm_bt.csv" --skip-rows 2 \
+  --out "$WORK/l0.csv"
+expect_err "skip every input" "a_p.csv:3:"
+expect_code "communities-skip-rows" 0 "$CIV" allocate "${ly[@]}" --communities "$WORK/comm_bt.csv" \
+  --communities-skip-rows 2 --out "$WORK/l1.csv"
+expect_code "last-year-skip-rows 0" 0 "$CIV" allocate "${ly[@]}" --communities "$WORK/comm_bt.csv" --skip-rows 2 \
+  --last-year-skip-rows 0 --out "$WORK/l2.csv"
+expect_code "per-input plain" 0 "$CIV" allocate "${ly[@]}" --communities "$WORK/comm_b.csv" --out "$WORK/l3.csv"
+cmp -s "$WORK/l1.csv" "$WORK/l3.csv" || fail "--communities-skip-rows 2 differs from the file without the rows"
+cmp -s "$WORK/l2.csv" "$WORK/l3.csv" || fail "--skip-rows 2 --last-year-skip-rows 0 differs"
+# monitor: a titled risk register beside plain sensor events
+{ printf '风险登记表\n'; cat "$DEMO/risks.csv"; } >"$WORK/risks_t.csv"
+expect_code "monitor per input" 0 "$CIV" monitor --risks "$WORK/risks_t.csv" --events "$DEMO/sensor_events.csv" \
+  --risks-skip-rows 1
+grep -v '^risks ' "$WORK/out" >"$WORK/m1"
+expect_code "monitor plain" 0 "$CIV" monitor --risks "$DEMO/risks.csv" --events "$DEMO/sensor_events.csv"
+grep -v '^risks ' "$WORK/out" | cmp -s - "$WORK/m1" || fail "monitor --risks-skip-rows 1 differs"
+expect_code "skip rows of no input" 1 "$CIV" monitor --events "$DEMO/sensor_events.csv" --risks-skip-rows 1
+expect_err "skip rows of no input" "give --risks FILE too"
+expect_code "bad per-input count" 1 "$CIV" allocate "${ly[@]}" --communities "$WORK/comm_bt.csv" \
+  --communities-skip-rows x --out "$WORK/l4.csv"
+expect_err "bad per-input count" "--communities-skip-rows must be a whole number"
+# a plan: each input its own key ([plan] communities_skip_rows); without it the refusal names the key, not
+# --skip-rows (which plan does not take)
+mkdir -p "$WORK/pl" && cp "$SRC/tests/data/plan/"* "$WORK/pl/"
+{ printf '2025年各社区人口统计,,\n单位：人,,\n'; cat "$SRC/tests/data/plan/communities.csv"; } >"$WORK/pl/communities.csv"
+expect_code "plan without the key" 2 "$CIV" plan "$WORK/pl/plan.toml" --out "$WORK/pl/o1"
+expect_err "plan without the key" "communities.csv:3:1: .*with \[plan\] communities_skip_rows = 2, or delete"
+sed -i 's/^spec = "plan.spec"/spec = "plan.spec"\ncommunities_skip_rows = 2/' "$WORK/pl/plan.toml"
+expect_code "plan with the key" 0 "$CIV" plan "$WORK/pl/plan.toml" --out "$WORK/pl/o2"
+expect_code "plan plain" 0 "$CIV" plan "$SRC/tests/data/plan/plan.toml" --out "$WORK/pl/o3"
+cmp -s "$WORK/pl/o2/allocation.csv" "$WORK/pl/o3/allocation.csv" || fail "plan communities_skip_rows = 2 differs"
 # usage errors
 expect_code "negative" 1 "$CIV" info "$WORK/meals_t.csv" --skip-rows -1
 expect_err "negative" "--skip-rows must be a whole number"

@@ -75,8 +75,9 @@ GOOD = [
     f"time_col=None, target_col=None, layout=None, conformal_refit=None, thousands=None, percent=False, "
     f"sheet=None, progress=None, skip_rows=None)\n"
     f"stats = civicast.forecast_to_files(\"big.csv\", \"fc.csv\", h=24)   # a call after the signature\n{F}",
-    f"{F}python signature\n# each also takes encoding=None, thousands=None, percent=False, sheet=None (below)\n"
-    f"t = civicast.monitor(indicators, actuals, period=None)\nchecked = civicast.demand_check(forecasts, actuals)\n{F}",
+    f"{F}python signature\n# each also takes encoding=None, thousands=None, percent=False, sheet=None, skip_rows=None "
+    f"(below)\nt = civicast.monitor(indicators, actuals, period=None)\n"
+    f"checked = civicast.demand_check(forecasts, actuals)\n{F}",
     f"{F}python signature\nt = civicast.read(path, ..., id_col=None, layout=None)\n{F}",
     "`civicast.restore_error(error)` and `civicast.settle(spec, allocation, spending, explain=False, ...)`",
     "`civicast.dask.forecast(ddf, h=12)` is a call, not a signature; `civicast.forecast(..., integer=True)` too",

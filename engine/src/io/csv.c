@@ -1450,6 +1450,7 @@ typedef struct panel_reader {
     size_t cached_len; /* strlen of its id */
     long total_line;     /* first line of a series named like a sheet's total row (合计, Total), or 0 */
     size_t total_series; /* that series */
+    const char *encoding; /* the caller's, so that a re-read (find_first_line) decodes as the read did */
 } panel_reader;
 
 static void panel_reader_free(panel_reader *pr)
@@ -1831,13 +1832,9 @@ static long find_first_line(panel_reader *pr, const char *id, int64_t period)
 {
     csv_reader r2;
     long found = 0;
-    if (csv_open(&r2, pr->r.path, pr->r.sheet))
+    /* decoded as the read was (before 2026-12-07 a GB18030 file's Chinese ids never matched: "lines 0 and 5") */
+    if (csv_open_encoded(&r2, pr->r.path, pr->encoding, pr->r.sheet, pr->r.skip_rows))
         return 0;
-    r2.skip_rows = pr->r.skip_rows;
-    if (r2.skip_rows && csv_rewind(&r2)) {
-        csv_close(&r2);
-        return 0;
-    }
     r2.n_names = pr->r.n_names; /* the widths only: drop_phantom_cells (names stay NULL) */
     r2.phantom = pr->r.phantom;
     int have, header = 1;
@@ -2313,6 +2310,7 @@ civ_status civ_panel_read_csv_ex(const char *path, const civ_panel_read_options 
     if (s)
         return s;
     pr.r.thousands = thousands;
+    pr.encoding = options ? options->encoding : NULL;
     pr.r.percent = options && options->percent;
     civ_panel *panel = NULL;
     size_t *bit_offset = NULL;

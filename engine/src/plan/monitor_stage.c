@@ -187,6 +187,7 @@ static civ_status indicators(const civ_plan *p, civ_table **tables, size_t *n_fa
     civ_status s = civ_error_name_file(civ_monitor_spec_read(p->mon_indicators, &spec), p->mon_indicators);
     if (!s) { /* the unit, indicator and period columns as text, under the file's own names */
         civ_table_read_options ro = civ_plan_table_options(p, civ_monitor_spec_text_columns(spec));
+        ro.skip_rows = p->skip_rows[CIV_PLAN_IN_ACTUALS]; /* [monitor] actuals_skip_rows */
         s = civ_error_name_file(civ_table_read(p->mon_actuals, &ro, &act), p->mon_actuals);
     }
     if (!s)
@@ -218,6 +219,7 @@ static civ_status risks(const civ_plan *p, civ_table **tables)
     civ_table *reg = NULL;
     civ_status s = p->mon_matrix[0] ? civ_error_name_file(civ_monitor_matrix_read(p->mon_matrix, &mx), p->mon_matrix)
                                     : civ_monitor_matrix_default(&mx);
+    ro.skip_rows = p->skip_rows[CIV_PLAN_IN_RISKS]; /* [monitor] risks_skip_rows */
     if (!s)
         s = civ_error_name_file(civ_table_read(p->mon_risks, &ro, &reg), p->mon_risks);
     if (!s)
@@ -237,6 +239,7 @@ static civ_status inactivity(const civ_plan *p, civ_table **tables)
     opt.naive_local = p->mon_local_times; /* [monitor] local_times: zone-less times are UTC + utc_offset_hours */
     if (p->has_monitor)
         opt.utc_offset_hours = p->mon_utc_offset;
+    ro.skip_rows = p->skip_rows[CIV_PLAN_IN_EVENTS]; /* [monitor] events_skip_rows */
     civ_status s = civ_error_name_file(civ_table_read(p->mon_events, &ro, &ev), p->mon_events);
     if (!s)
         s = civ_monitor_inactivity_run(&opt, ev, p->mon_events, NAN, &tables[CIV_PLAN_INACTIVITY]);
@@ -259,6 +262,7 @@ civ_status civ_plan_stage_monitor(const civ_plan *p, const civ_table *forecasts,
     if (!s && p->mon_demand[0]) {
         civ_panel *act = NULL;
         civ_panel_read_options ro = civ_plan_panel_options(p);
+        ro.skip_rows = p->skip_rows[CIV_PLAN_IN_DEMAND]; /* [monitor] demand_actuals_skip_rows */
         s = civ_error_name_file(civ_panel_read_ex(p->mon_demand, &ro, &act), p->mon_demand);
         if (!s)
             s = civ_error_name_file(civ_monitor_demand_check(forecasts, act, &tables[CIV_PLAN_DEMAND]),

@@ -15,6 +15,10 @@
 #define CIV_PLAN_MAX_SCOPES 8
 #define CIV_PLAN_MAX_BT_MODELS 8
 
+/* The plan's input tables that may carry rows above their header, each with its own key (read.c's skip_keys). */
+enum { CIV_PLAN_IN_PANEL, CIV_PLAN_IN_COMMUNITIES, CIV_PLAN_IN_LAST_YEAR, CIV_PLAN_IN_ACTUALS, CIV_PLAN_IN_RISKS,
+       CIV_PLAN_IN_EVENTS, CIV_PLAN_IN_DEMAND, CIV_PLAN_INPUTS };
+
 struct civ_plan {
     char path[CIV_PLAN_PATH_MAX];                 /* the plan file as given */
     char dir[CIV_PLAN_PATH_MAX];                  /* its folder ("" = the working folder) */
@@ -28,6 +32,7 @@ struct civ_plan {
     int percent;                                  /* [plan] percent = true: "33.3%" reads as 0.333 */
     char panel_sheet[256], communities_sheet[256]; /* [plan] panel_sheet, communities_sheet: an .xlsx input's */
     char last_year_sheet[256]; /* [plan] last_year_sheet: last year's allocation's, when an .xlsx ("" = found) */
+    int skip_rows[CIV_PLAN_INPUTS]; /* [plan] panel_skip_rows, ..., [monitor] actuals_skip_rows, ... (0 = none) */
     char lang[8];                                 /* the report's language: "zh" (default) or "en" */
     size_t horizon;
     double levels[CIV_PLAN_MAX_LEVELS];
@@ -98,6 +103,10 @@ size_t civ_plan_managed_names(const char **names, char (*buf)[64]);
 /* Before anything runs: no output of the plan's folder is one of its inputs,
  * and the folder can be published (civ_staging_check_folder).  (write.c) */
 civ_status civ_plan_check_outputs(const civ_plan *p);
+
+/* civ_plan_input_error with the spec whose [data] last_year_file the run read (NULL: none), so that its errors
+ * name last_year_skip_rows too.  (read.c) */
+civ_status civ_plan_input_error_spec(const civ_plan *p, const civ_alloc_spec *spec, civ_status s);
 
 struct civ_toml_table;
 /* Reads the [monitor] section into c (monitor_stage.c).  Errors: CIV_ERR_SPEC

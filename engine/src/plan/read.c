@@ -80,6 +80,56 @@ static civ_status unused(const char *path, civ_toml_table *t, const char *sectio
     return CIV_OK;
 }
 
+/* The plan's inputs that may carry rows above their header (a title, a unit line: Excel and WPS exports), each
+ * with its own key beside its file's key, in the style of panel_sheet (CIV_PLAN_IN_*): one count for every file
+ * of a plan is rarely right (an office's sheet has a title, a table civicast wrote has none). */
+static const struct {
+    const char *section, *key, *input;
+} skip_keys[CIV_PLAN_INPUTS] = {
+    {"plan", "panel_skip_rows", "panel"},          {"plan", "communities_skip_rows", "communities"},
+    {"plan", "last_year_skip_rows", "last_year"},  {"monitor", "actuals_skip_rows", "actuals"},
+    {"monitor", "risks_skip_rows", "risks"},       {"monitor", "events_skip_rows", "events"},
+    {"monitor", "demand_actuals_skip_rows", "demand_actuals"},
+};
+
+/* The skip keys of `section` ("plan" or "monitor") into c->skip_rows, each entry found into e[k]. */
+static civ_status read_skip_rows(const char *path, civ_toml_table *t, const char *section, civ_plan *c,
+                                 const civ_toml_entry **found)
+{
+    for (int k = 0; k < CIV_PLAN_INPUTS; k++) {
+        civ_toml_entry *e;
+        if (strcmp(skip_keys[k].section, section) || !(e = civ_toml_take(t, skip_keys[k].key)))
+            continue;
+        if (e->value.type != CIV_TOML_INTEGER || !(e->value.number >= 0 && e->value.number <= 1000000))
+            return cfg_error(path, e, section, "must be a whole number of rows from 0 to 1000000: the rows above "
+                                               "the header of its file (a title, a unit line such as 单位：元)");
+        c->skip_rows[k] = (int)e->value.number;
+        if (found)
+            found[k] = e;
+    }
+    return CIV_OK;
+}
+
+/* [monitor]: the section (civ_plan_read_monitor, after its skip keys), then a skip key whose file is not there
+ * (risks_skip_rows without risks) refused: it would do nothing. */
+static civ_status read_monitor(const char *path, civ_toml_table *t, civ_plan *c)
+{
+    const civ_toml_entry *found[CIV_PLAN_INPUTS] = {0};
+    civ_status st = read_skip_rows(path, t, "monitor", c, found);
+    if (!st)
+        st = civ_plan_read_monitor(c, t);
+    const char *file[CIV_PLAN_INPUTS] = {[CIV_PLAN_IN_ACTUALS] = c->mon_actuals, [CIV_PLAN_IN_RISKS] = c->mon_risks,
+                                         [CIV_PLAN_IN_EVENTS] = c->mon_events, [CIV_PLAN_IN_DEMAND] = c->mon_demand};
+    for (int k = 0; !st && k < CIV_PLAN_INPUTS; k++)
+        if (found[k] && file[k] && !file[k][0]) {
+            char msg[160];
+            civ_snprintf(msg, sizeof msg, "skips rows of the %s file, which the section does not name: add %s = "
+                         "\"FILE\" or delete this key", skip_keys[k].input, skip_keys[k].input);
+            st = cfg_error(path, found[k], "monitor", msg);
+        }
+    return st;
+}
+
 /* The sections: [plan], [forecast], [uncertainty], [backtest] into the slots; [need] is
  * only noted (civ_alloc_need_read reads it); [monitor] is read here, after
  * the defaults (monitor_stage.c); anything else is refused. */
@@ -98,7 +148,7 @@ static civ_status find_sections(const char *path, civ_toml_doc *doc, civ_plan *c
             continue;
         }
         if (!strcmp(t->name, "monitor") && !t->is_array) {
-            civ_status st = civ_plan_read_monitor(c, t);
+            civ_status st = read_monitor(path, t, c);
             if (st)
                 return st;
             continue;
@@ -204,6 +254,8 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
     if (!st) /* last year's allocation's (the spec's [data] last_year_file, --last-year): "" = its only sheet, or
               * the allocation sheet of the plan's own allocation.xlsx */
         st = get_str(path, tp, "plan", "last_year_sheet", 0, c->last_year_sheet, sizeof c->last_year_sheet);
+    if (!st)
+        st = read_skip_rows(path, tp, "plan", c, NULL);
     if (!st && (e = civ_toml_take(tp, "layout"))) {
         if (e->value.type != CIV_TOML_STRING || (strcmp(e->value.text, "long") && strcmp(e->value.text, "wide")))
             st = cfg_error(path, e, "plan", "must be \"long\" (unique_id, ds, y) or \"wide\" (a column per period)");
@@ -213,7 +265,8 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
     if (!st)
         st = unused(path, tp, "plan",
                     "panel, communities, spec, out, freq, encoding, thousands, percent, id_column, time_column, "
-                    "target_column, layout, lang, panel_sheet, communities_sheet, last_year_sheet");
+                    "target_column, layout, lang, panel_sheet, communities_sheet, last_year_sheet, panel_skip_rows, "
+                    "communities_skip_rows, last_year_skip_rows");
     return st;
 }
 
@@ -721,3 +774,64 @@ civ_status civ_plan_set_draws(civ_plan *p, size_t draws)
     p->draws = draws;
     return CIV_OK;
 }
+
+/* ---- rows above the header ---------------------------------------------- */
+
+civ_status civ_plan_skip_rows(const civ_plan *p, const char *input, int *rows)
+{
+    if (rows)
+        *rows = 0;
+    if (!p || !input || !rows)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_skip_rows: NULL argument");
+    for (int k = 0; k < CIV_PLAN_INPUTS; k++)
+        if (!strcmp(skip_keys[k].input, input)) {
+            *rows = p->skip_rows[k];
+            return CIV_OK;
+        }
+    return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_skip_rows: unknown input '%.40s' (panel, communities, "
+                    "last_year, actuals, risks, events or demand_actuals)", input);
+}
+
+/* In buf, the reader's cure "--skip-rows N (Python skip_rows=N)" (or "--skip-rows N; Python skip_rows=N",
+ * "--skip-rows; Python skip_rows=") re-worded as `setting = N` ("[plan] communities_skip_rows = 2"). */
+static void reword_skip(char *buf, size_t size, const char *setting)
+{
+    char *q = strstr(buf, "--skip-rows"), *r = q ? strstr(q, "skip_rows=") : NULL;
+    if (!r)
+        return;
+    r += strlen("skip_rows=");
+    size_t digits = strspn(r, "0123456789");
+    char *end = r + digits, number[24];
+    civ_snprintf(number, sizeof number, "%.*s", (int)(digits < 20 ? digits : 20), r);
+    for (const char *x = q; *end == ')' && x < r; x++) /* the first form's own parenthesis goes with it */
+        if (!strncmp(x, " (Python ", 9)) {
+            end++;
+            break;
+        }
+    char out[1536];
+    civ_snprintf(out, sizeof out, "%.*s%s%s%s%s", (int)(q - buf), buf, setting, digits ? " = " : "", number, end);
+    civ_snprintf(buf, size, "%s", out);
+}
+
+civ_status civ_plan_input_error_spec(const civ_plan *p, const civ_alloc_spec *spec, civ_status s)
+{
+    const civ_error *e = civ_last_error();
+    if (!s || !p || !e->file[0] || !strstr(e->message, "--skip-rows"))
+        return s;
+    const char *ly = p->last_year[0] ? p->last_year : spec ? civ_alloc_spec_last_year_file(spec) : NULL;
+    const char *file[CIV_PLAN_INPUTS] = {p->panel,      p->communities, ly,           p->mon_actuals,
+                                         p->mon_risks,  p->mon_events,  p->mon_demand};
+    for (int k = 0; k < CIV_PLAN_INPUTS; k++)
+        if (file[k] && file[k][0] && !strcmp(file[k], e->file)) {
+            civ_error copy = *e;
+            char setting[80];
+            civ_snprintf(setting, sizeof setting, "[%s] %s", skip_keys[k].section, skip_keys[k].key);
+            reword_skip(copy.message, sizeof copy.message, setting);
+            reword_skip(copy.text, sizeof copy.text, setting);
+            civ_error_restore(&copy);
+            break;
+        }
+    return s;
+}
+
+civ_status civ_plan_input_error(const civ_plan *p, civ_status s) { return civ_plan_input_error_spec(p, NULL, s); }

@@ -133,6 +133,7 @@ static civ_status stage_forecast(run_ctx *c)
         ro.target_column = p->target_column;
         ro.wide = p->wide;
         ro.sheet = p->panel_sheet[0] ? p->panel_sheet : NULL;
+        ro.skip_rows = p->skip_rows[CIV_PLAN_IN_PANEL]; /* [plan] panel_skip_rows */
         if (p->freq[0])
             civ_freq_parse(p->freq, &ro.freq); /* checked by civ_plan_read */
         s = civ_error_name_file(civ_panel_read_ex(p->panel, &ro, &c->panel_read), p->panel);
@@ -283,10 +284,12 @@ static civ_status read_configuration(run_ctx *c)
     civ_table_read_options ro = civ_plan_table_options(p, civ_alloc_spec_text_columns(c->res->spec));
     civ_table_read_options rc = ro;
     rc.sheet = p->communities_sheet[0] ? p->communities_sheet : NULL; /* [plan] communities_sheet (.xlsx) */
+    rc.skip_rows = p->skip_rows[CIV_PLAN_IN_COMMUNITIES];              /* [plan] communities_skip_rows */
     if (!s && !(c->opt && c->opt->communities))
         s = civ_error_name_file(civ_table_read(p->communities, &rc, &c->communities_read), p->communities);
     civ_table_read_options rl = ro;
     rl.sheet = p->last_year_sheet[0] ? p->last_year_sheet : NULL; /* [plan] last_year_sheet (.xlsx) */
+    rl.skip_rows = p->skip_rows[CIV_PLAN_IN_LAST_YEAR];            /* [plan] last_year_skip_rows */
     if (!s) /* last year's allocation (civ_plan_set_last_year, else the spec's [data] last_year_file) */
         s = civ_alloc_spec_read_last_year(c->res->spec, p->last_year[0] ? p->last_year : NULL, &rl);
     if (s)
@@ -542,6 +545,7 @@ civ_status civ_plan_run(const civ_plan *plan, const civ_plan_run_options *option
     civ_alloc_need_free(c.need);
     r->total_seconds = now_seconds() - t0;
     if (s) {
+        s = civ_plan_input_error_spec(plan, r->spec, s); /* a reader's --skip-rows cure named as the plan's key */
         civ_plan_result_free(r);
         return s;
     }
