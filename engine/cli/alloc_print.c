@@ -192,7 +192,8 @@ civ_status civ_cli_last_year(civ_alloc_spec *spec, const char *path, const char 
         civ_table_read_options o = civ_cli_table_options(NULL); /* --encoding, --thousands, --percent, --id-col */
         o.sheet = sheet; /* --last-year-sheet, never --sheet (the other inputs'); NULL: the library finds it */
         o.skip_rows = civ_cli_skip_rows_for("--last-year", file, o.skip_rows); /* --last-year-skip-rows */
-        return civ_alloc_spec_read_last_year(spec, path, &o);
+        return file ? civ_cli_own_skip_cure(file, civ_alloc_spec_read_last_year(spec, path, &o))
+                    : civ_alloc_spec_read_last_year(spec, path, &o);
     }
     civ_table *t = NULL; /* never libhdf5 on an untrusted file in this process (hdf5_guard.c) */
     civ_status s = civ_cli_read_table(file, NULL, &t);

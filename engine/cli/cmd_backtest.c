@@ -21,7 +21,7 @@ enum { B_OUT, B_ACCURACY, B_BY_SERIES, B_MODEL, B_H, B_WINDOWS, B_STEP, B_LEVEL,
        B_THOUSANDS, B_PERCENT, B_SHEET, B_SKIP_ROWS,
        B_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */,
        B_EXCEL = B_COLUMNS + 4 /* +1 --no-excel, +2 --precision */, B_HIER = B_EXCEL + 3, B_GROUP, B_RECONCILE,
-       B_COMMUNITIES };
+       B_COMMUNITIES, B_COMM_SKIP };
 static const civ_cli_option backtest_options[] = {
     [B_OUT] = {"--out", "-o", CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                "the windows' forecasts: unique_id,cutoff,ds,h,y,model,mean,\nlo-80,hi-80,... (.csv or .h5)"},
@@ -62,6 +62,7 @@ static const civ_cli_option backtest_options[] = {
                      "(default base,bu,mint_shrink)"},
     [B_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                        "community attributes with unique_id and the hierarchy's\ncolumns (default: the panel's)"},
+    [B_COMM_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--communities-skip-rows", "--communities"),
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec backtest_spec = {
@@ -75,7 +76,8 @@ static const civ_cli_spec backtest_spec = {
     "                         [--quiet] [--freq F] [--encoding E] [--thousands C] [--percent]\n"
     "                         [--sheet NAME] [--skip-rows N] [--excel|--no-excel] [--precision P]\n"
     "                         [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
-    "                         [--hierarchy a,b] [--group g] [--reconcile M,...] [--communities FILE]\n",
+    "                         [--hierarchy a,b] [--group g] [--reconcile M,...] [--communities FILE]\n"
+    "                         [--communities-skip-rows N]\n",
     "Rolling-origin backtest: for each series of IN, window k = 1..K trains on the\n"
     "series up to K-k steps (of S periods) before its last N values and forecasts N\n"
     "periods ahead with every model; the forecasts are compared with what happened.\n"

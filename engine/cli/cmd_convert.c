@@ -18,7 +18,7 @@
 enum { V_TABLE, V_HIER, V_GROUP, V_COMMUNITIES, V_SUMMING, V_FREQ, V_ENCODING,
        V_THOUSANDS, V_PERCENT, V_SHEET, V_SKIP_ROWS,
        V_PRED, V_SHARES, V_SPEC, V_JOINS, V_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */,
-       V_EXCEL = V_COLUMNS + 4 /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+       V_EXCEL = V_COLUMNS + 4 /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */, V_COMM_SKIP = V_EXCEL + 3 };
 static const civ_cli_option convert_options[] = {
     [V_TABLE] = {"--table", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "IN is a table (e.g. community attributes)"},
     [V_HIER] = {"--hierarchy", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "a,b",
@@ -49,6 +49,7 @@ static const civ_cli_option convert_options[] = {
     [V_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
     [V_COLUMNS] = CIV_CLI_COLUMN_OPTIONS,
     [V_EXCEL] = CIV_CLI_CSV_OPTIONS,
+    [V_COMM_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--communities-skip-rows", "--communities"),
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec convert_spec = {
@@ -56,7 +57,8 @@ static const civ_cli_spec convert_spec = {
     "usage: civicast convert IN OUT [--table] [--freq F] [--encoding E] [--thousands C] [--percent]\n"
     "                               [--sheet NAME] [--skip-rows N] [--excel|--no-excel] [--precision P]\n"
     "                               [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
-    "       civicast convert IN OUT --hierarchy a,b [--group g] [--communities FILE] [--summing FILE] ...\n"
+    "       civicast convert IN OUT --hierarchy a,b [--group g] [--communities FILE] [--summing FILE]\n"
+    "                               [--communities-skip-rows N] ...\n"
     "       civicast convert IN OUT --communities FILE (--predecessors COLUMN [--shares COLUMN] | --spec FILE)\n"
     "                               [--joins FILE] ...\n"
     "       civicast convert --table IN IN... BOOK.xlsx\n",

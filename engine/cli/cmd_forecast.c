@@ -37,7 +37,8 @@ enum { F_OUT, F_H, F_MODEL, F_LEVEL, F_THREADS, F_SEED, F_IC, F_XREG, F_PATHS, F
        F_FREQ, F_ENCODING, F_THOUSANDS, F_PERCENT, F_SHEET, F_SKIP_ROWS,
        F_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */,
        F_INTEGER = F_COLUMNS + 4,
-       F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+       F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */,
+       F_COMM_SKIP = F_EXCEL + 3 };
 static const civ_cli_option forecast_options[] = {
     [F_OUT] = {"--out", "-o", CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                "forecasts: unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n(.csv, or .h5/.hdf5 for HDF5)"},
@@ -91,6 +92,7 @@ static const civ_cli_option forecast_options[] = {
                    "whole-number interval bounds for non-negative series (lower\n"
                    "rounded down, upper up), e.g. for counts of meals or visits"},
     [F_EXCEL] = CIV_CLI_CSV_OPTIONS,
+    [F_COMM_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--communities-skip-rows", "--communities"),
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec forecast_spec = {
@@ -106,6 +108,7 @@ static const civ_cli_spec forecast_spec = {
     "                         [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
     "                         [--excel|--no-excel] [--precision P]\n"
     "                         [--hierarchy a,b] [--group g] [--reconcile M] [--communities FILE]\n"
+    "                         [--communities-skip-rows N]\n"
     "       civicast forecast --list-models\n",
     "Fits one model spec to every series of the panel IN (.csv long format\n"
     "unique_id,ds,y[,covariates] or .h5) and forecasts N periods ahead.  CSV outputs\n"

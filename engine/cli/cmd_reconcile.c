@@ -15,7 +15,8 @@
 #include "commands.h"
 
 enum { C_BASE, C_OUT, C_HIER, C_GROUP, C_COMMUNITIES, C_METHOD, C_FITTED, C_NONNEG, C_SEED, C_PATHS, C_ENCODING,
-       C_THOUSANDS, C_PERCENT, C_SHEET, C_SKIP_ROWS, C_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+       C_THOUSANDS, C_PERCENT, C_SHEET, C_SKIP_ROWS, C_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */,
+       C_COMM_SKIP = C_EXCEL + 3 };
 static const civ_cli_option reconcile_options[] = {
     [C_BASE] = {"--base", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                 "every node's forecasts: unique_id, h, mean (and ds, model; lo-<L>, hi-<L>\n"
@@ -42,6 +43,7 @@ static const civ_cli_option reconcile_options[] = {
     [C_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [C_SKIP_ROWS] = CIV_CLI_SKIP_ROWS_OPTION,
     [C_EXCEL] = CIV_CLI_CSV_OPTIONS,
+    [C_COMM_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--communities-skip-rows", "--communities"),
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec reconcile_spec = {
@@ -49,7 +51,7 @@ static const civ_cli_spec reconcile_spec = {
     "usage: civicast reconcile IN --base FILE --out FILE --hierarchy a,b [--group g] [--communities FILE]\n"
     "                          [--method M] [--fitted FILE] [--nonnegative] [--seed S] [--paths N]\n"
     "                          [--encoding E] [--thousands C] [--percent] [--sheet NAME] [--skip-rows N]\n"
-    "                          [--excel|--no-excel] [--precision P]\n",
+    "                          [--excel|--no-excel] [--precision P] [--communities-skip-rows N]\n",
     "Makes forecasts of every node of the hierarchy of the panel IN coherent (each\n"
     "aggregate the sum of its series at every step): --base holds each node's own\n"
     "forecasts, made by any model or program (civicast convert IN by_node.csv\n"

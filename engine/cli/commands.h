@@ -292,6 +292,13 @@ int civ_cli_set_input_skip_rows(const char *command, const char *flag, const cha
 /* Registers `rows` for the input `option` names or read from `path` (either may be NULL; a plan's own counts);
  * -1 when the table is full. */
 int civ_cli_skip_rows_add(const char *option, const char *path, int rows);
+/* Registers that the input `option` (read from `path`) has its own --X-skip-rows option `flag`, not given: a
+ * refusal of its title row then names `flag` as the cure instead of --skip-rows (every input).  -1 when full. */
+int civ_cli_skip_rows_flag(const char *flag, const char *option, const char *path);
+/* `s`, with the last error's cure for rows above the header ("... with --skip-rows 2 (Python skip_rows=2) ...")
+ * re-worded for the input read from `path` when it has its own --X-skip-rows ("--communities-skip-rows 2 (Python
+ * skip_rows={"communities": 2})"): --skip-rows would skip rows of every input. */
+civ_status civ_cli_own_skip_cure(const char *path, civ_status s);
 /* The rows to skip above the header of the input named by `option` ("--last-year") or read from `path`: the
  * --X-skip-rows registered for it, else `rows` (--skip-rows, or the caller's own). */
 int civ_cli_skip_rows_for(const char *option, const char *path, int rows);

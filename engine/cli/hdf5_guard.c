@@ -369,8 +369,8 @@ int civ_cli_set_input(const char *command, const char *freq, const char *encodin
  * X names, over --skip-rows N of every input; looked up by the input's path, or by X where the path is found later
  * (--last-year: default the spec's [data] last_year_file). */
 static struct {
-    const char *option, *path;
-    int rows;
+    const char *option, *path, *flag; /* flag: "--communities-skip-rows", for the cure of a title row */
+    int rows;                         /* -1: the flag exists but was not given */
 } input_skip[CIV_CLI_MAX_OPTIONS];
 static size_t n_input_skip;
 
@@ -384,7 +384,45 @@ int civ_cli_set_input_skip_rows(const char *command, const char *flag, const cha
                                    rows);
     if (civ_cli_skip_rows_add(option, path, (int)n))
         return civ_cli_usage_error(command, "too many --...-skip-rows options");
+    input_skip[n_input_skip - 1].flag = flag;
     return 0;
+}
+
+int civ_cli_skip_rows_flag(const char *flag, const char *option, const char *path)
+{
+    if (civ_cli_skip_rows_add(option, path, -1))
+        return -1;
+    input_skip[n_input_skip - 1].flag = flag;
+    return 0;
+}
+
+civ_status civ_cli_own_skip_cure(const char *path, civ_status s)
+{
+    const civ_error *e = civ_last_error();
+    const char *flag = NULL;
+    for (size_t k = 0; s && k < n_input_skip; k++)
+        if (input_skip[k].flag && input_skip[k].path && !strcmp(input_skip[k].path, path))
+            flag = input_skip[k].flag;
+    const char *at = flag ? strstr(e->message, "with --skip-rows ") : NULL;
+    if (!at)
+        return s;
+    civ_error copy = *e;
+    size_t head = (size_t)(at - e->message) + strlen("with "), digits = strspn(at + strlen("with --skip-rows "),
+                                                                                "0123456789");
+    const char *rows = at + strlen("with --skip-rows "), *rest = rows + digits;
+    char key[64]; /* Python's argument: "--last-year" -> "last_year" */
+    snprintf(key, sizeof key, "%.*s", (int)(strlen(flag) - strlen("-skip-rows") - 2), flag + 2);
+    for (char *c = key; *c; c++)
+        *c = *c == '-' ? '_' : *c;
+    char python[32];
+    snprintf(python, sizeof python, " (Python skip_rows=%.*s)", (int)digits, rows);
+    if (!strncmp(rest, python, strlen(python)))
+        snprintf(copy.message, sizeof copy.message, "%.*s%s %.*s (Python skip_rows={\"%s\": %.*s})%s", (int)head,
+                 e->message, flag, (int)digits, rows, key, (int)digits, rows, rest + strlen(python));
+    else
+        snprintf(copy.message, sizeof copy.message, "%.*s%s %s", (int)head, e->message, flag, rows);
+    civ_error_restore(&copy);
+    return s;
 }
 
 int civ_cli_skip_rows_add(const char *option, const char *path, int rows)
@@ -400,8 +438,8 @@ int civ_cli_skip_rows_add(const char *option, const char *path, int rows)
 int civ_cli_skip_rows_for(const char *option, const char *path, int rows)
 {
     for (size_t k = 0; k < n_input_skip; k++)
-        if ((option && input_skip[k].option && !strcmp(input_skip[k].option, option)) ||
-            (path && input_skip[k].path && !strcmp(input_skip[k].path, path)))
+        if (input_skip[k].rows >= 0 && ((option && input_skip[k].option && !strcmp(input_skip[k].option, option)) ||
+                                        (path && input_skip[k].path && !strcmp(input_skip[k].path, path))))
             rows = input_skip[k].rows;
     return rows;
 }
@@ -443,7 +481,7 @@ civ_status civ_cli_read_panel(const char *path, civ_panel **out)
     }
     civ_panel_read_options o = input;
     o.skip_rows = civ_cli_skip_rows_for(NULL, path, input.skip_rows); /* --X-skip-rows of the input named by X */
-    return civ_panel_read_ex(path, &o, out);
+    return civ_cli_own_skip_cure(path, civ_panel_read_ex(path, &o, out));
 }
 
 civ_status civ_cli_read_table(const char *path, const civ_table_read_options *options, civ_table **out)
@@ -461,7 +499,7 @@ civ_status civ_cli_read_table(const char *path, const civ_table_read_options *op
     }
     civ_table_read_options o = civ_cli_table_options(options);
     o.skip_rows = civ_cli_skip_rows_for(NULL, path, o.skip_rows);
-    return civ_table_read(path, &o, out);
+    return civ_cli_own_skip_cure(path, civ_table_read(path, &o, out));
 }
 
 civ_status civ_cli_read_allocation(const civ_alloc_spec *spec, const char *path, const civ_table_read_options *options,
@@ -471,7 +509,7 @@ civ_status civ_cli_read_allocation(const civ_alloc_spec *spec, const char *path,
         return civ_cli_read_table(path, options, out);
     civ_table_read_options o = civ_cli_table_options(options);
     o.skip_rows = civ_cli_skip_rows_for(NULL, path, o.skip_rows);
-    return civ_alloc_allocation_read(spec, path, &o, out);
+    return civ_cli_own_skip_cure(path, civ_alloc_allocation_read(spec, path, &o, out));
 }
 
 civ_table_read_options civ_cli_table_options(const civ_table_read_options *options)

@@ -59,13 +59,18 @@ static int input_skip_rows(const civ_cli_spec *spec, const civ_cli_args *a)
     for (int k = 0; spec->options && spec->options[k].name; k++) {
         const char *name = spec->options[k].name;
         size_t n = strlen(name);
-        if (!a->value[k] || n <= m + 2 || n - m >= 64 || strcmp(name + n - m, suffix))
+        if (n <= m + 2 || n - m >= 64 || strcmp(name + n - m, suffix))
             continue;
         char option[64];
         snprintf(option, sizeof option, "%.*s", (int)(n - m), name);
         int x = find_option(spec, option);
         if (x < 0)
             continue;
+        if (!a->value[k]) { /* not given: its file's title row names it as the cure */
+            if (a->value[x] && civ_cli_skip_rows_flag(name, spec->options[x].name, a->value[x]))
+                return civ_cli_usage_error(spec->command, "too many --...-skip-rows options");
+            continue;
+        }
         if (!a->value[x] && strcmp(option, "--last-year"))
             return civ_cli_usage_error(spec->command, "%s is the rows above the header of %s's file: give %s FILE "
                                                       "too, or leave %s out", name, option, option, name);

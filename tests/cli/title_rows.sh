@@ -3,7 +3,7 @@
 # 单位：元, empty rows; civ_table_read_options.skip_rows, docs/CLI.md "Rows above the header"): refused naming
 # the count (--skip-rows N), read with --skip-rows by info, convert, forecast and allocate (CSV with a
 # byte-order mark, and .xlsx), giving what the file without those rows gives; errors keep the file's lines; one
-# input's own count with --X-skip-rows N (allocate, monitor).
+# input's own count with --X-skip-rows N (allocate, monitor, the hierarchy's --communities), which a refusal names.
 # usage: bash title_rows.sh PATH_TO_CIVICAST
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -76,6 +76,27 @@ expect_err "skip rows of no input" "give --risks FILE too"
 expect_code "bad per-input count" 1 "$CIV" allocate "${ly[@]}" --communities "$WORK/comm_bt.csv" \
   --communities-skip-rows x --out "$WORK/l4.csv"
 expect_err "bad per-input count" "--communities-skip-rows must be a whole number"
+# a refusal names the input's own option where the command has one: --skip-rows would skip every input's rows
+expect_code "own cure" 2 "$CIV" allocate "${ly[@]}" --communities "$WORK/comm_bt.csv" --out "$WORK/l5.csv"
+expect_err "own cure" 'comm_bt.csv:3:1: .*with --communities-skip-rows 2 \(Python skip_rows=\{"communities": 2\}\)'
+{ printf '2024年分配结果\n'; cat "$WORK/a_p.csv"; } >"$WORK/a_pt.csv"
+expect_code "own cure, last year" 2 "$CIV" allocate --spec "$DEMO/allocation.spec" --last-year "$WORK/a_pt.csv" \
+  --communities "$WORK/comm_b.csv" --no-excel --out "$WORK/l6.csv"
+expect_err "own cure, last year" 'with --last-year-skip-rows 1 \(Python skip_rows=\{"last_year": 1\}\)'
+# the hierarchy's communities: --communities-skip-rows in forecast, backtest, convert and reconcile
+P=$SRC/tests/data/plan
+{ printf '2025年社区名单\n单位：人\n'; cat "$P/communities.csv"; } >"$WORK/pc_t.csv"
+hz=(--hierarchy district --h 3 --model naive)
+expect_code "hierarchy titled" 0 "$CIV" forecast "$P/meals.csv" "${hz[@]}" --communities "$WORK/pc_t.csv" \
+  --communities-skip-rows 2 --out "$WORK/h1.csv"
+expect_code "hierarchy plain" 0 "$CIV" forecast "$P/meals.csv" "${hz[@]}" --communities "$P/communities.csv" \
+  --out "$WORK/h2.csv"
+cmp -s "$WORK/h1.csv" "$WORK/h2.csv" || fail "forecast --hierarchy --communities-skip-rows 2 differs"
+expect_code "hierarchy own cure" 2 "$CIV" convert "$P/meals.csv" "$WORK/n.csv" --hierarchy district \
+  --communities "$WORK/pc_t.csv"
+expect_err "hierarchy own cure" "pc_t.csv:3:1: .*with --communities-skip-rows 2"
+expect_code "backtest titled" 0 "$CIV" backtest "$P/meals.csv" "${hz[@]}" --windows 1 --communities "$WORK/pc_t.csv" \
+  --communities-skip-rows 2 --out "$WORK/b1.csv"
 # a plan: each input its own key ([plan] communities_skip_rows); without it the refusal names the key, not
 # --skip-rows (which plan does not take)
 mkdir -p "$WORK/pl" && cp "$SRC/tests/data/plan/"* "$WORK/pl/"
