@@ -1149,6 +1149,21 @@ static void test_monitor_folder(void **state)
     assert_non_null(strstr(html, "UTC +5.5 hours</td></tr>"));
     assert_null(strstr(html, "id=\"allocation\""));
     free(html);
+    /* the units' names (units.csv, `monitor --names`): a street's name with its code, in both languages; before
+     * 2026-12-07 a monitoring folder had no names and showed D01-S01 alone (still so without units.csv, above) */
+    assert_null(strstr(html = render_report(path, NULL), "鼓角街道"));
+    assert_non_null(strstr(html, "<td>D01-S01</td>"));
+    free(html);
+    put("mf", "units.csv", "scope,unit,name\nstreet,D01-S01,鼓角街道\nstreet,D09-S09,别处街道\n");
+    html = render_report(path, NULL);
+    assert_non_null(strstr(html, "<td>鼓角街道（D01-S01）</td>"));
+    assert_null(strstr(html, "<td>D01-S01</td>"));
+    free(html);
+    html = render_report(path, &en);
+    assert_non_null(strstr(html, "<td>鼓角街道 (D01-S01)</td>"));
+    free(html);
+    snprintf(file, sizeof file, "%s/units.csv", path);
+    remove(file);
     /* no alert this month: the period is the statuses' latest, said so; the risks alone: no period, no alerts */
     put("mf", "alerts.csv", "department,indicator,name,scope,unit,ds,actual,target,misses,since,alert\n");
     html = render_report(path, NULL);
