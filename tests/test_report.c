@@ -627,6 +627,9 @@ static void test_monitoring_tables(void **state)
     assert_non_null(spec);
     assert_non_null(strstr(spec, "\"department\":\"卫健\""));
     assert_non_null(strstr(spec, "\"axis\":{\"format\":\",d\",\"tickCount\":1}")); /* one alert each */
+    /* the departments with the most alerts first, named 部门 in the tooltip (it read "department"; 2026-12-07) */
+    assert_non_null(strstr(spec, "\"field\":\"department\",\"type\":\"nominal\",\"title\":null,\"sort\":\"-x\""));
+    assert_non_null(strstr(spec, "\"tooltip\":[{\"field\":\"department\",\"type\":\"nominal\",\"title\":\"部门\"}"));
     free(spec);
     spec = chart_of(path, "monitoring_indicators.vl.json");
     assert_non_null(spec);
