@@ -1173,6 +1173,14 @@ static void test_monitor_folder(void **state)
     assert_non_null(strstr(html, "<tr><td>监测期</td><td class=\"n\">2026-03（指标数据的最新一期）</td></tr>"));
     assert_non_null(strstr(html, "<tr><td>预警数</td><td class=\"n\">0</td></tr>"));
     free(html);
+    /* ... unless the run recorded its period (period.csv, `monitor --period 2026-02`): that one, as asked; before
+     * 2026-12-07 the page said 2026-03, the data's latest, and that it had no open alert */
+    put("mf", "period.csv", "period\n2026-02\n");
+    html = render_report(path, NULL);
+    assert_non_null(strstr(html, "<tr><td>监测期</td><td class=\"n\">2026-02</td></tr>"));
+    free(html);
+    snprintf(file, sizeof file, "%s/period.csv", path);
+    remove(file);
     put("ro2", "risks.csv", "risk,probability,impact,owner,mitigation,row,column,score,level,rank\n"
                             "乙风险,0.7,minor,财政局,预备费,2,1,2,high,1\n");
     snprintf(path, sizeof path, "%s/ro2", dir);

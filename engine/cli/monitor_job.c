@@ -609,12 +609,13 @@ void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
 /* The files of a monitoring folder, by index; MONITOR_WORKBOOK is monitoring.xlsx: every table of the run, for
  * people (civ_monitor_workbook_write). */
 enum { MF_STATUS, MF_ALERTS, MF_WARNING_STEPS, MF_WARNING, MF_FORECASTS, MF_RISKS, MF_RISK_MATRIX, MF_INACTIVITY,
-       MF_DEMAND, MF_UNITS, MONITOR_WORKBOOK, N_MONITOR_FILES };
+       MF_DEMAND, MF_UNITS, MF_PERIOD, MONITOR_WORKBOOK, N_MONITOR_FILES };
 static const char *const monitor_files[N_MONITOR_FILES] = {
     [MF_STATUS] = "status.csv",         [MF_ALERTS] = "alerts.csv",   [MF_WARNING_STEPS] = "warning_steps.csv",
     [MF_WARNING] = "warning.csv",       [MF_FORECASTS] = "forecasts.csv", [MF_RISKS] = "risks.csv",
     [MF_RISK_MATRIX] = "risk_matrix.csv", [MF_INACTIVITY] = "inactivity.csv", [MF_DEMAND] = "demand.csv",
-    [MF_UNITS] = "units.csv" /* the units' names (--names), for the report */, [MONITOR_WORKBOOK] = "monitoring.xlsx"};
+    [MF_UNITS] = "units.csv" /* the units' names (--names), for the report */,
+    [MF_PERIOD] = "period.csv" /* the alerts' period (--period, else the last), for the report */, [MONITOR_WORKBOOK] = "monitoring.xlsx"};
 
 /* The family of each file: the part of the run that makes it.  A run replaces the files of the
  * families it ran and leaves the others': an indicator run replaces status.csv and alerts.csv
@@ -629,7 +630,7 @@ enum { FAM_INDICATORS, FAM_RISKS, FAM_INACTIVITY, FAM_DEMAND, FAM_NAMES, N_FAMIL
 static const int monitor_family[N_MONITOR_FILES] = {FAM_INDICATORS, FAM_INDICATORS, FAM_INDICATORS,
                                                     FAM_INDICATORS, FAM_INDICATORS, FAM_RISKS,
                                                     FAM_RISKS,      FAM_INACTIVITY, FAM_DEMAND,
-                                                    FAM_NAMES,      FAM_INDICATORS};
+                                                    FAM_NAMES,      FAM_INDICATORS, FAM_INDICATORS};
 
 /* One line of the record; `known` 0 when the record has no line for the file. */
 typedef struct record_entry {
@@ -759,7 +760,8 @@ static civ_status read_earlier(const civ_cli_monitor_job *job, const char *dir, 
     civ_status s = CIV_OK;
     for (size_t k = 0; k < MONITOR_WORKBOOK && !s; k++) {
         char path[4200];
-        if (k == MF_FORECASTS || k == MF_UNITS || ran[monitor_family[k]] || !as_recorded(dir, k, rec))
+        if (k == MF_FORECASTS || k == MF_UNITS || k == MF_PERIOD || ran[monitor_family[k]] ||
+            !as_recorded(dir, k, rec))
             continue; /* not a sheet, or this run's, or not as an earlier run left it */
         snprintf(path, sizeof path, "%s/%s", dir, monitor_files[k]);
         civ_table_read_options o = {.text_columns = MONITOR_TEXT};
@@ -768,13 +770,35 @@ static civ_status read_earlier(const civ_cli_monitor_job *job, const char *dir, 
     return s;
 }
 
+/* The alerts' period an earlier `monitor` run recorded in dir/period.csv, as it left it ("" when none): a read-back
+ * alerts sheet lists that period's cleared alerts, also when it had no open one (until 2026-12-07 the statuses'
+ * latest period's, after a run of --period 2023-01). */
+static const char *earlier_period(const char *dir, char *buf)
+{
+    record_entry rec[N_MONITOR_FILES];
+    civ_table *t = NULL;
+    char path[4200];
+    size_t c;
+    read_record(dir, rec);
+    snprintf(path, sizeof path, "%s/%s", dir, monitor_files[MF_PERIOD]);
+    static const char *const text[] = {"period", NULL};
+    civ_table_read_options o = {.text_columns = text};
+    if (as_recorded(dir, MF_PERIOD, rec) && !civ_table_read(path, &o, &t) && !civ_table_find_column(t, "period", &c) &&
+        civ_table_n_rows(t) && civ_table_text(t, 0, c))
+        snprintf(buf, 32, "%s", civ_table_text(t, 0, c));
+    civ_clear_error();
+    civ_table_free(t);
+    return buf;
+}
+
 /* monitoring.xlsx: the run's tables for people, in job->lang, the alerts of the period asked for, with the tables
  * of the parts this run did not run that earlier runs left in dir (read_earlier; their alerts' own period). */
 static civ_status write_workbook(const civ_cli_monitor_job *job, const char *dir, const char *path)
 {
     civ_table *e[N_MONITOR_FILES] = {0};
     civ_status s = read_earlier(job, dir, e);
-    const char *period = job->mon && job->period ? job->period_label : ""; /* civ_monitor_period_of's */
+    char earlier[32] = "";
+    const char *period = job->mon && job->period ? job->period_label : job->mon ? "" : earlier_period(dir, earlier);
     civ_monitor_workbook_tables t = {.alerts = job->mon ? job->alerts : e[MF_ALERTS],
                                      .status = job->mon ? job->status : e[MF_STATUS],
                                      .warning = job->mon ? job->summary : e[MF_WARNING],
@@ -813,15 +837,40 @@ static const civ_table *workbook_slot(const civ_cli_monitor_job *job, const char
     return job->risk_table ? job->risk_table : job->inactivity ? job->inactivity : job->demand;
 }
 
+/* period.csv: one row, `period`, the period whose alerts alerts.csv lists (--period's, else the actuals' last), so
+ * that the folder says it when alerts.csv has no row: the report's 监测期 and a read-back workbook's cleared alerts.
+ * Before 2026-12-07 a month of --period without an open alert was reported as the data's latest period. */
+static civ_status period_table(const civ_cli_monitor_job *job, civ_table **out)
+{
+    char label[32];
+    if (job->period)
+        snprintf(label, sizeof label, "%s", job->period_label);
+    civ_status s = job->period ? CIV_OK : civ_period_format(civ_monitor_frequency(job->mon), 0,
+                                                           civ_monitor_last_period(job->mon), label, sizeof label);
+    s = s ? s : civ_table_create(out);
+    s = s ? s : civ_table_add_column(*out, "period", CIV_COLUMN_TEXT, NULL);
+    s = s ? s : civ_table_add_rows(*out, 1, NULL);
+    s = s ? s : civ_table_set_text(*out, 0, 0, label);
+    if (s) {
+        civ_table_free(*out);
+        *out = NULL;
+    }
+    return s;
+}
+
 int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
 {
     if (mkdir(dir, 0777) && errno != EEXIST) {
         fprintf(stderr, "civicast: %s: cannot create the output folder: %s\n", dir, strerror(errno));
         return CIV_EXIT_IO;
     }
+    civ_table *period = NULL;
+    civ_status ps = job->mon ? period_table(job, &period) : CIV_OK;
+    if (ps)
+        return civ_cli_report(ps);
     const civ_table *t[] = {job->status,       job->alerts,       job->steps,      job->summary, job->forecasts,
                             job->risk_table,   job->matrix_table, job->inactivity, job->demand,
-                            job->units,        workbook_slot(job, dir)};
+                            job->units,        period,            workbook_slot(job, dir)};
     char targets[N_MONITOR_FILES][4096];
     const char *names[N_MONITOR_FILES], *target_ptrs[N_MONITOR_FILES];
     int written[N_MONITOR_FILES] = {0}, ran[N_FAMILIES] = {0};
@@ -850,6 +899,7 @@ int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
     if (!s && n)
         s = civ_staging_publish_files(stg, names, target_ptrs, n);
     civ_staging_free(stg);
+    civ_table_free(period);
     if (s)
         return civ_cli_report(s);
     char removed[256] = "";
