@@ -1330,6 +1330,74 @@ static void test_period_of(void **state)
     civ_monitor_spec_free(s);
 }
 
+/* A text table of `nc` columns and `nr` rows from cells given row by row. */
+static civ_table *text_table(const char *const *names, size_t nc, const char *const *cells, size_t nr)
+{
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_create(&t), CIV_OK);
+    for (size_t c = 0; c < nc; c++)
+        assert_int_equal(civ_table_add_column(t, names[c], CIV_COLUMN_TEXT, NULL), CIV_OK);
+    assert_int_equal(civ_table_add_rows(t, nr, NULL), CIV_OK);
+    for (size_t r = 0; r < nr; r++)
+        for (size_t c = 0; c < nc; c++)
+            assert_int_equal(civ_table_set_text(t, r, c, cells[r * nc + c]), CIV_OK);
+    return t;
+}
+
+/* civ_monitor_unit_names: the units' names from a table of the units or from the communities (ids starting with the
+ * unit's code), a unit named nowhere left out (its code stays), two names of one unit refused with both lines, and a
+ * table of neither form refused naming both.  Before 2026-12-07 a monitoring had no names: its report showed codes. */
+static void test_unit_names(void **state)
+{
+    (void)state;
+    civ_monitor_spec *s = spec_of(SPEC);
+    arow rows[] = {{"D01-S02", "澜中区", "incidents", "2024-01", 1, NAN},
+                   {"D01-S01", "澜中区", "incidents", "2024-01", 2, NAN},
+                   {"D01-S03", "澜中区", "incidents", "2024-01", 3, NAN}};
+    civ_table *a = actuals(rows, 3), *out = NULL;
+    civ_monitor *m = NULL;
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_OK);
+    const char *units_h[] = {"unit", "name"};
+    const char *units_c[] = {"D01-S02", "东门街道", "D09-S09", "别处街道", "D01-S01", "鼓角街道"};
+    civ_table *units = text_table(units_h, 2, units_c, 3);
+    assert_int_equal(civ_monitor_unit_names(m, units, "units.csv", &out), CIV_OK);
+    assert_int_equal(civ_table_n_rows(out), 2); /* D01-S03 named nowhere; D09-S09 not a unit */
+    assert_string_equal(civ_table_column_name(out, 0), "scope");
+    assert_string_equal(civ_table_text(out, 0, 0), "community");
+    assert_string_equal(civ_table_text(out, 0, 1), "D01-S01");
+    assert_string_equal(civ_table_text(out, 0, 2), "鼓角街道");
+    assert_string_equal(civ_table_text(out, 1, 1), "D01-S02");
+    assert_string_equal(civ_table_text(out, 1, 2), "东门街道");
+    civ_table_free(out);
+    /* the communities (the demo's communities.csv): the name in the column headed as the scope */
+    const char *comm_h[] = {"unique_id", "name", "community"};
+    const char *comm_c[] = {"D01-S01-C001", "民主里社区", "鼓角街道", "D01-S01-C002", "龙湖三村社区", "鼓角街道",
+                            "D01-S031-C001", "别的社区", "错的街道", "D01-S03-C001", "三号社区", "三号街道"};
+    civ_table *comm = text_table(comm_h, 3, comm_c, 4);
+    assert_int_equal(civ_monitor_unit_names(m, comm, "communities.csv", &out), CIV_OK);
+    assert_int_equal(civ_table_n_rows(out), 2);
+    assert_string_equal(civ_table_text(out, 0, 2), "鼓角街道");
+    assert_string_equal(civ_table_text(out, 1, 1), "D01-S03"); /* not D01-S031's */
+    assert_string_equal(civ_table_text(out, 1, 2), "三号街道");
+    civ_table_free(out);
+    /* one unit named two ways: refused, naming both lines */
+    assert_int_equal(civ_table_set_text(comm, 1, 2, "鼓楼街道"), CIV_OK);
+    assert_int_equal(civ_monitor_unit_names(m, comm, "communities.csv", &out), CIV_ERR_DUPLICATE);
+    assert_null(out);
+    assert_non_null(strstr(civ_last_error_message(), "communities.csv:3"));
+    assert_non_null(strstr(civ_last_error_message(), "at line 2"));
+    /* neither form */
+    const char *bad_h[] = {"code", "label"};
+    const char *bad_c[] = {"D01-S01", "鼓角街道"};
+    civ_table *bad = text_table(bad_h, 2, bad_c, 1);
+    assert_int_equal(civ_monitor_unit_names(m, bad, "x.csv", &out), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error_message(), "unique_id"));
+    assert_int_equal(civ_monitor_unit_names(NULL, bad, "x.csv", &out), CIV_ERR_INVALID_ARGUMENT);
+    civ_table_free(bad), civ_table_free(comm), civ_table_free(units), civ_table_free(a);
+    civ_monitor_free(m);
+    civ_monitor_spec_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1343,7 +1411,7 @@ int main(void)
         cmocka_unit_test(test_unit_added_later), cmocka_unit_test(test_level_weights),
         cmocka_unit_test(test_unit_closed),      cmocka_unit_test(test_whole_count_targets),
         cmocka_unit_test(test_period_of),        cmocka_unit_test(test_value_text),
-        cmocka_unit_test(test_kind_columns),
+        cmocka_unit_test(test_kind_columns),     cmocka_unit_test(test_unit_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -627,6 +627,9 @@ static void test_monitoring_tables(void **state)
     assert_non_null(spec);
     assert_non_null(strstr(spec, "\"department\":\"卫健\""));
     assert_non_null(strstr(spec, "\"axis\":{\"format\":\",d\",\"tickCount\":1}")); /* one alert each */
+    /* the departments with the most alerts first, named 部门 in the tooltip (it read "department"; 2026-12-07) */
+    assert_non_null(strstr(spec, "\"field\":\"department\",\"type\":\"nominal\",\"title\":null,\"sort\":\"-x\""));
+    assert_non_null(strstr(spec, "\"tooltip\":[{\"field\":\"department\",\"type\":\"nominal\",\"title\":\"部门\"}"));
     free(spec);
     spec = chart_of(path, "monitoring_indicators.vl.json");
     assert_non_null(spec);
@@ -1183,12 +1186,35 @@ static void test_monitor_folder(void **state)
     assert_non_null(strstr(html, "UTC +5.5 hours</td></tr>"));
     assert_null(strstr(html, "id=\"allocation\""));
     free(html);
+    /* the units' names (units.csv, `monitor --names`): a street's name with its code, in both languages; before
+     * 2026-12-07 a monitoring folder had no names and showed D01-S01 alone (still so without units.csv, above) */
+    assert_null(strstr(html = render_report(path, NULL), "鼓角街道"));
+    assert_non_null(strstr(html, "<td>D01-S01</td>"));
+    free(html);
+    put("mf", "units.csv", "scope,unit,name\nstreet,D01-S01,鼓角街道\nstreet,D09-S09,别处街道\n");
+    html = render_report(path, NULL);
+    assert_non_null(strstr(html, "<td>鼓角街道（D01-S01）</td>"));
+    assert_null(strstr(html, "<td>D01-S01</td>"));
+    free(html);
+    html = render_report(path, &en);
+    assert_non_null(strstr(html, "<td>鼓角街道 (D01-S01)</td>"));
+    free(html);
+    snprintf(file, sizeof file, "%s/units.csv", path);
+    remove(file);
     /* no alert this month: the period is the statuses' latest, said so; the risks alone: no period, no alerts */
     put("mf", "alerts.csv", "department,indicator,name,scope,unit,ds,actual,target,misses,since,alert\n");
     html = render_report(path, NULL);
     assert_non_null(strstr(html, "<tr><td>监测期</td><td class=\"n\">2026-03（指标数据的最新一期）</td></tr>"));
     assert_non_null(strstr(html, "<tr><td>预警数</td><td class=\"n\">0</td></tr>"));
     free(html);
+    /* ... unless the run recorded its period (period.csv, `monitor --period 2026-02`): that one, as asked; before
+     * 2026-12-07 the page said 2026-03, the data's latest, and that it had no open alert */
+    put("mf", "period.csv", "period\n2026-02\n");
+    html = render_report(path, NULL);
+    assert_non_null(strstr(html, "<tr><td>监测期</td><td class=\"n\">2026-02</td></tr>"));
+    free(html);
+    snprintf(file, sizeof file, "%s/period.csv", path);
+    remove(file);
     put("ro2", "risks.csv", "risk,probability,impact,owner,mitigation,row,column,score,level,rank\n"
                             "乙风险,0.7,minor,财政局,预备费,2,1,2,high,1\n");
     snprintf(path, sizeof path, "%s/ro2", dir);

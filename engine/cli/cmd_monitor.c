@@ -14,7 +14,8 @@
 
 enum { M_PERIOD, M_OUT, M_WARN, M_MODEL, M_THRESHOLD, M_SCOPE, M_THREADS, M_SEED, M_RISKS, M_MATRIX, M_EVENTS,
        M_QUANTILE, M_END, M_LOCAL_TIMES, M_UTC_OFFSET, M_DEM_FC, M_DEM_ACT, M_LANG, M_ENCODING, M_THOUSANDS,
-       M_PERCENT, M_SHEET, M_SKIP_ROWS, M_RISKS_SKIP, M_EVENTS_SKIP, M_DEM_FC_SKIP, M_DEM_ACT_SKIP,
+       M_PERCENT, M_SHEET, M_SKIP_ROWS, M_RISKS_SKIP, M_EVENTS_SKIP, M_DEM_FC_SKIP, M_DEM_ACT_SKIP, M_NAMES,
+       M_NAMES_SKIP,
        M_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option monitor_options[] = {
     [M_PERIOD] = {"--period", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "YYYY-MM", "the period whose alerts are listed "
@@ -65,12 +66,18 @@ static const civ_cli_option monitor_options[] = {
     [M_EVENTS_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--events-skip-rows", "--events"),
     [M_DEM_FC_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--demand-forecasts-skip-rows", "--demand-forecasts"),
     [M_DEM_ACT_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--demand-actuals-skip-rows", "--demand-actuals"),
+    [M_NAMES] = {"--names", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "the units' names: a table of the "
+                                                                      "units (their codes, name)\nor the communities "
+                                                                      "(unique_id, street): the report shows\n"
+                                                                      "鼓角街道（D01-S01）; --out writes units.csv"},
+    [M_NAMES_SKIP] = CIV_CLI_INPUT_SKIP_ROWS_OPTION("--names-skip-rows", "--names"),
     [M_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec monitor_spec = {
     "monitor",
     "usage: civicast monitor INDICATORS ACTUALS [--period YYYY-MM] [--out DIR [--lang zh|en]]\n"
+    "         [--names FILE [--names-skip-rows N]]\n"
     "         [--warn H [--model SPEC] [--threshold P] [--warn-scope SCOPE ...] [--threads N] [--seed N]]\n"
     "         [--risks FILE [--matrix FILE] [--risks-skip-rows N]] [--events FILE [--quantile Q] [--end TIME]\n"
     "         [--local-times] [--utc-offset H] [--events-skip-rows N]]\n"
@@ -128,8 +135,8 @@ static int check_combinations(const civ_cli_monitor_job *job, const civ_cli_args
     if (!job->indicators && !job->risks && !job->events && !job->demand_actuals)
         return civ_cli_usage_error("monitor", "nothing to do: give INDICATORS ACTUALS, --risks, --events or "
                                               "--demand-actuals");
-    if (!job->indicators && (a->value[M_WARN] || job->period || a->n_list))
-        return civ_cli_usage_error("monitor", "--warn, --period and --warn-scope need INDICATORS ACTUALS");
+    if (!job->indicators && (a->value[M_WARN] || job->period || a->n_list || job->names))
+        return civ_cli_usage_error("monitor", "--warn, --period, --warn-scope and --names need INDICATORS ACTUALS");
     if (a->n_list > CIV_CLI_MONITOR_MAX_SCOPES)
         return civ_cli_usage_error("monitor", "--warn-scope takes at most %d scopes", CIV_CLI_MONITOR_MAX_SCOPES);
     if (job->lang && strcmp(job->lang, "zh") && strcmp(job->lang, "en"))
@@ -159,7 +166,7 @@ static int parse(int argc, char **argv, civ_cli_monitor_job *job, const char **o
     job->period = a.value[M_PERIOD], *out = a.value[M_OUT], job->risks = a.value[M_RISKS];
     job->matrix = a.value[M_MATRIX], job->events = a.value[M_EVENTS], job->end = a.value[M_END];
     job->demand_forecasts = a.value[M_DEM_FC], job->demand_actuals = a.value[M_DEM_ACT];
-    job->lang = a.value[M_LANG], job->local_times = a.value[M_LOCAL_TIMES] != NULL;
+    job->lang = a.value[M_LANG], job->names = a.value[M_NAMES], job->local_times = a.value[M_LOCAL_TIMES] != NULL;
     if (a.value[M_MODEL])
         job->model = a.value[M_MODEL];
     for (size_t i = 0; i < a.n_list && i < CIV_CLI_MONITOR_MAX_SCOPES; i++)

@@ -30,7 +30,7 @@ void civ_cli_monitor_job_init(civ_cli_monitor_job *job)
 void civ_cli_monitor_job_free(civ_cli_monitor_job *job)
 {
     civ_table *t[] = {job->status, job->alerts, job->steps, job->summary, job->forecasts, job->risk_table,
-                      job->matrix_table, job->inactivity, job->demand};
+                      job->matrix_table, job->inactivity, job->demand, job->units};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         civ_table_free(t[i]);
     civ_monitor_free(job->mon);
@@ -70,6 +70,20 @@ static civ_status run_warning(civ_cli_monitor_job *job)
     return s;
 }
 
+/* --names: the units' names, read with the codes and names as text (a code 310101001 stays a code). */
+static civ_status read_names(civ_cli_monitor_job *job)
+{
+    const char *const *spec_text = civ_monitor_spec_text_columns(job->spec);
+    const char *text_cols[] = {spec_text[0], civ_monitor_spec_scope(job->spec), "unit", "unique_id", "name", NULL};
+    civ_table_read_options ro = {.text_columns = text_cols};
+    civ_table *t = NULL;
+    civ_status s = civ_cli_read_table(job->names, &ro, &t);
+    if (!s)
+        s = civ_monitor_unit_names(job->mon, t, job->names, &job->units);
+    civ_table_free(t);
+    return s;
+}
+
 static civ_status run_indicators(civ_cli_monitor_job *job)
 {
     civ_table *actuals = NULL;
@@ -88,6 +102,8 @@ static civ_status run_indicators(civ_cli_monitor_job *job)
         s = civ_monitor_status_table(job->mon, &job->status);
     if (!s)
         s = civ_monitor_alert_table(job->mon, job->period_value, &job->alerts);
+    if (!s && job->names)
+        s = read_names(job);
     if (!s && job->warn_h)
         s = run_warning(job);
     return s;
@@ -531,6 +547,21 @@ void civ_cli_print_demand(const civ_table *t, const char *source)
     free(counts);
 }
 
+/* "names   58 of 60 units (street) named by communities.csv": how many units --names named; the others keep their
+ * codes. */
+static void print_names(const civ_cli_monitor_job *job)
+{
+    const char *scope = civ_monitor_spec_scope(job->spec), *prev = NULL;
+    size_t c_scope = col(job->status, "scope"), c_unit = col(job->status, "unit"), n = 0;
+    for (size_t r = 0; c_scope != (size_t)-1 && c_unit != (size_t)-1 && r < civ_table_n_rows(job->status); r++) {
+        const char *sc = civ_table_text(job->status, r, c_scope), *u = civ_table_text(job->status, r, c_unit);
+        if (sc && u && !strcmp(sc, scope) && (!prev || strcmp(prev, u)))
+            n++, prev = u;
+    }
+    printf("names                  %zu of %zu units (%s) named by %s%s\n", civ_table_n_rows(job->units), n, scope,
+           job->names, civ_table_n_rows(job->units) < n ? ": the others are shown by their codes" : "");
+}
+
 void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
 {
     if (job->mon) {
@@ -542,6 +573,8 @@ void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
         printf("monitoring             %zu indicators, %zu series, %s .. %s (%lld period%s), %s\n",
                civ_monitor_spec_n_indicators(job->spec), civ_monitor_n_series(job->mon), lo, hi, (long long)n,
                n == 1 ? "" : "s", job->actuals);
+        if (job->units)
+            print_names(job);
         civ_cli_print_alerts(job->status, job->alerts, job->period ? job->period_label : NULL);
     }
     if (job->summary)
@@ -576,25 +609,28 @@ void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
 /* The files of a monitoring folder, by index; MONITOR_WORKBOOK is monitoring.xlsx: every table of the run, for
  * people (civ_monitor_workbook_write). */
 enum { MF_STATUS, MF_ALERTS, MF_WARNING_STEPS, MF_WARNING, MF_FORECASTS, MF_RISKS, MF_RISK_MATRIX, MF_INACTIVITY,
-       MF_DEMAND, MONITOR_WORKBOOK, N_MONITOR_FILES };
+       MF_DEMAND, MF_UNITS, MF_PERIOD, MONITOR_WORKBOOK, N_MONITOR_FILES };
 static const char *const monitor_files[N_MONITOR_FILES] = {
     [MF_STATUS] = "status.csv",         [MF_ALERTS] = "alerts.csv",   [MF_WARNING_STEPS] = "warning_steps.csv",
     [MF_WARNING] = "warning.csv",       [MF_FORECASTS] = "forecasts.csv", [MF_RISKS] = "risks.csv",
     [MF_RISK_MATRIX] = "risk_matrix.csv", [MF_INACTIVITY] = "inactivity.csv", [MF_DEMAND] = "demand.csv",
-    [MONITOR_WORKBOOK] = "monitoring.xlsx"};
+    [MF_UNITS] = "units.csv" /* the units' names (--names), for the report */,
+    [MF_PERIOD] = "period.csv" /* the alerts' period (--period, else the last), for the report */, [MONITOR_WORKBOOK] = "monitoring.xlsx"};
 
 /* The family of each file: the part of the run that makes it.  A run replaces the files of the
  * families it ran and leaves the others': an indicator run replaces status.csv and alerts.csv
  * and the early warning files made from them (last month's warning.csv goes with a run without
  * --warn), a --risks run risks.csv and risk_matrix.csv, an --events run inactivity.csv, a
  * --demand-* run demand.csv; a run of --demand-* alone leaves the indicator files. */
-enum { FAM_INDICATORS, FAM_RISKS, FAM_INACTIVITY, FAM_DEMAND, N_FAMILIES };
+enum { FAM_INDICATORS, FAM_RISKS, FAM_INACTIVITY, FAM_DEMAND, FAM_NAMES, N_FAMILIES };
+/* units.csv is a family of its own: the names of the units, which a planner gives once (--names), stay in the folder
+ * through the next months' runs without it, and go only with a run that gives other names. */
 /* monitoring.xlsx counts as the indicators' file for the record and the removals; every run writes it, with the
  * sheets of the parts it ran and those of the parts earlier runs left (write_workbook). */
 static const int monitor_family[N_MONITOR_FILES] = {FAM_INDICATORS, FAM_INDICATORS, FAM_INDICATORS,
                                                     FAM_INDICATORS, FAM_INDICATORS, FAM_RISKS,
                                                     FAM_RISKS,      FAM_INACTIVITY, FAM_DEMAND,
-                                                    FAM_INDICATORS};
+                                                    FAM_NAMES,      FAM_INDICATORS, FAM_INDICATORS};
 
 /* One line of the record; `known` 0 when the record has no line for the file. */
 typedef struct record_entry {
@@ -611,7 +647,7 @@ static int same_file(const struct stat *a, const struct stat *b)
 static int is_input(const civ_cli_monitor_job *job, const struct stat *st)
 {
     const char *in[] = {job->indicators, job->actuals, job->risks, job->matrix, job->events, job->demand_forecasts,
-                        job->demand_actuals};
+                        job->demand_actuals, job->names};
     struct stat s;
     for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)
         if (in[i] && !stat(in[i], &s) && same_file(&s, st))
@@ -719,18 +755,40 @@ static civ_status read_earlier(const civ_cli_monitor_job *job, const char *dir, 
 {
     record_entry rec[N_MONITOR_FILES];
     const int ran[N_FAMILIES] = {job->mon != NULL, job->risk_table != NULL, job->inactivity != NULL,
-                                 job->demand != NULL};
+                                 job->demand != NULL, job->units != NULL};
     read_record(dir, rec);
     civ_status s = CIV_OK;
     for (size_t k = 0; k < MONITOR_WORKBOOK && !s; k++) {
         char path[4200];
-        if (k == MF_FORECASTS || ran[monitor_family[k]] || !as_recorded(dir, k, rec)) /* not a sheet */
-            continue;
+        if (k == MF_FORECASTS || k == MF_UNITS || k == MF_PERIOD || ran[monitor_family[k]] ||
+            !as_recorded(dir, k, rec))
+            continue; /* not a sheet, or this run's, or not as an earlier run left it */
         snprintf(path, sizeof path, "%s/%s", dir, monitor_files[k]);
         civ_table_read_options o = {.text_columns = MONITOR_TEXT};
         s = civ_table_read(path, &o, &earlier[k]); /* a .csv: the CSV reader */
     }
     return s;
+}
+
+/* The alerts' period an earlier `monitor` run recorded in dir/period.csv, as it left it ("" when none): a read-back
+ * alerts sheet lists that period's cleared alerts, also when it had no open one (until 2026-12-07 the statuses'
+ * latest period's, after a run of --period 2023-01). */
+static const char *earlier_period(const char *dir, char *buf)
+{
+    record_entry rec[N_MONITOR_FILES];
+    civ_table *t = NULL;
+    char path[4200];
+    size_t c;
+    read_record(dir, rec);
+    snprintf(path, sizeof path, "%s/%s", dir, monitor_files[MF_PERIOD]);
+    static const char *const text[] = {"period", NULL};
+    civ_table_read_options o = {.text_columns = text};
+    if (as_recorded(dir, MF_PERIOD, rec) && !civ_table_read(path, &o, &t) && !civ_table_find_column(t, "period", &c) &&
+        civ_table_n_rows(t) && civ_table_text(t, 0, c))
+        snprintf(buf, 32, "%s", civ_table_text(t, 0, c));
+    civ_clear_error();
+    civ_table_free(t);
+    return buf;
 }
 
 /* monitoring.xlsx: the run's tables for people, in job->lang, the alerts of the period asked for, with the tables
@@ -739,7 +797,8 @@ static civ_status write_workbook(const civ_cli_monitor_job *job, const char *dir
 {
     civ_table *e[N_MONITOR_FILES] = {0};
     civ_status s = read_earlier(job, dir, e);
-    const char *period = job->mon && job->period ? job->period_label : ""; /* civ_monitor_period_of's */
+    char earlier[32] = "";
+    const char *period = job->mon && job->period ? job->period_label : job->mon ? "" : earlier_period(dir, earlier);
     civ_monitor_workbook_tables t = {.alerts = job->mon ? job->alerts : e[MF_ALERTS],
                                      .status = job->mon ? job->status : e[MF_STATUS],
                                      .warning = job->mon ? job->summary : e[MF_WARNING],
@@ -778,15 +837,40 @@ static const civ_table *workbook_slot(const civ_cli_monitor_job *job, const char
     return job->risk_table ? job->risk_table : job->inactivity ? job->inactivity : job->demand;
 }
 
+/* period.csv: one row, `period`, the period whose alerts alerts.csv lists (--period's, else the actuals' last), so
+ * that the folder says it when alerts.csv has no row: the report's 监测期 and a read-back workbook's cleared alerts.
+ * Before 2026-12-07 a month of --period without an open alert was reported as the data's latest period. */
+static civ_status period_table(const civ_cli_monitor_job *job, civ_table **out)
+{
+    char label[32];
+    if (job->period)
+        snprintf(label, sizeof label, "%s", job->period_label);
+    civ_status s = job->period ? CIV_OK : civ_period_format(civ_monitor_frequency(job->mon), 0,
+                                                           civ_monitor_last_period(job->mon), label, sizeof label);
+    s = s ? s : civ_table_create(out);
+    s = s ? s : civ_table_add_column(*out, "period", CIV_COLUMN_TEXT, NULL);
+    s = s ? s : civ_table_add_rows(*out, 1, NULL);
+    s = s ? s : civ_table_set_text(*out, 0, 0, label);
+    if (s) {
+        civ_table_free(*out);
+        *out = NULL;
+    }
+    return s;
+}
+
 int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
 {
     if (mkdir(dir, 0777) && errno != EEXIST) {
         fprintf(stderr, "civicast: %s: cannot create the output folder: %s\n", dir, strerror(errno));
         return CIV_EXIT_IO;
     }
+    civ_table *period = NULL;
+    civ_status ps = job->mon ? period_table(job, &period) : CIV_OK;
+    if (ps)
+        return civ_cli_report(ps);
     const civ_table *t[] = {job->status,       job->alerts,       job->steps,      job->summary, job->forecasts,
                             job->risk_table,   job->matrix_table, job->inactivity, job->demand,
-                            workbook_slot(job, dir)};
+                            job->units,        period,            workbook_slot(job, dir)};
     char targets[N_MONITOR_FILES][4096];
     const char *names[N_MONITOR_FILES], *target_ptrs[N_MONITOR_FILES];
     int written[N_MONITOR_FILES] = {0}, ran[N_FAMILIES] = {0};
@@ -815,6 +899,7 @@ int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
     if (!s && n)
         s = civ_staging_publish_files(stg, names, target_ptrs, n);
     civ_staging_free(stg);
+    civ_table_free(period);
     if (s)
         return civ_cli_report(s);
     char removed[256] = "";

@@ -16,6 +16,7 @@
 typedef struct civ_cli_monitor_job {
     /* inputs (paths; NULL = the part is skipped) */
     const char *indicators, *actuals;
+    const char *names;                  /* --names: the units' names (a table of them, or communities), or NULL */
     const char *period;                 /* "YYYY-MM" etc., NULL = the last period */
     size_t warn_h;                      /* 0 = no early warning */
     const char *model;                  /* default "auto" */
@@ -40,6 +41,7 @@ typedef struct civ_cli_monitor_job {
     civ_monitor_spec *spec;
     civ_monitor *mon;
     civ_table *status, *alerts, *steps, *summary, *forecasts, *risk_table, *matrix_table, *inactivity, *demand;
+    civ_table *units;                   /* civ_monitor_unit_names of --names (units.csv), or NULL */
     size_t n_failed;                    /* forecasts that failed */
     int64_t period_value;
     char period_label[32];              /* period_value as the outputs write it ("2024-11") */

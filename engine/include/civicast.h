@@ -2361,6 +2361,17 @@ CIV_API civ_status civ_monitor_status_table(const civ_monitor *mon, civ_table **
  *  table).  Errors: CIV_ERR_INVALID_ARGUMENT,
  *  CIV_ERR_DOMAIN (a period outside the actuals). */
 CIV_API civ_status civ_monitor_alert_table(const civ_monitor *mon, int64_t period, civ_table **out);
+/** The monitored units' names, for readers (a street's 鼓角街道 beside its code D01-S01; docs/MONITORING.md,
+ *  "Units' names"): a new table (civ_table_free) with columns scope, unit, name (all text), one row per unit of
+ *  the actuals (the spec's unit scope, rows in the status table's unit order) that `names` names; a unit it does
+ *  not name has no row (its code stays its only name; an empty table is not an error).  `names` is either a
+ *  table of the units, its codes in a text column headed as the actuals' unit column (or "unit") and their names
+ *  in "name", or a communities table: text column "unique_id" holding ids that start with the unit's code and
+ *  '-' (D01-S01-C001) and the name in a text column headed as the spec's scope ("street") or unit column.
+ *  `source` labels errors (may be NULL).  Errors: CIV_ERR_INVALID_ARGUMENT, CIV_ERR_MISSING_COLUMN (neither
+ *  form: the message names both), CIV_ERR_DUPLICATE (two rows give one unit two names: both lines named). */
+CIV_API civ_status civ_monitor_unit_names(const civ_monitor *mon, const civ_table *names, const char *source,
+                                          civ_table **out);
 /** The monitored series as a panel to forecast (frequency of the actuals):
  *  one series per scope, unit and indicator with id "scope:unit:indicator"
  *  and the actual values (NaN where not reported), in status-table order;

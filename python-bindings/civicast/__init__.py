@@ -25,7 +25,7 @@ from .frame import (DateSpec, ForecastWarning, allocate, allocate_to_file, class
                     models_report,
                     read, write, write_workbook)
 from .budget import compare, need, project, settle, uncertainty, write_allocation_workbook
-from .monitor import (demand_check, early_warning, inactivity_alerts, monitor, risk_matrix, value_text,
+from .monitor import (demand_check, early_warning, inactivity_alerts, monitor, risk_matrix, unit_names, value_text,
                       write_monitor_workbook)
 from ._plan import model_families, plan, read_plan, restore_error
 from ._report import report
@@ -43,7 +43,7 @@ __all__ = ["Error", "InvalidArgument", "WrongType", "ForecastWarning", "DateSpec
            "classify_demand", "read", "write_workbook",
            "write", "allocate", "allocate_to_file", "compare", "uncertainty", "need", "settle", "project", "monitor",
            "write_allocation_workbook",
-           "early_warning", "demand_check", "risk_matrix", "write_monitor_workbook", "value_text",
+           "early_warning", "demand_check", "risk_matrix", "write_monitor_workbook", "value_text", "unit_names",
            "inactivity_alerts", "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error",
            "report", "Hierarchy", "reconcile", "join_predecessors",
            "library_version", "library_path", "set_csv_formula_guard", "EXPECTED_VERSION", "__version__"]

@@ -614,6 +614,7 @@ _SIGNATURES = {
     "civ_monitor_frequency": (_I, [P]),
     "civ_monitor_status_table": (c_status, [P, PP]),
     "civ_monitor_alert_table": (c_status, [P, _I64, PP]),
+    "civ_monitor_unit_names": (c_status, [P, P, _CP, PP]),
     "civ_monitor_panel": (c_status, [P, CPP, _S, PP]),
     "civ_monitor_warn": (c_status, [P, P, _D, PP, PP]),
     "civ_monitor_threshold_parse": (c_status, [_CP, ctypes.POINTER(_D)]),

@@ -2418,6 +2418,7 @@ _SKIP_INPUTS = {
     "civicast.settle": ("allocation", "spending"),
     "civicast.need": ("forecasts",),
     "civicast.demand_check": ("forecasts", "actuals"),
+    "civicast.unit_names": ("actuals", "names"),
 }
 
 

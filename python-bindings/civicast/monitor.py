@@ -349,6 +349,38 @@ def monitor(indicators, actuals, period=None, encoding=None, thousands=None, per
         b.close()
 
 
+def unit_names(indicators, actuals, names, encoding=None, thousands=None, percent=False, sheet=None,
+               skip_rows=None):
+    """The monitored units' names, for readers (civ_monitor_unit_names): a frame scope, unit, name with one row
+    per unit of the actuals that `names` names (units it does not name keep their codes: no row, no error).
+    names: a DataFrame or a path, either a table of the units (their codes in the actuals' unit column or
+    "unit", and "name") or a communities table ("unique_id" starting with the unit's code and "-", D01-S01-C001,
+    and the name in a column headed as the indicator file's scope, "street").  Saved as units.csv in a
+    `civicast monitor --out` folder (what `--names FILE` writes), it gives civicast.report's page the names
+    (鼓角街道（D01-S01）; docs/MONITORING.md, "Units' names").  indicators, actuals, encoding, ...: as monitor();
+    skip_rows: the rows above the header of every path, or each its own ({"actuals": 0, "names": 2}, as the
+    command's --names-skip-rows)."""
+    skip = _skip_rows_arg(skip_rows, "civicast.unit_names")
+    b = _Bound(indicators, actuals, encoding, thousands, percent, sheet, _skip_rows_for(skip, "actuals"))
+    try:
+        cols = (b.unit_column, b.scope, "unit", "unique_id", "name")
+        if isinstance(names, pd.DataFrame):  # codes and names are text, whatever pandas inferred
+            names = names.copy()
+            for c in names.columns:
+                if c in cols or names[c].dtype == object:
+                    names[c] = _id_text(names[c])
+        t, src = _table(names, [c for c in dict.fromkeys(cols)], encoding, thousands, percent, sheet,
+                        _skip_rows_for(skip, "names"))
+        with t:
+            out = _Owned(lib.civ_table_free)
+            with out:
+                _check_rows(lib.civ_monitor_unit_names(b.mon.ptr, t.ptr, encode(src), ctypes.byref(out.ptr)),
+                            names)
+                return b.typed(table_to_frame(out.ptr))
+    finally:
+        b.close()
+
+
 def early_warning(indicators, actuals, h=6, model="auto", level=(80, 95), threshold=0.5, threads=None,
                   seed=None, scopes=None, encoding=None, thousands=None, percent=False, sheet=None, skip_rows=None):
     """Forecasts every monitored series h periods ahead (civ_monitor_panel ->

@@ -43,6 +43,46 @@ for want in "<title>Community services: the monitoring report</title>" "This is 
     grep -qF "$want" "$page" || fail "the English monitoring report lacks '$want'"
 done
 
+# 1b. the units' names (--names, docs/MONITORING.md "Units' names"): without them the page shows the codes and
+# nothing fails (section 1); with the demo's communities.csv (unique_id D05-S03-C001, street 铜锣街道) units.csv holds
+# them and the page shows 铜锣街道（D05-S03） in both languages; a month run without --names keeps them; a table of
+# neither form is refused, nothing written.  Before 2026-12-07 a monitoring folder's page showed codes only.
+grep -qF "<td>D05-S03</td>" "$page" || fail "without --names the report does not show the code D05-S03"
+grep -qF "铜锣街道" "$page" && fail "without --names the report named a street"
+"$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --names "$DEMO/communities.csv" --out "$WORK/n" \
+    >"$WORK/n.out" 2>&1 || fail "monitor --names: $(tail -3 "$WORK/n.out")"
+grep -q "^names  *60 of 60 units (street) named by .*communities.csv$" "$WORK/n.out" ||
+    fail "monitor --names does not say how many units it named: $(grep names "$WORK/n.out")"
+grep -qx "street,D05-S03,铜锣街道" "$WORK/n/units.csv" || fail "units.csv lacks D05-S03's name"
+"$CIV" report "$WORK/n" >/dev/null 2>"$WORK/stderr" || fail "report with names: $(cat "$WORK/stderr")"
+grep -qF "<td>铜锣街道（D05-S03）</td>" "$WORK/n/report.html" || fail "the page does not name D05-S03"
+"$CIV" report "$WORK/n" --lang en >/dev/null 2>"$WORK/stderr" || fail "report --lang en with names"
+grep -qF "<td>铜锣街道 (D05-S03)</td>" "$WORK/n/report.html" || fail "the English page does not name D05-S03"
+"$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period 2024-11 --out "$WORK/n" >/dev/null 2>&1 ||
+    fail "the next run without --names"
+grep -qx "street,D05-S03,铜锣街道" "$WORK/n/units.csv" || fail "a run without --names removed units.csv"
+printf 'code,label\nD05-S03,铜锣街道\n' >"$WORK/bad_names.csv"
+expect_exit 2 "bad_names.csv:1: the units' names need either the columns 'street' (the units' codes" -- \
+    monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --names "$WORK/bad_names.csv" --out "$WORK/bad"
+[ -e "$WORK/bad" ] && fail "a refused --names wrote $WORK/bad"
+expect_exit 1 "need INDICATORS ACTUALS" -- monitor --risks "$DEMO/risks.csv" --names "$DEMO/communities.csv"
+
+# 1c. --period of a month without an open alert (2023-01: alert_after 2 cannot have raised one): the page's period is
+# the one asked, recorded in period.csv, not the data's latest (before 2026-12-07 "2024-12（指标数据的最新一期）" beside
+# 预警数 0 and 本期没有未解除的预警, where 2024-12 has 33); a risks run after it reads the alerts back for monitoring.xlsx
+# with 2023-01's cleared alerts (none), not 2024-12's ten
+"$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period 2023-01 --out "$WORK/p" >/dev/null 2>&1 ||
+    fail "monitor --period 2023-01"
+[ "$(tr -d '\357\273\277\r' <"$WORK/p/period.csv")" = "$(printf 'period\n2023-01')" ] ||
+    fail "period.csv: $(cat "$WORK/p/period.csv")"
+"$CIV" report "$WORK/p" >/dev/null 2>&1 || fail "report of a --period folder"
+grep -qF "<tr><td>监测期</td><td class=\"n\">2023-01</td></tr>" "$WORK/p/report.html" ||
+    fail "the page of --period 2023-01 does not say 2023-01: $(grep -o '<td>监测期</td>[^/]*' "$WORK/p/report.html")"
+"$CIV" monitor --risks "$DEMO/risks.csv" --out "$WORK/p" >/dev/null 2>&1 || fail "the risks after --period"
+"$PY" -c "import openpyxl, sys; ws = openpyxl.load_workbook(sys.argv[1])['本期预警']
+assert ws.max_row == 1, [[c.value for c in r] for r in ws.iter_rows(min_row=2)][:3]" "$WORK/p/monitoring.xlsx" ||
+    fail "the read-back alerts sheet of --period 2023-01 lists another period's cleared alerts"
+
 # 2. the risks alone: no period, no alerts; the risk matrix
 "$CIV" monitor --risks "$DEMO/risks.csv" --out "$WORK/r" >/dev/null 2>&1 || fail "monitor --risks --out"
 "$CIV" report "$WORK/r" >/dev/null 2>"$WORK/stderr" || fail "report of a risks folder: $(cat "$WORK/stderr")"

@@ -160,6 +160,21 @@ printf '\n' >>"$WORK/parts/inactivity.csv"
 "$PY" -c "import openpyxl, sys; n = openpyxl.load_workbook(sys.argv[1]).sheetnames
 assert n == ['本期预警', '指标状态', '风险', '风险矩阵'], n" "$WORK/parts/monitoring.xlsx" ||
     fail "an edited inactivity.csv was put in the workbook"
+# 4c. the alerts read back (the risks run after the month's indicators) are the sheet of one run, row for row: the
+# cleared alerts of a department indicator by indicator in the file's order, as a fresh run orders them (before
+# 2026-12-07 in the status table's order, unit by unit: 市应急管理局's response_minutes of two streets before
+# major_accidents of 溪东区, which the indicator file lists first)
+"$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --out "$WORK/one" >/dev/null 2>&1 || fail "one run"
+"$PY" - "$WORK/one/monitoring.xlsx" "$WORK/parts/monitoring.xlsx" <<'EOF' || fail "read-back alerts sheet order"
+import sys
+import openpyxl
+def rows(path):
+    ws = openpyxl.load_workbook(path)["本期预警"]
+    return [tuple(c.value for c in r)[:5] + (r[10].value,) for r in ws.iter_rows(min_row=2)]
+one, two = rows(sys.argv[1]), rows(sys.argv[2])
+assert sum(r[-1] == "预警解除" for r in one) >= 2, one
+assert one == two, [(a, b) for a, b in zip(one, two) if a != b][:3]
+EOF
 
 # 5. a folder that cannot be written: an I/O error, no workbook and no temporary file left
 mkdir -p "$WORK/ro"

@@ -73,6 +73,12 @@ expect_code "monitor plain" 0 "$CIV" monitor --risks "$DEMO/risks.csv" --events 
 grep -v '^risks ' "$WORK/out" | cmp -s - "$WORK/m1" || fail "monitor --risks-skip-rows 1 differs"
 expect_code "skip rows of no input" 1 "$CIV" monitor --events "$DEMO/sensor_events.csv" --risks-skip-rows 1
 expect_err "skip rows of no input" "give --risks FILE too"
+{ printf '2025年社区名单\n'; cat "$DEMO/communities.csv"; } >"$WORK/names_t.csv"
+mon=("$DEMO/indicators.toml" "$DEMO/monitoring.csv")
+expect_code "names own cure" 2 "$CIV" monitor "${mon[@]}" --names "$WORK/names_t.csv"
+expect_err "names own cure" "with --names-skip-rows 1"
+expect_code "names titled" 0 "$CIV" monitor "${mon[@]}" --names "$WORK/names_t.csv" --names-skip-rows 1
+grep -q '^names .*60 of 60 units' "$WORK/out" || fail "monitor --names-skip-rows 1: $(grep '^names' "$WORK/out")"
 expect_code "bad per-input count" 1 "$CIV" allocate "${ly[@]}" --communities "$WORK/comm_bt.csv" \
   --communities-skip-rows x --out "$WORK/l4.csv"
 expect_err "bad per-input count" "--communities-skip-rows must be a whole number"

@@ -133,8 +133,6 @@ EXCEPTIONS = [
     ("civ_alloc_need_[fsy]*", "both", EXEMPT, "accessors; the need tables carry the years and standards"),
     ("civ_*_parse", "cli", EXEMPT, "a spec, need or matrix from text in memory; the command reads files"),
     ("civ_monitor_spec_[in]*", "both", EXEMPT, "accessors for printing"),
-    ("civ_monitor_spec_scope", "cli", EXEMPT, "which scope holds the units, for Python's typing of unit ids; "
-     "the command writes ids as it read them"),
     ("civ_monitor_[fn]*", "python", EXEMPT, "accessors the command prints; Python has the tables"),
     ("civ_monitor_inactivity_[ceptf]*", "both", EXEMPT, "the detector fed one live event at a time, for a "
      "host receiving sensor events; files go through civ_monitor_inactivity_run (the same detector)"),

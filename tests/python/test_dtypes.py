@@ -103,6 +103,8 @@ def _walk(d):
         "demand_check": ([civicast.demand_check(fc, d / "holdout_2025.csv")], ids),
         "value_text": ([civicast.value_text(civicast.monitor(ind, d / "monitoring.csv")[1])],
                        {"unit": (d / "monitoring.csv", "street")}),
+        "unit_names": ([civicast.unit_names(ind, d / "monitoring.csv", comm)],
+                       {"unit": (d / "monitoring.csv", "street")}),
         "risk_matrix": (list(civicast.risk_matrix(d / "risks.csv")), {}),
         "inactivity_alerts": ([civicast.inactivity_alerts(d / "sensor_events.csv")],
                               {"person": (d / "sensor_events.csv", "person")}),

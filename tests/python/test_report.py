@@ -181,6 +181,19 @@ def test_report_of_a_monitor_folder(tmp_path):
     assert 'id="allocation"' not in page and 'id="demand"' not in page and "<h3>预警明细</h3>" in page
     page = Path(civicast.report(out, lang="en")).read_text(encoding="utf-8")
     assert "This is a monitoring report" in page and "<h3>Risk matrix</h3>" in page
+    assert "<td>D05-S03</td>" in page and "铜锣街道" not in page  # no names given: the codes, nothing fails
+    # the units' names (civ_monitor_unit_names) from the demo's communities, saved as the folder's units.csv as
+    # `monitor --names` writes it: the page names the streets (before 2026-12-07: codes only)
+    names = civicast.unit_names(demo / "indicators.toml", demo / "monitoring.csv",
+                                pd.read_csv(demo / "communities.csv"))
+    assert list(names.columns) == ["scope", "unit", "name"] and len(names) == 60
+    assert names.set_index("unit").name["D05-S03"] == "铜锣街道" and set(names.scope) == {"street"}
+    names.to_csv(out / "units.csv", index=False)
+    page = Path(civicast.report(out, lang="en")).read_text(encoding="utf-8")
+    assert "<td>铜锣街道 (D05-S03)</td>" in page
+    with pytest.raises(civicast.Error, match=r"the units' names need either the columns 'street'") as e:
+        civicast.unit_names(demo / "indicators.toml", demo / "monitoring.csv", pd.DataFrame({"code": ["D05-S03"]}))
+    assert e.value.status == "CIV_ERR_MISSING_COLUMN"
     (tmp_path / "inputs").mkdir()
     (tmp_path / "inputs" / "monitoring.csv").write_bytes((demo / "monitoring.csv").read_bytes())
     with pytest.raises(civicast.Error, match=r"nothing to report: the folder has neither a plan's allocation "

@@ -136,3 +136,17 @@ def test_plan_keys(tmp_path):
     got = civicast.plan(plan_path, draws=0)["allocation"]
     want = civicast.plan(SOURCE / "tests" / "data" / "plan" / "plan.toml", draws=0)["allocation"]
     pd.testing.assert_frame_equal(got, want)
+
+
+def test_unit_names_each_input_its_own(tmp_path):
+    """civicast.unit_names: the communities with a title read with skip_rows={"names": 2} name the same units as
+    the plain file (the command's --names-skip-rows); an input it does not read is refused by name."""
+    titled = _titled(tmp_path, DEMO / "communities.csv", "comm_t.csv")
+    ind, act = DEMO / "indicators.toml", DEMO / "monitoring.csv"
+    plain = civicast.unit_names(ind, act, DEMO / "communities.csv")
+    assert len(plain) == 60
+    pd.testing.assert_frame_equal(civicast.unit_names(ind, act, titled, skip_rows={"names": 2}), plain)
+    with pytest.raises(civicast.Error, match="--skip-rows 2"):
+        civicast.unit_names(ind, act, titled)
+    with pytest.raises(civicast.InvalidArgument, match="not one of its file inputs"):
+        civicast.unit_names(ind, act, titled, skip_rows={"communities": 2})

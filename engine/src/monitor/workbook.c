@@ -170,12 +170,40 @@ typedef struct cleared_order {
     const civ_table *status;
     long dep, ind;
     const wb *w;
+    civ_strmap file_order; /* without the indicator file: each indicator's place in it, from the status table */
 } cleared_order;
 
-static size_t spec_rank(const wb *w, const char *id)
+/* The indicator file's order of the indicators, read from the status table when the workbook is written without
+ * the file (a run that reads status.csv back): its city rows list every indicator in the file's order (units, then
+ * roll-ups, then the city, each series' indicators in file order), the other rows name any the city lacks.  Before
+ * 2026-12-07 such a workbook's cleared alerts of a department came in the status table's order (unit, then
+ * indicator), where a fresh run's came indicator by indicator. */
+static civ_status recover_file_order(cleared_order *o)
 {
-    const civ_mon_indicator *ind = indicator_of(w, id);
-    return ind ? (size_t)(ind - w->spec->ind) : (size_t)-1;
+    long c_scope = find(o->status, "scope");
+    size_t n = 0, had;
+    for (int pass = 0; pass < 2 && o->ind >= 0; pass++)
+        for (size_t r = 0; r < civ_table_n_rows(o->status); r++) {
+            const char *sc = c_scope >= 0 ? civ_table_text(o->status, r, (size_t)c_scope) : NULL;
+            const char *id = civ_table_text(o->status, r, (size_t)o->ind);
+            if (!id || (pass == 0 && (!sc || strcmp(sc, "city"))))
+                continue;
+            civ_status s = civ_strmap_put(&o->file_order, id, n, &had);
+            if (s == CIV_OK)
+                n++;
+            else if (s != CIV_ERR_DUPLICATE)
+                return s;
+        }
+    return CIV_OK;
+}
+
+static size_t spec_rank(const cleared_order *o, const char *id)
+{
+    size_t k;
+    if (!o->w->spec)
+        return id && civ_strmap_get(&o->file_order, id, &k) ? k : (size_t)-1;
+    const civ_mon_indicator *ind = indicator_of(o->w, id);
+    return ind ? (size_t)(ind - o->w->spec->ind) : (size_t)-1;
 }
 
 /* Department (byte order), then indicator (file order), then the status table's order. */
@@ -188,8 +216,8 @@ static int cleared_cmp(const void *ctx, size_t a, size_t b)
             return c;
     }
     if (o->ind >= 0) {
-        size_t ra = spec_rank(o->w, civ_table_text(o->status, a, (size_t)o->ind));
-        size_t rb = spec_rank(o->w, civ_table_text(o->status, b, (size_t)o->ind));
+        size_t ra = spec_rank(o, civ_table_text(o->status, a, (size_t)o->ind));
+        size_t rb = spec_rank(o, civ_table_text(o->status, b, (size_t)o->ind));
         if (ra != rb)
             return ra < rb ? -1 : 1;
     }
@@ -305,8 +333,11 @@ static civ_status alerts_rows(const wb *w, const civ_monitor_workbook_tables *t,
         if (ds && !strcmp(ds, period) && al && (!strcmp(al, "cleared") || !strcmp(al, "closed")))
             idx[n++] = r;
     }
-    cleared_order ord = {st, find(st, "department"), find(st, "indicator"), w};
-    s = civ_mon_sort(idx, n, cleared_cmp, &ord);
+    cleared_order ord = {st, find(st, "department"), find(st, "indicator"), w, {0}};
+    s = w->spec ? CIV_OK : recover_file_order(&ord);
+    if (!s)
+        s = civ_mon_sort(idx, n, cleared_cmp, &ord);
+    civ_strmap_free(&ord.file_order);
     size_t first = 0;
     if (!s && n)
         s = civ_table_add_rows(o, n, &first);

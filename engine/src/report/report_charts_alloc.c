@@ -666,13 +666,16 @@ void rep_chart_monitor(rep_ctx *ctx)
         civ_rbuf_json_str(&b, civ_table_text(t, r, col) ? civ_table_text(t, r, col) : "");
         civ_rbuf_put(&b, "}");
     }
-    civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"department\",\"type\":\"nominal\",\"title\":null},"
-                     "\"x\":{\"aggregate\":\"count\",\"type\":\"quantitative\",");
+    /* the departments with the most alerts first (they were in text order), named in the tooltip in the page's
+     * language (it said "department" on the Chinese page too; 2026-12-07) */
+    civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"department\",\"type\":\"nominal\","
+                     "\"title\":null,\"sort\":\"-x\"},\"x\":{\"aggregate\":\"count\",\"type\":\"quantitative\",");
     rep_count_ticks(&b, most_rows_per_value(t, col, SIZE_MAX, NULL));
     civ_rbuf_put(&b, ",\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "预警（条）", "Alerts (count)"));
-    civ_rbuf_put(&b, "},\"tooltip\":[{\"field\":\"department\",\"type\":\"nominal\"},{\"aggregate\":\"count\",\"type\":"
-                     "\"quantitative\",\"title\":");
+    civ_rbuf_put(&b, "},\"tooltip\":[{\"field\":\"department\",\"type\":\"nominal\",\"title\":");
+    civ_rbuf_json_str(&b, TR(ctx, "部门", "Department"));
+    civ_rbuf_put(&b, "},{\"aggregate\":\"count\",\"type\":\"quantitative\",\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "预警", "Alerts"));
     civ_rbuf_put(&b, "}]}");
     rep_chart_emit(ctx, "monitoring_departments", &b);

@@ -806,6 +806,10 @@ static civ_status read_monitor_tables(const char *outdir, rep_data *d)
     civ_status s = CIV_OK;
     for (size_t k = 0; k < sizeof first / sizeof *first && !s; k++)
         s = read_first(outdir, first[k].files, first[k].t, first[k].found);
+    if (!s) /* the units' names (`monitor --names`): a folder without an allocation has them from nowhere else */
+        s = read_opt(outdir, "units.csv", 0, &d->t_units);
+    if (!s) /* the alerts' period a `monitor --out` run recorded: said when alerts.csv has no row to say it */
+        s = read_opt(outdir, "period.csv", 0, &d->t_period);
     return s;
 }
 
@@ -964,7 +968,8 @@ void rep_data_free(rep_data *d)
         return;
     civ_table *ts[] = {d->t_alloc, d->t_sum, d->t_fc, d->t_frep, d->t_needs, d->t_unc, d->t_wf, d->t_stages,
                        d->t_backtest, d->t_monitor, d->t_status, d->t_risk, d->t_risks, d->t_hist, d->t_btw,
-                       d->t_tot, d->t_warn, d->t_inact, d->t_demand, d->t_btf};
+                       d->t_tot, d->t_warn, d->t_inact, d->t_demand, d->t_btf, d->t_units,
+                       d->t_period};
     for (size_t k = 0; k < sizeof ts / sizeof *ts; k++)
         civ_table_free(ts[k]);
     for (size_t k = 0; d->row_names && k < d->n_rows; k++)

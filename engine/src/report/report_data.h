@@ -69,6 +69,8 @@ typedef struct rep_data {
     civ_table *t_alloc, *t_sum, *t_fc, *t_frep, *t_needs, *t_unc, *t_wf, *t_stages, *t_backtest, *t_monitor;
     civ_table *t_status, *t_risk, *t_risks; /* monitoring: indicator statuses, the risk matrix, the risks */
     civ_table *t_warn, *t_inact, *t_demand; /* monitoring: early warning, inactivity alerts, demand check */
+    civ_table *t_units;   /* units.csv (scope, unit, name: `monitor --names`), NULL when absent */
+    civ_table *t_period;  /* period.csv (period: the alerts' period of a `monitor --out` run), NULL when absent */
     civ_table *t_hist;    /* history.csv */
     civ_table *t_tot;     /* forecast_totals.csv, NULL when absent (an older folder: bands summed here) */
     civ_table *t_btw;     /* backtest.csv (one row per series, cutoff, model and step), NULL when absent */

@@ -44,14 +44,16 @@ static void span_text(const rep_ctx *ctx, const char *first, const char *last, c
         civ_snprintf(buf, size, TR(ctx, "%s 至 %s", "%s to %s"), a, b);
 }
 
-/* The period of the alerts: alerts.csv's ds (every row has the run's period); without an alert, the latest period
- * of the statuses, said to be the latest (a run of `--period` with no alert cannot be told from the folder). */
+/* The period of the alerts: alerts.csv's ds (every row has the run's period); without an alert, the one period.csv
+ * records (the run's --period, else its last: `civicast monitor --out` writes it since 2026-12-07, when a run of
+ * --period 2023-01 without an open alert was reported as 2024-12, the data's latest, with "no open alert"), else
+ * (a folder of an older version) the latest period of the statuses, said to be the latest. */
 static void period_rows(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
     const char *first, *last;
     char buf[160], one[64];
-    if (span(d->t_monitor, "ds", &first, &last)) {
+    if (span(d->t_monitor, "ds", &first, &last) || (d->t_monitor && span(d->t_period, "period", &first, &last))) {
         span_text(ctx, first, last, buf, sizeof buf);
         rep_kv(ctx, TR(ctx, "监测期", "Period"), buf);
     } else if (span(d->t_status, "ds", &first, &last)) {

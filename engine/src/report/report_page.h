@@ -110,6 +110,8 @@ void rep_source_note(rep_ctx *ctx, const char *file);
 size_t rep_typed_column(const civ_table *t, const char *name, civ_column_type type);
 /* The street whose communities' ids start with "code-" (D05-S03 -> 鼓角街道), or NULL (report_tables.c). */
 const char *rep_street_name(const rep_data *d, const char *code);
+/* The name of unit `code` of `scope` (a street's by rep_street_name; another scope's from units.csv), or NULL. */
+const char *rep_unit_name(const rep_data *d, const char *scope, const char *code);
 /* The monitoring's watch lists (report_watch.c): the early warning, the inactivity alerts (open ones first)
  * and the demand against its forecast, each a sub-section with its counts and what to act on first, for the
  * tables the folder has; and their lines of the summary, written through kv (key, value). */

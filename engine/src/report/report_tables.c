@@ -71,15 +71,37 @@ static int is_rate(const rep_data *d, const char *code)
     return rows > 0;
 }
 
+/* The name units.csv gives unit `code` of `scope` (any scope when NULL; a monitoring folder's: `civicast monitor
+ * --names`), NULL when none. */
+static const char *units_name(const rep_data *d, const char *scope, const char *code)
+{
+    const civ_table *t = d->t_units;
+    size_t cu = text_column(t, "unit"), cn = text_column(t, "name"), cs = text_column(t, "scope");
+    for (size_t r = 0; cu != (size_t)-1 && cn != (size_t)-1 && r < civ_table_n_rows(t); r++) {
+        const char *u = civ_table_text(t, r, cu), *name = civ_table_text(t, r, cn);
+        const char *sc = cs == (size_t)-1 ? NULL : civ_table_text(t, r, cs);
+        if (u && !strcmp(u, code) && name && name[0] && (!scope || (sc && !strcmp(sc, scope))))
+            return name;
+    }
+    return NULL;
+}
+
+const char *rep_unit_name(const rep_data *d, const char *scope, const char *code)
+{
+    if (!code || !code[0])
+        return NULL;
+    return !strcmp(scope, "street") ? rep_street_name(d, code) : units_name(d, scope, code);
+}
+
 const char *rep_street_name(const rep_data *d, const char *code)
 {
     size_t n = code ? strlen(code) : 0;
-    if (!n || !d->has_street)
+    if (!n)
         return NULL;
-    for (size_t i = 0; i < d->n_comms; i++)
+    for (size_t i = 0; d->has_street && i < d->n_comms; i++)
         if (!strncmp(d->comms[i].id, code, n) && d->comms[i].id[n] == '-' && d->comms[i].street[0])
             return d->comms[i].street;
-    return NULL;
+    return units_name(d, NULL, code); /* a monitoring folder has no allocation: its units.csv, if any */
 }
 
 /* The matrix's number of probability rows and row r's band, from risk_matrix.csv (0 when the folder lacks it). */

@@ -104,7 +104,7 @@ static const char *indicator_name(const rep_data *d, const char *code)
 /* A street's unit code with the street's name (鼓角街道（D05-S03）), else the unit as written. */
 static void unit_cell(rep_ctx *ctx, const char *scope, const char *unit)
 {
-    const char *street = !strcmp(scope, "street") ? rep_street_name(ctx->d, unit) : NULL;
+    const char *street = rep_unit_name(ctx->d, scope, unit);
     char both[256];
     if (street)
         civ_snprintf(both, sizeof both, TR(ctx, "%s（%s）", "%s (%s)"), street, unit);
