@@ -79,6 +79,9 @@ expect_code "names own cure" 2 "$CIV" monitor "${mon[@]}" --names "$WORK/names_t
 expect_err "names own cure" "with --names-skip-rows 1"
 expect_code "names titled" 0 "$CIV" monitor "${mon[@]}" --names "$WORK/names_t.csv" --names-skip-rows 1
 grep -q '^names .*60 of 60 units' "$WORK/out" || fail "monitor --names-skip-rows 1: $(grep '^names' "$WORK/out")"
+sed '4s/鼓角街道/鼓楼街道/' "$WORK/names_t.csv" >"$WORK/names_2.csv" # D01-S01 named two ways: the file's own lines
+expect_code "names twice" 2 "$CIV" monitor "${mon[@]}" --names "$WORK/names_2.csv" --names-skip-rows 1
+expect_err "names twice" "names_2.csv:4: .*'鼓楼街道' here and '鼓角街道' at line 3"
 expect_code "bad per-input count" 1 "$CIV" allocate "${ly[@]}" --communities "$WORK/comm_bt.csv" \
   --communities-skip-rows x --out "$WORK/l4.csv"
 expect_err "bad per-input count" "--communities-skip-rows must be a whole number"

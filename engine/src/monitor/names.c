@@ -46,9 +46,11 @@ static civ_status name_of(const names_ctx *x, const char *unit, const char **nam
         if (!*name) {
             *name = n, first = r;
         } else if (strcmp(n, *name)) {
-            civ_where w = {.file = x->source, .line = (long)r + 2, .field = civ_table_column_name(x->t, x->c_name)};
-            return civ_fail_at(CIV_ERR_DUPLICATE, &w, "unit '%s' is named '%s' here and '%s' at line %zu: give each "
-                               "unit one name", unit, n, *name, first + 2);
+            civ_where w = {.file = x->source, .line = civ_mon_row_line(x->t, r),
+                           .field = civ_table_column_name(x->t, x->c_name)}; /* the file's own lines (skip_rows) */
+            return civ_fail_at(CIV_ERR_DUPLICATE, &w, "unit '%s' is named '%s' here and '%s' at %s %ld: give each "
+                               "unit one name", unit, n, *name, civ_mon_line_word(x->source),
+                               civ_mon_row_line(x->t, first));
         }
     }
     return CIV_OK;
