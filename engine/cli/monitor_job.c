@@ -615,7 +615,8 @@ static const char *const monitor_files[N_MONITOR_FILES] = {
     [MF_WARNING] = "warning.csv",       [MF_FORECASTS] = "forecasts.csv", [MF_RISKS] = "risks.csv",
     [MF_RISK_MATRIX] = "risk_matrix.csv", [MF_INACTIVITY] = "inactivity.csv", [MF_DEMAND] = "demand.csv",
     [MF_UNITS] = "units.csv" /* the units' names (--names), for the report */,
-    [MF_PERIOD] = "period.csv" /* the alerts' period (--period, else the last), for the report */, [MONITOR_WORKBOOK] = "monitoring.xlsx"};
+    [MF_PERIOD] = "period.csv" /* the alerts' period (--period, else the last), for the report */,
+    [MONITOR_WORKBOOK] = "monitoring.xlsx"};
 
 /* The family of each file: the part of the run that makes it.  A run replaces the files of the
  * families it ran and leaves the others': an indicator run replaces status.csv and alerts.csv

@@ -275,7 +275,8 @@ def check_options(src, problems):
     seen = 0
     for path in sorted(glob.glob(os.path.join(src, "engine/cli/*.[ch]"))):
         # table entries, and the per-input --X-skip-rows entries made by CIV_CLI_INPUT_SKIP_ROWS_OPTION("--X-...")
-        for opt in sorted(set(re.findall(r'(?:\{|_OPTION\()"(--[a-z][a-z0-9-]*)"', open(path, encoding="utf-8").read()))):
+        text = open(path, encoding="utf-8").read()
+        for opt in sorted(set(re.findall(r'(?:\{|_OPTION\()"(--[a-z][a-z0-9-]*)"', text))):
             seen += 1
             if not re.search(re.escape(opt) + r"(?![\w-])", docs):
                 problems.append(f"{os.path.relpath(path, src)}: the option {opt} is in no docs/*.md; describe it in "
